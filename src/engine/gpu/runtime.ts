@@ -1,0 +1,219 @@
+/**
+ * The GPU runtime the engine talks to: tensors from an arena, kernels as dispatch records built once,
+ * a whole step encoded into one command encoder, results read back asynchronously after submission.
+ * Validation and out-of-memory errors are caught with error scopes; device loss becomes an event and
+ * rejects pending work instead of hanging it.
+ */
+import { BufferArena } from './arena';
+import type { AcquiredDevice, AdapterSummary, GpuFeatures } from './device';
+import { GpuError } from './errors';
+import { PipelineCache, type BindingKind, type Constants, type ShaderSource } from './pipelines';
+import { byteSize, numel, type DType, type Tensor } from './tensor';
+
+/** One recorded kernel launch: built once per plan, encoded every step. */
+export interface Dispatch {
+  readonly label: string;
+  readonly pipeline: GPUComputePipeline;
+  readonly bindGroup: GPUBindGroup;
+  readonly workgroups: readonly [number, number, number];
+  /** Floating-point operations this launch performs (for profiling and the benchmark). */
+  readonly flops: number;
+}
+
+export interface KernelCall {
+  readonly shader: ShaderSource;
+  /** Defaults to the shader's name: the entry point is named after the op. */
+  readonly entryPoint?: string;
+  readonly constants?: Constants;
+  /** Buffers in binding order (@group(0) @binding(i)). */
+  readonly bindings: readonly (readonly [Tensor, BindingKind])[];
+  readonly workgroups: readonly [number, number, number];
+  readonly flops?: number;
+  readonly label?: string;
+}
+
+export type RuntimeEvent =
+  | { readonly type: 'device-lost'; readonly message: string }
+  | { readonly type: 'uncaptured-error'; readonly error: GpuError };
+
+// Read lazily: in Node the GPU* globals exist only after Dawn is loaded.
+const storageUsage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+export class Runtime {
+  readonly device: GPUDevice;
+  readonly adapter: AdapterSummary;
+  readonly features: GpuFeatures;
+  readonly pipelines: PipelineCache;
+  readonly arena: BufferArena;
+  private readonly listeners = new Set<(event: RuntimeEvent) => void>();
+  private lostMessage: string | null = null;
+  private readonly lost: Promise<never>;
+  dispatchCount = 0;
+
+  constructor(acquired: AcquiredDevice) {
+    this.device = acquired.device;
+    this.adapter = acquired.adapter;
+    this.features = acquired.features;
+    this.pipelines = new PipelineCache(this.device);
+    this.arena = new BufferArena(this.device);
+    this.lost = this.device.lost.then((info) => {
+      this.lostMessage = `GPU device lost (${info.reason}): ${info.message}`;
+      this.emit({ type: 'device-lost', message: this.lostMessage });
+      throw new GpuError('device-lost', this.lostMessage);
+    });
+    this.lost.catch(() => undefined); // observed through run(); never an unhandled rejection
+    this.device.addEventListener('uncapturederror', (event) => {
+      const error = toGpuError((event as GPUUncapturedErrorEvent).error, 'uncaptured');
+      this.emit({ type: 'uncaptured-error', error });
+    });
+  }
+
+  on(listener: (event: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get isLost(): boolean {
+    return this.lostMessage !== null;
+  }
+
+  tensor(shape: readonly number[], label: string, dtype: DType = 'f32'): Tensor {
+    const buffer = this.arena.acquire(byteSize(shape), storageUsage(), label);
+    return { buffer, shape: [...shape], dtype, label };
+  }
+
+  tensorFrom(data: Float32Array | Uint32Array | Int32Array, shape: readonly number[], label: string): Tensor {
+    if (data.length !== numel(shape)) throw new GpuError('shape', `${label}: ${data.length} values for shape (${shape.join(', ')})`);
+    const dtype: DType = data instanceof Float32Array ? 'f32' : data instanceof Uint32Array ? 'u32' : 'i32';
+    const tensor = this.tensor(shape, label, dtype);
+    this.write(tensor, data);
+    return tensor;
+  }
+
+  /** A small uniform buffer for per-step scalars (learning rate, step, seed), rewritten in place. */
+  uniform(words: number, label: string): Tensor {
+    const size = Math.max(16, Math.ceil((words * 4) / 16) * 16);
+    const buffer = this.arena.acquire(size, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label);
+    return { buffer, shape: [words], dtype: 'f32', label };
+  }
+
+  write(tensor: Tensor, data: Float32Array | Uint32Array | Int32Array, elementOffset = 0): void {
+    this.device.queue.writeBuffer(tensor.buffer, elementOffset * 4, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  release(...tensors: Tensor[]): void {
+    for (const t of tensors) this.arena.release(t.buffer);
+  }
+
+  /** Builds a dispatch record: fetches the cached pipeline and binds the buffers. */
+  kernel(call: KernelCall): Dispatch {
+    const kinds = call.bindings.map(([, kind]) => kind);
+    const entryPoint = call.entryPoint ?? call.shader.name;
+    const pipeline = this.pipelines.get(call.shader, entryPoint, call.constants ?? {}, kinds);
+    const bindGroup = this.device.createBindGroup({
+      label: call.label ?? entryPoint,
+      layout: this.pipelines.layout(kinds),
+      entries: call.bindings.map(([tensor], binding) => ({ binding, resource: { buffer: tensor.buffer } })),
+    });
+    return { label: call.label ?? entryPoint, pipeline, bindGroup, workgroups: call.workgroups, flops: call.flops ?? 0 };
+  }
+
+  /** Runs `fn` inside validation / out-of-memory / internal error scopes and throws the first error as a GpuError. */
+  async capture<T>(what: string, fn: () => T): Promise<T> {
+    this.device.pushErrorScope('internal');
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    let result: T | undefined;
+    let thrown: unknown = null;
+    try {
+      result = fn();
+    } catch (error) {
+      thrown = error;
+    }
+    const errors = [await this.device.popErrorScope(), await this.device.popErrorScope(), await this.device.popErrorScope()];
+    if (thrown) throw thrown;
+    const first = errors.find((e) => e !== null);
+    if (first) {
+      await this.pipelines.checkCompilation();
+      throw toGpuError(first, what);
+    }
+    return result as T;
+  }
+
+  /** Encodes the dispatches into one command encoder (one compute pass), copies `read` out, submits. */
+  encode(dispatches: readonly Dispatch[], read: readonly Tensor[] = []): { commands: GPUCommandBuffer; staging: GPUBuffer[] } {
+    const encoder = this.device.createCommandEncoder({ label: 'step' });
+    if (dispatches.length > 0) {
+      const pass = encoder.beginComputePass({ label: 'step' });
+      for (const d of dispatches) {
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.bindGroup);
+        pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+      }
+      pass.end();
+    }
+    const staging = read.map((t) => {
+      const buffer = this.arena.acquire(t.buffer.size, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `read:${t.label}`);
+      encoder.copyBufferToBuffer(t.buffer, 0, buffer, 0, t.buffer.size);
+      return buffer;
+    });
+    this.dispatchCount += dispatches.length;
+    return { commands: encoder.finish(), staging };
+  }
+
+  /** Submits one step and resolves with copies of the requested tensors (as raw bytes). */
+  async runRaw(dispatches: readonly Dispatch[], read: readonly Tensor[] = []): Promise<ArrayBuffer[]> {
+    if (this.lostMessage) throw new GpuError('device-lost', this.lostMessage);
+    const { staging } = await this.capture('running a step', () => {
+      const encoded = this.encode(dispatches, read);
+      this.device.queue.submit([encoded.commands]);
+      return encoded;
+    });
+    const mapped = Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
+    await Promise.race([mapped, this.lost]);
+    return staging.map((buffer, i) => {
+      const bytes = buffer.getMappedRange().slice(0, numel(read[i]!.shape) * 4);
+      buffer.unmap();
+      this.arena.release(buffer);
+      return bytes;
+    });
+  }
+
+  async run(dispatches: readonly Dispatch[], read: readonly Tensor[] = []): Promise<Float32Array[]> {
+    return (await this.runRaw(dispatches, read)).map((bytes) => new Float32Array(bytes));
+  }
+
+  async read(tensor: Tensor): Promise<Float32Array> {
+    const [data] = await this.run([], [tensor]);
+    return data!;
+  }
+
+  destroy(): void {
+    this.arena.destroyAll();
+    this.device.destroy();
+  }
+
+  private emit(event: RuntimeEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+function toGpuError(error: GPUError, what: string): GpuError {
+  const kind = error instanceof GPUOutOfMemoryError ? 'out-of-memory' : error instanceof GPUValidationError ? 'validation' : 'internal';
+  return new GpuError(kind, `GPU ${kind} error while ${what}: ${error.message}`);
+}
+
+/**
+ * Splits a 1-D launch of `n` invocations into a 2-D grid so it stays under the per-dimension limit of 65535
+ * workgroups; shaders recover the flat index as `gid.x + gid.y * num_workgroups.x * WG`.
+ */
+export function grid1d(n: number, workgroupSize: number): [number, number, number] {
+  const groups = Math.max(1, Math.ceil(n / workgroupSize));
+  if (groups <= 65535) return [groups, 1, 1];
+  const y = Math.ceil(groups / 65535);
+  return [Math.ceil(groups / y), y, 1];
+}
+
+export function ceilDiv(a: number, b: number): number {
+  return Math.ceil(a / b);
+}
