@@ -8,7 +8,7 @@ import { BufferArena } from './arena';
 import type { AcquiredDevice, AdapterSummary, GpuFeatures } from './device';
 import { GpuError } from './errors';
 import { PipelineCache, type BindingKind, type Constants, type ShaderSource } from './pipelines';
-import { byteSize, numel, type DType, type Tensor } from './tensor';
+import { boundBytes, byteSize, numel, type DType, type Tensor } from './tensor';
 
 /** One recorded kernel launch: built once per plan, encoded every step. */
 export interface Dispatch {
@@ -98,7 +98,21 @@ export class Runtime {
   }
 
   write(tensor: Tensor, data: Float32Array | Uint32Array | Int32Array, elementOffset = 0): void {
-    this.device.queue.writeBuffer(tensor.buffer, elementOffset * 4, data.buffer, data.byteOffset, data.byteLength);
+    const at = (tensor.byteOffset ?? 0) + elementOffset * 4;
+    this.device.queue.writeBuffer(tensor.buffer, at, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /**
+   * A view of `shape` starting `elementOffset` elements into `base` (e.g. one parameter inside the flat
+   * parameter buffer the optimizer updates in one dispatch). The offset must respect the device's storage
+   * binding alignment (256 bytes = 64 floats on every current GPU).
+   */
+  view(base: Tensor, elementOffset: number, shape: readonly number[], label: string): Tensor {
+    const byteOffset = (base.byteOffset ?? 0) + elementOffset * 4;
+    const align = this.device.limits.minStorageBufferOffsetAlignment;
+    if (byteOffset % align !== 0) throw new GpuError('shape', `${label}: view offset ${byteOffset} B is not a multiple of ${align} B`);
+    if (elementOffset + numel(shape) > numel(base.shape)) throw new GpuError('shape', `${label}: view runs past the end of ${base.label}`);
+    return { buffer: base.buffer, shape: [...shape], dtype: base.dtype, label, byteOffset };
   }
 
   release(...tensors: Tensor[]): void {
@@ -113,7 +127,10 @@ export class Runtime {
     const bindGroup = this.device.createBindGroup({
       label: call.label ?? entryPoint,
       layout: this.pipelines.layout(kinds),
-      entries: call.bindings.map(([tensor], binding) => ({ binding, resource: { buffer: tensor.buffer } })),
+      entries: call.bindings.map(([tensor], binding) => ({
+        binding,
+        resource: { buffer: tensor.buffer, offset: tensor.byteOffset ?? 0, size: boundBytes(tensor) },
+      })),
     });
     return { label: call.label ?? entryPoint, pipeline, bindGroup, workgroups: call.workgroups, flops: call.flops ?? 0 };
   }
@@ -153,8 +170,9 @@ export class Runtime {
       pass.end();
     }
     const staging = read.map((t) => {
-      const buffer = this.arena.acquire(t.buffer.size, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `read:${t.label}`);
-      encoder.copyBufferToBuffer(t.buffer, 0, buffer, 0, t.buffer.size);
+      const bytes = boundBytes(t);
+      const buffer = this.arena.acquire(bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `read:${t.label}`);
+      encoder.copyBufferToBuffer(t.buffer, t.byteOffset ?? 0, buffer, 0, bytes);
       return buffer;
     });
     this.dispatchCount += dispatches.length;

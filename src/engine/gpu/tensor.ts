@@ -7,6 +7,8 @@ export interface Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly label: string;
+  /** Start inside `buffer`, for views into a flat buffer (a multiple of the 256-byte binding alignment). */
+  readonly byteOffset?: number;
 }
 
 export function numel(shape: readonly number[]): number {
@@ -20,6 +22,11 @@ export function sizeOf(tensor: Tensor): number {
 }
 
 /** Bytes to allocate: WebGPU wants sizes that are multiples of 4 and non-zero. */
+/** Bytes a kernel binds for this tensor (a view binds only its own range). */
+export function boundBytes(tensor: Tensor): number {
+  return Math.max(4, numel(tensor.shape) * 4);
+}
+
 export function byteSize(shape: readonly number[]): number {
   return Math.max(4, numel(shape) * 4);
 }
