@@ -1,0 +1,135 @@
+// matmul: C[b] = ALPHA · op(A[b]) · op(B[b]) (+ bias broadcast over rows) (+ C[b] when ACCUMULATE),
+// for b in 0..BATCH-1. op(A) is (M, K): A stored (M, K), or (K, M) when TRANS_A. op(B) is (K, N): B stored
+// (K, N), or (N, K) when TRANS_B. A linear layer needs three forms: y = x·Wᵀ + b (TRANS_B), dx = dy·W, and
+// dW += dyᵀ·x (TRANS_A, ACCUMULATE).
+//
+// Each workgroup computes one TM×TN tile of C. Each of its 16×16 invocations owns an RM×RN register block
+// strided by the workgroup size, so neighbouring invocations touch neighbouring columns. K is walked in
+// TK-deep slices staged in workgroup memory. Loads outside op(A) / op(B) read 0 and stores outside C are
+// skipped, so any M, N, K work.
+
+override M: u32;
+override N: u32;
+override K: u32;
+override BATCH: u32 = 1;        // launched as the grid's z dimension
+override STRIDE_A: u32;         // elements between batches of A; 0 broadcasts one matrix to every batch
+override STRIDE_B: u32;         // elements between batches of B; 0 broadcasts
+override STRIDE_C: u32;         // elements between batches of C
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override HAS_BIAS: bool = false;
+override ACCUMULATE: bool = false;
+override ALPHA: f32 = 1.0;
+
+const TM = 64u;     // tile rows
+const TN = 64u;     // tile columns
+const TK = 16u;     // depth of one staged K slice
+const WG_X = 16u;   // invocations across columns (TN / RN)
+const WG_Y = 16u;   // invocations across rows (TM / RM)
+const RM = 4u;      // rows per invocation
+const RN = 4u;      // columns per invocation
+const THREADS = WG_X * WG_Y;
+
+@group(0) @binding(0) var<storage, read_write> c: array<f32>; // (BATCH, M, N), batches STRIDE_C apart
+@group(0) @binding(1) var<storage, read> a: array<f32>;       // (BATCH, M, K), or (BATCH, K, M) when TRANS_A
+@group(0) @binding(2) var<storage, read> b: array<f32>;       // (BATCH, K, N), or (BATCH, N, K) when TRANS_B
+@group(0) @binding(3) var<storage, read> bias: array<f32>;    // (N), or a 1-element dummy without HAS_BIAS
+
+var<workgroup> tile_a: array<f32, TK * TM>; // op(A) slice, [k][m]
+var<workgroup> tile_b: array<f32, TK * TN>; // op(B) slice, [k][n]
+
+fn load_a(base: u32, m: u32, k: u32) -> f32 {
+  if (m >= M || k >= K) {
+    return 0.0;
+  }
+  if (TRANS_A) {
+    return a[base + k * M + m];
+  }
+  return a[base + m * K + k];
+}
+
+fn load_b(base: u32, k: u32, n: u32) -> f32 {
+  if (k >= K || n >= N) {
+    return 0.0;
+  }
+  if (TRANS_B) {
+    return b[base + n * K + k];
+  }
+  return b[base + k * N + n];
+}
+
+// Stages op(A)[row0.., k0..] and op(B)[k0.., col0..]. The element order follows each matrix's storage order,
+// so consecutive invocations read consecutive addresses whatever the transposes.
+fn stage(li: u32, row0: u32, col0: u32, k0: u32, base_a: u32, base_b: u32) {
+  for (var l = 0u; l < TK * TM / THREADS; l++) {
+    let e = li + l * THREADS;
+    var m = e / TK;
+    var k = e % TK;
+    if (TRANS_A) {
+      m = e % TM;
+      k = e / TM;
+    }
+    tile_a[k * TM + m] = load_a(base_a, row0 + m, k0 + k);
+  }
+  for (var l = 0u; l < TK * TN / THREADS; l++) {
+    let e = li + l * THREADS;
+    var n = e % TN;
+    var k = e / TN;
+    if (TRANS_B) {
+      n = e / TK;
+      k = e % TK;
+    }
+    tile_b[k * TN + n] = load_b(base_b, k0 + k, col0 + n);
+  }
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(local_invocation_id) lid: vec3u,
+  @builtin(local_invocation_index) li: u32,
+) {
+  let row0 = wid.y * TM;
+  let col0 = wid.x * TN;
+  let base_a = wid.z * STRIDE_A;
+  let base_b = wid.z * STRIDE_B;
+  var acc: array<array<f32, RN>, RM>;
+  for (var k0 = 0u; k0 < K; k0 += TK) {
+    stage(li, row0, col0, k0, base_a, base_b);
+    workgroupBarrier();
+    for (var kk = 0u; kk < TK; kk++) {
+      var av: array<f32, RM>;
+      var bv: array<f32, RN>;
+      for (var i = 0u; i < RM; i++) {
+        av[i] = tile_a[kk * TM + lid.y + i * WG_Y];
+      }
+      for (var j = 0u; j < RN; j++) {
+        bv[j] = tile_b[kk * TN + lid.x + j * WG_X];
+      }
+      for (var i = 0u; i < RM; i++) {
+        for (var j = 0u; j < RN; j++) {
+          acc[i][j] += av[i] * bv[j];
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  let base_c = wid.z * STRIDE_C;
+  for (var i = 0u; i < RM; i++) {
+    let row = row0 + lid.y + i * WG_Y;
+    for (var j = 0u; j < RN; j++) {
+      let col = col0 + lid.x + j * WG_X;
+      if (row < M && col < N) {
+        var v = ALPHA * acc[i][j];
+        if (HAS_BIAS) {
+          v += bias[col];
+        }
+        let idx = base_c + row * N + col;
+        if (ACCUMULATE) {
+          v += c[idx];
+        }
+        c[idx] = v;
+      }
+    }
+  }
+}

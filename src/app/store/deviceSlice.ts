@@ -1,0 +1,34 @@
+/** Device slice: what the engine Worker found (adapter, features, limits) and the self-check results. */
+import type { StateCreator } from 'zustand';
+import type { AdapterSummary, GpuFeatures } from '../../engine/gpu/device';
+import type { SelfCheckResult } from '../../engine/selfcheck/selfcheck';
+
+export type DeviceStatus = 'probing' | 'ready' | 'unavailable' | 'error';
+
+export interface DeviceSlice {
+  deviceStatus: DeviceStatus;
+  adapter: AdapterSummary | null;
+  features: GpuFeatures | null;
+  deviceMessage: string | null;
+  selfCheck: readonly SelfCheckResult[] | null;
+  selfCheckRunning: boolean;
+  setAdapter: (adapter: AdapterSummary, features: GpuFeatures) => void;
+  setUnavailable: (message: string) => void;
+  setDeviceError: (message: string) => void;
+  startSelfCheck: () => void;
+  setSelfCheck: (results: readonly SelfCheckResult[]) => void;
+}
+
+export const createDeviceSlice: StateCreator<DeviceSlice, [], [], DeviceSlice> = (set) => ({
+  deviceStatus: 'probing',
+  adapter: null,
+  features: null,
+  deviceMessage: null,
+  selfCheck: null,
+  selfCheckRunning: false,
+  setAdapter: (adapter, features) => set({ deviceStatus: 'ready', adapter, features, deviceMessage: null }),
+  setUnavailable: (message) => set({ deviceStatus: 'unavailable', deviceMessage: message }),
+  setDeviceError: (message) => set({ deviceStatus: 'error', deviceMessage: message, selfCheckRunning: false }),
+  startSelfCheck: () => set({ selfCheckRunning: true, selfCheck: null }),
+  setSelfCheck: (results) => set({ selfCheck: results, selfCheckRunning: false }),
+});
