@@ -1,0 +1,88 @@
+/**
+ * LoRA (peft semantics): y = W x + b + scale · B(A(dropout(x))), scale = alpha / r (alpha / √r with rsLoRA),
+ * A (r, in) kaiming-uniform, B (out, r) zeros. Targets are matched against module paths as peft does.
+ */
+import { LINEAR_SITES, linearPath, linearShape, type LinearSite, type ParamSpec } from '../model/params';
+import type { EncoderConfig } from '../model/config';
+import type { PeftModule } from './module';
+import type { LoraConfig } from './types';
+
+export const lora: PeftModule<LoraConfig> = {
+  type: 'lora',
+  label: 'LoRA',
+  help: 'Adds trainable low-rank updates B·A to the chosen linear layers; the base weights stay frozen.',
+  addsModules: true,
+  parse(f, model) {
+    f.rejectUnknown(['type', 'r', 'alpha', 'dropout', 'targets', 'rslora', 'layers']);
+    const r = f.int('r', 1, 4096, 8);
+    const config: LoraConfig = {
+      type: 'lora',
+      r,
+      alpha: f.num('alpha', 1e-6, 1e6, r),
+      dropout: f.num('dropout', 0, 0.99, 0),
+      targets: f.strings('targets', ['query', 'value']),
+      rslora: f.bool('rslora', false),
+      layers: f.layers('layers', model.layers),
+    };
+    if (!f.has('targets') || config.targets.length > 0) {
+      const matched = allSites(model).some((s) => matchesTarget(config.targets, s.path));
+      if (!matched) f.problem('targets', `match no linear layer (try ${LINEAR_SITES.map((s) => `"${s}"`).join(', ')})`);
+    }
+    return config;
+  },
+  addedParams(config, model, layers) {
+    const specs: ParamSpec[] = [];
+    for (const site of targetedSites(config, model, layers)) {
+      const [out, inp] = linearShape(model, site.site);
+      const location = { kind: 'layer', layer: site.layer } as const;
+      specs.push({ name: `${site.path}.lora_A.weight`, shape: [config.r, inp], location, module: 'lora' });
+      specs.push({ name: `${site.path}.lora_B.weight`, shape: [out, config.r], location, module: 'lora' });
+    }
+    return specs;
+  },
+  trainsBase: () => false,
+  paperCount(config, model, layers) {
+    return targetedSites(config, model, layers).reduce((sum, s) => {
+      const [out, inp] = linearShape(model, s.site);
+      return sum + config.r * (out + inp);
+    }, 0);
+  },
+};
+
+export function loraScale(config: LoraConfig): number {
+  return config.rslora ? config.alpha / Math.sqrt(config.r) : config.alpha / config.r;
+}
+
+interface Site {
+  readonly layer: number;
+  readonly site: LinearSite;
+  readonly path: string;
+}
+
+function allSites(model: EncoderConfig): Site[] {
+  const sites: Site[] = [];
+  for (let layer = 0; layer < model.layers; layer++) {
+    for (const site of LINEAR_SITES) sites.push({ layer, site, path: linearPath(layer, site) });
+  }
+  return sites;
+}
+
+export function targetedSites(config: LoraConfig, model: EncoderConfig, layers: readonly number[]): Site[] {
+  return allSites(model).filter((s) => layers.includes(s.layer) && matchesTarget(config.targets, s.path));
+}
+
+/**
+ * peft's rule: a list of names matches a module whose path equals a name or ends with "." + name (so
+ * "output.dense" also matches "attention.output.dense", exactly as in peft); a single name containing regex
+ * characters is a full-match regular expression.
+ */
+export function matchesTarget(targets: readonly string[], path: string): boolean {
+  if (targets.length === 1 && /[\\^$*+?()[\]{}|]/.test(targets[0]!)) {
+    try {
+      return new RegExp(`^(?:${targets[0]!})$`).test(path);
+    } catch {
+      return false;
+    }
+  }
+  return targets.some((t) => path === t || path.endsWith(`.${t}`));
+}

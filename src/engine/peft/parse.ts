@@ -1,0 +1,74 @@
+/**
+ * Parses and validates a PEFT configuration: the lab's own JSON (docs/PEFT_CONFIG.md) or a Hugging Face peft
+ * `adapter_config.json` for LoRA. Every problem is reported at once in one ConfigError.
+ */
+import type { EncoderConfig } from '../model/config';
+import { asObject, ConfigError, FieldReader } from './fields';
+import { lora } from './lora';
+import { EXCLUSIVE_BASE_METHODS, METHOD_TYPES, moduleFor, PEFT_MODULES } from './registry';
+import type { MethodConfig, MethodType, PeftConfig } from './types';
+
+export function parsePeftConfig(json: unknown, model: EncoderConfig): PeftConfig {
+  const problems: string[] = [];
+  const root = asObject(json, 'config', problems);
+  if (problems.length === 0 && typeof root.peft_type === 'string') return fromHfPeft(root, model);
+  const top = new FieldReader(root, 'config', problems);
+  top.rejectUnknown(['methods', 'layers', 'trainPooler']);
+  const rawMethods = root.methods;
+  const methods: MethodConfig[] = [];
+  if (!Array.isArray(rawMethods) || rawMethods.length === 0) {
+    problems.push('config.methods: must be a non-empty list of methods, e.g. [{ "type": "lora", "r": 8 }]');
+  } else {
+    rawMethods.forEach((raw, i) => {
+      const method = parseMethod(raw, `config.methods[${i}]`, model, problems);
+      if (method) methods.push(method);
+    });
+  }
+  const config: PeftConfig = { methods, layers: top.layers('layers', model.layers), trainPooler: top.bool('trainPooler', false) };
+  checkCombination(config, problems);
+  if (problems.length > 0) throw new ConfigError('The PEFT configuration', problems);
+  return config;
+}
+
+function parseMethod(raw: unknown, path: string, model: EncoderConfig, problems: string[]): MethodConfig | null {
+  const obj = asObject(raw, path, problems);
+  const type = obj.type;
+  if (typeof type !== 'string' || !(METHOD_TYPES as string[]).includes(type)) {
+    problems.push(`${path}.type: must be one of ${METHOD_TYPES.map((t) => `"${t}"`).join(', ')} (got ${JSON.stringify(type)})`);
+    return null;
+  }
+  return PEFT_MODULES[type as MethodType].parse(new FieldReader(obj, path, problems), model);
+}
+
+function checkCombination(config: PeftConfig, problems: string[]): void {
+  const types = config.methods.map((m) => m.type);
+  for (const t of new Set(types)) {
+    if (types.filter((x) => x === t).length > 1) problems.push(`config.methods: "${t}" appears more than once`);
+  }
+  const exclusive = types.filter((t) => EXCLUSIVE_BASE_METHODS.includes(t));
+  if (exclusive.length > 1) problems.push(`config.methods: ${exclusive.join(' and ')} cannot be combined (each decides which layers train)`);
+  if (config.layers && !config.methods.some((m) => moduleFor(m).addsModules)) {
+    problems.push('config.layers: only applies to methods that add modules (lora, adapter, prefix)');
+  }
+}
+
+/** Hugging Face peft's LoRA `adapter_config.json` → the lab's config (fields peft names, peft defaults). */
+function fromHfPeft(root: Readonly<Record<string, unknown>>, model: EncoderConfig): PeftConfig {
+  const problems: string[] = [];
+  const f = new FieldReader(root, 'adapter_config', problems);
+  if (root.peft_type !== 'LORA') {
+    throw new ConfigError('adapter_config.json', [`peft_type "${String(root.peft_type)}" is not supported: the lab imports peft LoRA adapters`]);
+  }
+  const r = f.int('r', 1, 4096, 8);
+  const layersRaw = root.layers_to_transform;
+  const layers = typeof layersRaw === 'number' ? [layersRaw] : f.layers('layers_to_transform', model.layers);
+  const targets = f.strings('target_modules', ['query', 'value']);
+  const bias = f.oneOf('bias', ['none', 'all', 'lora_only'], 'none');
+  if (bias !== 'none') problems.push(`adapter_config.bias: "${bias}" is not supported (only "none")`);
+  const method = lora.parse(
+    new FieldReader({ type: 'lora', r, alpha: root.lora_alpha ?? 8, dropout: root.lora_dropout ?? 0, targets, rslora: root.use_rslora ?? false, layers }, 'adapter_config', problems),
+    model,
+  );
+  if (problems.length > 0) throw new ConfigError('adapter_config.json', problems);
+  return { methods: [method], layers: null, trainPooler: false };
+}
