@@ -12,12 +12,26 @@ import { boundBytes, byteSize, numel, type DType, type Tensor } from './tensor';
 
 /** One recorded kernel launch: built once per plan, encoded every step. */
 export interface Dispatch {
+  readonly kind: 'dispatch';
   readonly label: string;
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
   readonly workgroups: readonly [number, number, number];
   /** Floating-point operations this launch performs (for profiling and the benchmark). */
   readonly flops: number;
+}
+
+/** Zero a tensor (e.g. the accumulated parameter gradients at the start of a step). */
+export interface Clear {
+  readonly kind: 'clear';
+  readonly label: string;
+  readonly tensor: Tensor;
+}
+
+export type StepCommand = Dispatch | Clear;
+
+export function clear(tensor: Tensor): Clear {
+  return { kind: 'clear', label: `clear:${tensor.label}`, tensor };
 }
 
 export interface KernelCall {
@@ -132,7 +146,7 @@ export class Runtime {
         resource: { buffer: tensor.buffer, offset: tensor.byteOffset ?? 0, size: boundBytes(tensor) },
       })),
     });
-    return { label: call.label ?? entryPoint, pipeline, bindGroup, workgroups: call.workgroups, flops: call.flops ?? 0 };
+    return { kind: 'dispatch', label: call.label ?? entryPoint, pipeline, bindGroup, workgroups: call.workgroups, flops: call.flops ?? 0 };
   }
 
   /** Runs `fn` inside validation / out-of-memory / internal error scopes and throws the first error as a GpuError. */
@@ -157,30 +171,38 @@ export class Runtime {
     return result as T;
   }
 
-  /** Encodes the dispatches into one command encoder (one compute pass), copies `read` out, submits. */
-  encode(dispatches: readonly Dispatch[], read: readonly Tensor[] = []): { commands: GPUCommandBuffer; staging: GPUBuffer[] } {
+  /**
+   * Encodes a step into one command encoder: dispatches share compute passes (a pass ends only where a
+   * clear has to go between them), then `read` is copied out for mapping.
+   */
+  encode(commands: readonly StepCommand[], read: readonly Tensor[] = []): { commands: GPUCommandBuffer; staging: GPUBuffer[] } {
     const encoder = this.device.createCommandEncoder({ label: 'step' });
-    if (dispatches.length > 0) {
-      const pass = encoder.beginComputePass({ label: 'step' });
-      for (const d of dispatches) {
-        pass.setPipeline(d.pipeline);
-        pass.setBindGroup(0, d.bindGroup);
-        pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+    let pass: GPUComputePassEncoder | null = null;
+    for (const c of commands) {
+      if (c.kind === 'clear') {
+        pass?.end();
+        pass = null;
+        encoder.clearBuffer(c.tensor.buffer, c.tensor.byteOffset ?? 0, boundBytes(c.tensor));
+        continue;
       }
-      pass.end();
+      pass ??= encoder.beginComputePass({ label: 'step' });
+      pass.setPipeline(c.pipeline);
+      pass.setBindGroup(0, c.bindGroup);
+      pass.dispatchWorkgroups(c.workgroups[0], c.workgroups[1], c.workgroups[2]);
+      this.dispatchCount++;
     }
+    pass?.end();
     const staging = read.map((t) => {
       const bytes = boundBytes(t);
       const buffer = this.arena.acquire(bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `read:${t.label}`);
       encoder.copyBufferToBuffer(t.buffer, t.byteOffset ?? 0, buffer, 0, bytes);
       return buffer;
     });
-    this.dispatchCount += dispatches.length;
     return { commands: encoder.finish(), staging };
   }
 
   /** Submits one step and resolves with copies of the requested tensors (as raw bytes). */
-  async runRaw(dispatches: readonly Dispatch[], read: readonly Tensor[] = []): Promise<ArrayBuffer[]> {
+  async runRaw(dispatches: readonly StepCommand[], read: readonly Tensor[] = []): Promise<ArrayBuffer[]> {
     if (this.lostMessage) throw new GpuError('device-lost', this.lostMessage);
     const { staging } = await this.capture('running a step', () => {
       const encoded = this.encode(dispatches, read);
@@ -197,7 +219,7 @@ export class Runtime {
     });
   }
 
-  async run(dispatches: readonly Dispatch[], read: readonly Tensor[] = []): Promise<Float32Array[]> {
+  async run(dispatches: readonly StepCommand[], read: readonly Tensor[] = []): Promise<Float32Array[]> {
     return (await this.runRaw(dispatches, read)).map((bytes) => new Float32Array(bytes));
   }
 

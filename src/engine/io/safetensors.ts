@@ -1,0 +1,161 @@
+/**
+ * safetensors: 8-byte little-endian header length N, N bytes of JSON
+ * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the data (offsets relative
+ * to its start). Reading validates everything against the file before touching the data, so a truncated or
+ * hostile file gives one clear error instead of garbage weights.
+ */
+
+export type SafeDType = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64';
+
+const DTYPE_BYTES: Record<SafeDType, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I64: 8 };
+
+export interface SafeTensor {
+  readonly dtype: SafeDType;
+  readonly shape: readonly number[];
+  /** Floats widened to f32; integers as Int32 (I64 values must fit, else the read fails). */
+  readonly data: Float32Array | Int32Array;
+}
+
+export interface SafeTensorsFile {
+  readonly tensors: ReadonlyMap<string, SafeTensor>;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export class SafeTensorsError extends Error {
+  constructor(what: string, message: string) {
+    super(`${what}: ${message}`);
+    this.name = 'SafeTensorsError';
+  }
+}
+
+interface Entry {
+  readonly dtype: SafeDType;
+  readonly shape: number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+export function readSafeTensors(bytes: Uint8Array, what = 'safetensors file'): SafeTensorsFile {
+  const fail = (message: string): never => {
+    throw new SafeTensorsError(what, message);
+  };
+  if (bytes.byteLength < 8) fail(`only ${bytes.byteLength} bytes: too short for a safetensors header (the file is truncated or not safetensors)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > bytes.byteLength - 8 || headerLength > 100_000_000) {
+    fail(`the header claims ${headerLength} bytes but the file has ${bytes.byteLength - 8} after the length (truncated, or not safetensors)`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+  } catch {
+    fail('the header is not valid UTF-8 JSON (not a safetensors file?)');
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('the header is not a JSON object');
+  const dataStart = 8 + headerLength;
+  const dataLength = bytes.byteLength - dataStart;
+  const tensors = new Map<string, SafeTensor>();
+  let metadata: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      metadata = readMetadata(raw, fail);
+      continue;
+    }
+    const entry = readEntry(name, raw, dataLength, fail);
+    tensors.set(name, { dtype: entry.dtype, shape: entry.shape, data: decode(bytes, dataStart, entry, name, fail) });
+  }
+  return { tensors, metadata };
+}
+
+function readMetadata(raw: unknown, fail: (m: string) => never): Record<string, string> {
+  if (typeof raw !== 'object' || raw === null) fail('__metadata__ is not an object');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) out[k] = String(v);
+  return out;
+}
+
+function readEntry(name: string, raw: unknown, dataLength: number, fail: (m: string) => never): Entry {
+  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const dtype = o.dtype;
+  if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) fail(`tensor "${name}" has dtype ${JSON.stringify(dtype)}; the lab reads F32, F16, BF16, I32 and I64`);
+  const shape = o.shape;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor "${name}" has an invalid shape`);
+  const offsets = o.data_offsets;
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((d) => Number.isInteger(d) && d >= 0)) {
+    fail(`tensor "${name}" has invalid data_offsets`);
+  }
+  const [begin, end] = offsets as [number, number];
+  const numel = (shape as number[]).reduce((a, b) => a * b, 1);
+  const expected = numel * DTYPE_BYTES[dtype as SafeDType];
+  if (end < begin || end - begin !== expected) fail(`tensor "${name}" spans ${end - begin} bytes but its shape needs ${expected}`);
+  if (end > dataLength) fail(`tensor "${name}" ends at byte ${end} but the data section has only ${dataLength} bytes (the file is truncated)`);
+  return { dtype: dtype as SafeDType, shape: shape as number[], begin, end };
+}
+
+function decode(bytes: Uint8Array, dataStart: number, e: Entry, name: string, fail: (m: string) => never): Float32Array | Int32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart + e.begin, e.end - e.begin);
+  const n = (e.end - e.begin) / DTYPE_BYTES[e.dtype];
+  if (e.dtype === 'I32' || e.dtype === 'I64') {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = e.dtype === 'I32' ? view.getInt32(i * 4, true) : Number(view.getBigInt64(i * 8, true));
+      if (!Number.isSafeInteger(v) || v > 2147483647 || v < -2147483648) fail(`tensor "${name}" holds ${v}, which does not fit in 32 bits`);
+      out[i] = v;
+    }
+    return out;
+  }
+  const out = new Float32Array(n);
+  if (e.dtype === 'F32' && view.byteOffset % 4 === 0 && littleEndianHost) out.set(new Float32Array(view.buffer, view.byteOffset, n));
+  else if (e.dtype === 'F32') for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
+  else if (e.dtype === 'F16') for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+  else for (let i = 0; i < n; i++) out[i] = bf16ToFloat(view.getUint16(i * 2, true));
+  return out;
+}
+
+const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
+export function bf16ToFloat(bits: number): number {
+  u32Scratch[0] = bits << 16;
+  return f32Scratch[0]!;
+}
+
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+export interface TensorToWrite {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array | Int32Array;
+}
+
+/** Writes F32 (Float32Array) and I32 (Int32Array) tensors, header padded to 8 bytes as the reference writer does. */
+export function writeSafeTensors(tensors: readonly TensorToWrite[], metadata: Record<string, string> = {}): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const t of tensors) {
+    const bytes = t.data.byteLength;
+    header[t.name] = { dtype: t.data instanceof Float32Array ? 'F32' : 'I32', shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((new TextEncoder().encode(json).byteLength) % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.byteLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.byteLength;
+  for (const t of tensors) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { bf16ToFloat, halfToFloat, readSafeTensors, writeSafeTensors } from '../../src/engine/io/safetensors';
+
+function withHeader(header: object, data: Uint8Array): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  out.set(data, 8 + json.length);
+  return out;
+}
+
+describe('safetensors', () => {
+  it('round-trips F32 and I32 tensors with metadata', () => {
+    const a = Float32Array.from([1.5, -2, 3.25, 0]);
+    const b = Int32Array.from([7, -1, 2147483647]);
+    const bytes = writeSafeTensors(
+      [
+        { name: 'a', shape: [2, 2], data: a },
+        { name: 'b', shape: [3], data: b },
+      ],
+      { format: 'pt' },
+    );
+    const file = readSafeTensors(bytes);
+    expect(file.metadata).toEqual({ format: 'pt' });
+    expect(file.tensors.get('a')).toMatchObject({ dtype: 'F32', shape: [2, 2] });
+    expect([...file.tensors.get('a')!.data]).toEqual([...a]);
+    expect([...file.tensors.get('b')!.data]).toEqual([...b]);
+  });
+
+  it('decodes F16 and BF16', () => {
+    expect(halfToFloat(0x3c00)).toBe(1);
+    expect(halfToFloat(0xc000)).toBe(-2);
+    expect(halfToFloat(0x0001)).toBe(2 ** -24);
+    expect(halfToFloat(0x7c00)).toBe(Infinity);
+    expect(bf16ToFloat(0x3f80)).toBe(1);
+    expect(bf16ToFloat(0xc040)).toBe(-3);
+    const data = new Uint8Array(4);
+    new DataView(data.buffer).setUint16(0, 0x3555, true); // ≈ 0.33325 in f16
+    new DataView(data.buffer).setUint16(2, 0xbc00, true); // -1
+    const file = readSafeTensors(withHeader({ h: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, data));
+    expect(file.tensors.get('h')!.data[0]).toBeCloseTo(0.33325, 5);
+    expect(file.tensors.get('h')!.data[1]).toBe(-1);
+  });
+
+  it('refuses a truncated file, overrunning offsets, a shape/size mismatch and garbage', () => {
+    const good = writeSafeTensors([{ name: 'w', shape: [4], data: new Float32Array(4) }]);
+    expect(() => readSafeTensors(good.subarray(0, good.length - 3), 'w.safetensors')).toThrow(/w\.safetensors: tensor "w" ends at byte 16 .* truncated/);
+    expect(() => readSafeTensors(good.subarray(0, 5))).toThrow(/too short/);
+    const overrun = withHeader({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8));
+    expect(() => readSafeTensors(overrun)).toThrow(/truncated/);
+    const mismatch = withHeader({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }, new Uint8Array(16));
+    expect(() => readSafeTensors(mismatch)).toThrow(/spans 16 bytes but its shape needs 12/);
+    const garbage = new TextEncoder().encode('this is definitely not a safetensors file');
+    expect(() => readSafeTensors(garbage)).toThrow(/header claims/);
+    const badDtype = withHeader({ w: { dtype: 'F64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8));
+    expect(() => readSafeTensors(badDtype)).toThrow(/dtype "F64"/);
+  });
+});
