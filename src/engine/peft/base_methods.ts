@@ -6,7 +6,8 @@ import { isBias, isLayerNorm, type ParamSpec } from '../model/params';
 import type { PeftModule } from './module';
 import type { BitfitConfig, FullConfig, LayerNormConfig, TellyConfig } from './types';
 
-const inEncoder = (spec: ParamSpec): boolean => spec.location.kind === 'embeddings' || spec.location.kind === 'layer';
+// Only full fine-tuning trains the embeddings (their LayerNorm included) and only full/Telly the pooler.
+const inLayers = (spec: ParamSpec): boolean => spec.location.kind === 'layer';
 
 export const full: PeftModule<FullConfig> = {
   type: 'full',
@@ -22,22 +23,22 @@ export const full: PeftModule<FullConfig> = {
 export const bitfit: PeftModule<BitfitConfig> = {
   type: 'bitfit',
   label: 'BitFit',
-  help: 'Trains only the bias terms of the encoder (attention, FFN and LayerNorm biases).',
+  help: 'Trains only the bias terms of the encoder layers (attention, FFN and LayerNorm biases).',
   addsModules: false,
   parse: (f) => (f.rejectUnknown(['type']), { type: 'bitfit' }),
   addedParams: () => [],
-  trainsBase: (_c, spec) => inEncoder(spec) && isBias(spec.name),
+  trainsBase: (_c, spec) => inLayers(spec) && isBias(spec.name),
   paperCount: () => 0,
 };
 
 export const layernorm: PeftModule<LayerNormConfig> = {
   type: 'layernorm',
   label: 'LayerNorm-only',
-  help: 'Trains only the LayerNorm weights and biases.',
+  help: 'Trains only the LayerNorm weights and biases of the encoder layers.',
   addsModules: false,
   parse: (f) => (f.rejectUnknown(['type']), { type: 'layernorm' }),
   addedParams: () => [],
-  trainsBase: (_c, spec) => inEncoder(spec) && isLayerNorm(spec.name),
+  trainsBase: (_c, spec) => inLayers(spec) && isLayerNorm(spec.name),
   paperCount: () => 0,
 };
 
