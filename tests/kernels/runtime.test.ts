@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeRuntime } from '../../src/engine/gpu/node';
 import { GpuError } from '../../src/engine/gpu/errors';
-import { clear, grid1d, type RuntimeEvent } from '../../src/engine/gpu/runtime';
+import { clear, copy, grid1d, type RuntimeEvent } from '../../src/engine/gpu/runtime';
 import { add } from '../../src/engine/kernels/add';
 import { testRuntime } from '../helpers/gpu';
 
@@ -31,7 +31,9 @@ describe('GPU runtime', () => {
     const srcTail = rt.view(src, 64, [64], 'src.tail');
     const dstMiddle = rt.view(dst, 64, [64], 'dst.middle');
     const dstTail = rt.view(dst, 128, [64], 'dst.tail');
-    const [got] = await rt.run([add(rt, dstMiddle, srcTail, srcTail), clear(dstTail)], [dst]);
+    const [got, copied] = await rt.run([add(rt, dstMiddle, srcTail, srcTail), clear(dstTail), copy(rt.view(src, 0, [64], 'src.head'), dstMiddle)], [dst, src]);
+    expect(copied![0]).toBe(2 * 65);
+    expect(copied![64]).toBe(65);
     expect(got![63]).toBe(-1);
     expect(got![64]).toBe(2 * 65);
     expect(got![127]).toBe(2 * 128);

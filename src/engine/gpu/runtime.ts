@@ -28,10 +28,23 @@ export interface Clear {
   readonly tensor: Tensor;
 }
 
-export type StepCommand = Dispatch | Clear;
+/** Copy one tensor into another of the same size (e.g. to fork a gradient that two branches consume). */
+export interface Copy {
+  readonly kind: 'copy';
+  readonly label: string;
+  readonly src: Tensor;
+  readonly dst: Tensor;
+}
+
+export type StepCommand = Dispatch | Clear | Copy;
 
 export function clear(tensor: Tensor): Clear {
   return { kind: 'clear', label: `clear:${tensor.label}`, tensor };
+}
+
+export function copy(dst: Tensor, src: Tensor): Copy {
+  if (numel(dst.shape) !== numel(src.shape)) throw new GpuError('shape', `copy ${src.label} -> ${dst.label}: sizes differ`);
+  return { kind: 'copy', label: `copy:${src.label}->${dst.label}`, src, dst };
 }
 
 export interface KernelCall {
@@ -173,16 +186,17 @@ export class Runtime {
 
   /**
    * Encodes a step into one command encoder: dispatches share compute passes (a pass ends only where a
-   * clear has to go between them), then `read` is copied out for mapping.
+   * clear or copy has to go between them), then `read` is copied out for mapping.
    */
   encode(commands: readonly StepCommand[], read: readonly Tensor[] = []): { commands: GPUCommandBuffer; staging: GPUBuffer[] } {
     const encoder = this.device.createCommandEncoder({ label: 'step' });
     let pass: GPUComputePassEncoder | null = null;
     for (const c of commands) {
-      if (c.kind === 'clear') {
+      if (c.kind !== 'dispatch') {
         pass?.end();
         pass = null;
-        encoder.clearBuffer(c.tensor.buffer, c.tensor.byteOffset ?? 0, boundBytes(c.tensor));
+        if (c.kind === 'clear') encoder.clearBuffer(c.tensor.buffer, c.tensor.byteOffset ?? 0, boundBytes(c.tensor));
+        else encoder.copyBufferToBuffer(c.src.buffer, c.src.byteOffset ?? 0, c.dst.buffer, c.dst.byteOffset ?? 0, boundBytes(c.src));
         continue;
       }
       pass ??= encoder.beginComputePass({ label: 'step' });
