@@ -1,0 +1,58 @@
+// sum: out = Σ inp, in two passes without atomics.
+// Pass `sum`: workgroup w adds its TILE = WG·ITEMS consecutive elements and writes partials[w].
+// Pass `sum_final`: one workgroup adds the P partials and writes out[0].
+// The summation order is fixed, so the result is the same on every run.
+
+override N: u32;         // number of elements
+override P: u32;         // number of partials, ceil(N / (WG·ITEMS))
+override ITEMS: u32 = 8; // elements each invocation adds in the first pass
+override WG: u32 = 256;  // workgroup size; a power of two for the tree reduction
+
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;      // (1)
+@group(0) @binding(1) var<storage, read_write> partials: array<f32>; // (P)
+@group(0) @binding(2) var<storage, read> inp: array<f32>;            // (N)
+
+var<workgroup> scratch: array<f32, WG>;
+
+// Tree sum of one value per invocation; every invocation gets the total.
+fn tree_sum(lid: u32, value: f32) -> f32 {
+  scratch[lid] = value;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      scratch[lid] += scratch[lid + s];
+    }
+    workgroupBarrier();
+  }
+  return scratch[0];
+}
+
+@compute @workgroup_size(WG)
+fn sum(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let group = wid.x + wid.y * groups.x; // 2-D grid for more than 65535 workgroups
+  let base = group * WG * ITEMS;
+  var acc = 0.0;
+  // Strided by WG so neighbouring invocations read neighbouring elements.
+  for (var k = 0u; k < ITEMS; k++) {
+    let i = base + k * WG + lid;
+    if (i < N) {
+      acc += inp[i];
+    }
+  }
+  let total = tree_sum(lid, acc);
+  if (lid == 0u && group < P) {
+    partials[group] = total;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn sum_final(@builtin(local_invocation_index) lid: u32) {
+  var acc = 0.0;
+  for (var i = lid; i < P; i += WG) {
+    acc += partials[i];
+  }
+  let total = tree_sum(lid, acc);
+  if (lid == 0u) {
+    out[0] = total;
+  }
+}
