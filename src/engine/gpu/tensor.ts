@@ -21,12 +21,12 @@ export function sizeOf(tensor: Tensor): number {
   return numel(tensor.shape);
 }
 
-/** Bytes to allocate: WebGPU wants sizes that are multiples of 4 and non-zero. */
 /** Bytes a kernel binds for this tensor (a view binds only its own range). */
 export function boundBytes(tensor: Tensor): number {
   return Math.max(4, numel(tensor.shape) * 4);
 }
 
+/** Bytes to allocate: WebGPU wants sizes that are multiples of 4 and non-zero. */
 export function byteSize(shape: readonly number[]): number {
   return Math.max(4, numel(shape) * 4);
 }
