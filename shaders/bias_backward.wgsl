@@ -1,6 +1,7 @@
 // bias_backward: dbias[n] (+)= Σ_rows dout[row, n], the bias gradient of a linear layer.
 // Each workgroup owns COLS columns: its SLICES rows of invocations each sum every SLICES-th row of a column,
-// then the first row adds the partials and writes the column once (no atomics).
+// then the first row adds the partials and writes the column once (no atomics). The launcher caps N at
+// 65535 workgroups of columns (2,097,120), far beyond any bias, so the grid stays 1-D.
 
 override ROWS: u32;
 override N: u32;
@@ -17,10 +18,9 @@ var<workgroup> partial: array<f32, SLICES * COLS>; // [slice][column]
 @compute @workgroup_size(COLS, SLICES)
 fn bias_backward(
   @builtin(workgroup_id) wid: vec3u,
-  @builtin(num_workgroups) groups: vec3u,
   @builtin(local_invocation_id) lid: vec3u,
 ) {
-  let col = (wid.x + wid.y * groups.x) * COLS + lid.x; // 2-D grid for more than 65535 workgroups
+  let col = wid.x * COLS + lid.x;
   var sum = 0.0;
   if (col < N) {
     for (var row = lid.y; row < ROWS; row += SLICES) {

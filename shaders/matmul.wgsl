@@ -1,7 +1,7 @@
 // matmul: C[b] = ALPHA · op(A[b]) · op(B[b]) (+ bias broadcast over rows) (+ C[b] when ACCUMULATE),
-// for b in 0..BATCH-1. op(A) is (M, K): A stored (M, K), or (K, M) when TRANS_A. op(B) is (K, N): B stored
-// (K, N), or (N, K) when TRANS_B. A linear layer needs three forms: y = x·Wᵀ + b (TRANS_B), dx = dy·W, and
-// dW += dyᵀ·x (TRANS_A, ACCUMULATE).
+// for every batch b (the grid's z dimension, so one pipeline serves every batch count). op(A) is (M, K):
+// A stored (M, K), or (K, M) when TRANS_A. op(B) is (K, N): B stored (K, N), or (N, K) when TRANS_B.
+// A linear layer needs three forms: y = x·Wᵀ + b (TRANS_B), dx = dy·W, and dW += dyᵀ·x (TRANS_A, ACCUMULATE).
 //
 // Each workgroup computes one TM×TN tile of C. Each of its 16×16 invocations owns an RM×RN register block
 // strided by the workgroup size, so neighbouring invocations touch neighbouring columns. K is walked in
@@ -11,7 +11,6 @@
 override M: u32;
 override N: u32;
 override K: u32;
-override BATCH: u32 = 1;        // launched as the grid's z dimension
 override STRIDE_A: u32;         // elements between batches of A; 0 broadcasts one matrix to every batch
 override STRIDE_B: u32;         // elements between batches of B; 0 broadcasts
 override STRIDE_C: u32;         // elements between batches of C
@@ -23,16 +22,19 @@ override ALPHA: f32 = 1.0;
 
 const TM = 64u;     // tile rows
 const TN = 64u;     // tile columns
-const TK = 16u;     // depth of one staged K slice
+const TK = 8u;      // depth of one staged K slice; 4 KiB of tiles (Dawn's zero-init of workgroup memory
+                    // makes SwiftShader compile time grow with their size)
 const WG_X = 16u;   // invocations across columns (TN / RN)
 const WG_Y = 16u;   // invocations across rows (TM / RM)
 const RM = 4u;      // rows per invocation
 const RN = 4u;      // columns per invocation
 const THREADS = WG_X * WG_Y;
+const_assert TM == WG_Y * RM && TN == WG_X * RN;
+const_assert (TK * TM) % THREADS == 0u && (TK * TN) % THREADS == 0u; // stage() loads whole rounds
 
-@group(0) @binding(0) var<storage, read_write> c: array<f32>; // (BATCH, M, N), batches STRIDE_C apart
-@group(0) @binding(1) var<storage, read> a: array<f32>;       // (BATCH, M, K), or (BATCH, K, M) when TRANS_A
-@group(0) @binding(2) var<storage, read> b: array<f32>;       // (BATCH, K, N), or (BATCH, N, K) when TRANS_B
+@group(0) @binding(0) var<storage, read_write> c: array<f32>; // (batch, M, N), batches STRIDE_C apart
+@group(0) @binding(1) var<storage, read> a: array<f32>;       // (batch, M, K), or (batch, K, M) when TRANS_A
+@group(0) @binding(2) var<storage, read> b: array<f32>;       // (batch, K, N), or (batch, N, K) when TRANS_B
 @group(0) @binding(3) var<storage, read> bias: array<f32>;    // (N), or a 1-element dummy without HAS_BIAS
 
 var<workgroup> tile_a: array<f32, TK * TM>; // op(A) slice, [k][m]

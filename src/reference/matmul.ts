@@ -1,0 +1,93 @@
+/**
+ * CPU twin of matmul.wgsl, and the linear layer built from it: y = x·Wᵀ + b with W stored (out, in),
+ * PyTorch-style. Sums run in float64 whatever the output type, so a Float32Array output is rounded once.
+ */
+import { biasBackward } from './bias_backward';
+import type { Vec } from './types';
+
+/** Shape of C[b] = alpha · op(A[b]) · op(B[b]) (+ bias) (+ C[b]); op(A) is (M, K), op(B) is (K, N). */
+export interface MatmulDims {
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+  /** Number of matrices (default 1). */
+  readonly batch?: number;
+  /** A is stored (K, M) instead of (M, K). */
+  readonly transA?: boolean;
+  /** B is stored (N, K) instead of (K, N). */
+  readonly transB?: boolean;
+  /** Scales op(A)·op(B), not the bias or the accumulated C (default 1). */
+  readonly alpha?: number;
+  /** C += instead of C = (default false). */
+  readonly accumulate?: boolean;
+  /** Elements between consecutive batches; 0 broadcasts one matrix (defaults: dense, M·K, K·N, M·N). */
+  readonly strideA?: number;
+  readonly strideB?: number;
+  readonly strideC?: number;
+}
+
+export type ResolvedMatmulDims = Required<MatmulDims>;
+
+export function resolveMatmulDims(dims: MatmulDims): ResolvedMatmulDims {
+  const { M, N, K } = dims;
+  return {
+    M,
+    N,
+    K,
+    batch: dims.batch ?? 1,
+    transA: dims.transA ?? false,
+    transB: dims.transB ?? false,
+    alpha: dims.alpha ?? 1,
+    accumulate: dims.accumulate ?? false,
+    strideA: dims.strideA ?? M * K,
+    strideB: dims.strideB ?? K * N,
+    strideC: dims.strideC ?? M * N,
+  };
+}
+
+/** C[b] = alpha · op(A[b]) · op(B[b]) (+ bias[n]) (+ C[b] when accumulating). */
+export function matmul(out: Vec, a: Vec, b: Vec, bias: Vec | null, dims: MatmulDims): void {
+  const d = resolveMatmulDims(dims);
+  const { M, N, K } = d;
+  for (let batch = 0; batch < d.batch; batch++) {
+    const oa = batch * d.strideA;
+    const ob = batch * d.strideB;
+    const oc = batch * d.strideC;
+    for (let m = 0; m < M; m++) {
+      for (let n = 0; n < N; n++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) {
+          const av = a[oa + (d.transA ? k * M + m : m * K + k)]!;
+          const bv = b[ob + (d.transB ? n * K + k : k * N + n)]!;
+          sum += av * bv;
+        }
+        let v = d.alpha * sum;
+        if (bias) v += bias[n]!;
+        if (d.accumulate) v += out[oc + m * N + n]!;
+        out[oc + m * N + n] = v;
+      }
+    }
+  }
+}
+
+/** out (rows, outDim) = inp (rows, inDim) · weightᵀ (+ bias); weight is (outDim, inDim). */
+export function linearForward(out: Vec, inp: Vec, weight: Vec, bias: Vec | null, rows: number, inDim: number, outDim: number): void {
+  matmul(out, inp, weight, bias, { M: rows, N: outDim, K: inDim, transB: true });
+}
+
+/** dinp = dout·W (written); dweight += doutᵀ·inp; dbias += Σ_rows dout (skipped when null). */
+export function linearBackward(
+  dinp: Vec,
+  dweight: Vec,
+  dbias: Vec | null,
+  dout: Vec,
+  inp: Vec,
+  weight: Vec,
+  rows: number,
+  inDim: number,
+  outDim: number,
+): void {
+  matmul(dinp, dout, weight, null, { M: rows, N: inDim, K: outDim });
+  matmul(dweight, dout, inp, null, { M: outDim, N: inDim, K: rows, transA: true, accumulate: true });
+  if (dbias) biasBackward(dbias, dout, rows, outDim, true);
+}
