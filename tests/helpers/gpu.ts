@@ -11,7 +11,7 @@ let runtime: Promise<Runtime> | null = null;
 export function testRuntime(): Promise<Runtime> {
   if (!runtime) {
     process.env.VK_ICD_FILENAMES ??= SWIFTSHADER_ICD;
-    runtime = createNodeRuntime();
+    runtime = createNodeRuntime({}, ['disable_workgroup_init']);
   }
   return runtime;
 }
