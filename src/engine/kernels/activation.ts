@@ -1,10 +1,9 @@
-import lib from '../../../shaders/lib/activation.wgsl?raw';
 import code from '../../../shaders/activation.wgsl?raw';
-import type { ShaderSource } from '../gpu/pipelines';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import { grid1d } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
 import { expectNumel } from './check';
+import { shaderWith } from './lib';
 
 /** The elementwise activations: 'gelu' is the erf form (PyTorch nn.GELU(), HF "gelu"), 'swish' is SiLU. */
 export type Activation = 'gelu' | 'relu' | 'swish' | 'tanh';
@@ -20,12 +19,7 @@ export const ACTIVATION_FLOPS: Readonly<Record<Activation, number>> = { gelu: 24
 /** Workgroup size of the activation kernels (forward and backward). */
 export const ACTIVATION_WG = 256;
 
-/** An activation shader compiled after shaders/lib/activation.wgsl, which holds the functions themselves. */
-export function activationShader(name: string, source: string): ShaderSource {
-  return { name, code: `${lib}\n${source}` };
-}
-
-const shader = activationShader('activation', code);
+const shader = shaderWith('activation', code, 'activation');
 
 /** out = act(inp), elementwise. */
 export function activation(rt: Runtime, out: Tensor, inp: Tensor, kind: Activation): Dispatch {

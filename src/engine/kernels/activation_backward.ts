@@ -2,10 +2,11 @@ import code from '../../../shaders/activation_backward.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import { grid1d } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
-import { ACTIVATION_CODE, ACTIVATION_FLOPS, activationShader, ACTIVATION_WG, type Activation } from './activation';
+import { ACTIVATION_CODE, ACTIVATION_FLOPS, ACTIVATION_WG, type Activation } from './activation';
 import { expectNumel } from './check';
+import { shaderWith } from './lib';
 
-const shader = activationShader('activation_backward', code);
+const shader = shaderWith('activation_backward', code, 'activation');
 
 export interface ActivationBackwardOptions {
   /** dinp += instead of dinp = (for an input whose gradient other kernels also produce). */

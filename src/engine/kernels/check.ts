@@ -17,3 +17,13 @@ export function expectPositive(op: string, dims: Record<string, number>): void {
     if (!Number.isInteger(value) || value < 1) throw shapeError(op, `${name} must be a positive integer, got ${value}`);
   }
 }
+
+/**
+ * Workgroup size of the one-workgroup-per-row kernels: the next power of two covering the row (tree
+ * reductions need a power of two), capped at `max`.
+ */
+export function rowWorkgroupSize(C: number, max = 256): number {
+  let wg = 1;
+  while (wg < C && wg < max) wg *= 2;
+  return wg;
+}

@@ -3,16 +3,9 @@ import { shapeError } from '../gpu/errors';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import { grid1d } from '../gpu/runtime';
 import { shapeString, type Tensor } from '../gpu/tensor';
-import { expectNumel, expectPositive } from './check';
+import { expectNumel, expectPositive, rowWorkgroupSize } from './check';
 
 const shader = { name: 'cross_entropy', code };
-
-/** Invocations per row: up to 64, fewer for short rows so they do not idle through the reductions. */
-function rowWorkgroupSize(cols: number): number {
-  let wg = 1;
-  while (wg < cols && wg < 64) wg *= 2;
-  return wg;
-}
 
 /** Rows and columns of a (R, C) logits tensor, and checks that targets are (R) u32. */
 export function logitsShape(op: string, logits: Tensor, targets: Tensor): { rows: number; cols: number } {
@@ -33,7 +26,7 @@ export function crossEntropy(rt: Runtime, loss: Tensor, losses: Tensor, lse: Ten
   expectNumel('cross_entropy', 'loss', loss, 1);
   expectNumel('cross_entropy', 'losses', losses, rows);
   expectNumel('cross_entropy', 'lse', lse, rows);
-  const constants = { R: rows, C: cols, WG: rowWorkgroupSize(cols) };
+  const constants = { R: rows, C: cols, WG: rowWorkgroupSize(cols, 64) };
   const bindings = [
     [loss, 'write'],
     [losses, 'write'],

@@ -5,7 +5,7 @@ import { grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { L2_NORMALIZE_EPS } from '../../reference/l2_normalize';
 import { expectNumel, expectPositive } from './check';
-import { rowWorkgroupSize } from './layernorm';
+import { rowWorkgroupSize } from './check';
 
 export { L2_NORMALIZE_EPS } from '../../reference/l2_normalize';
 

@@ -4,7 +4,7 @@ import { grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { L2_NORMALIZE_EPS } from '../../reference/l2_normalize';
 import { checkL2Shapes } from './l2_normalize';
-import { rowWorkgroupSize } from './layernorm';
+import { rowWorkgroupSize } from './check';
 
 const shader = { name: 'l2_normalize_backward', code };
 

@@ -2,22 +2,12 @@ import code from '../../../shaders/layernorm.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import { grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, expectPositive } from './check';
+import { expectNumel, expectPositive, rowWorkgroupSize } from './check';
 
 const shader = { name: 'layernorm', code };
 
 /** RoBERTa's layer_norm_eps. */
 export const LAYERNORM_EPS = 1e-5;
-
-/**
- * Workgroup size for the one-workgroup-per-row reductions (layernorm, softmax and their backwards): the
- * power of two covering C, capped at 256, so short rows do not idle a full workgroup.
- */
-export function rowWorkgroupSize(C: number): number {
-  let wg = 1;
-  while (wg < C && wg < 256) wg *= 2;
-  return wg;
-}
 
 /** out = (inp − mean)·rstd·weight + bias over the last dim C of (rows, C); caches mean and rstd for backward. */
 export function layernorm(

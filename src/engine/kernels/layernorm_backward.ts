@@ -3,7 +3,7 @@ import type { Dispatch, Runtime } from '../gpu/runtime';
 import { ceilDiv, grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
-import { rowWorkgroupSize } from './layernorm';
+import { rowWorkgroupSize } from './check';
 
 const shader = { name: 'layernorm_backward', code };
 const PARAM_COLS = 32; // COLS in layernorm_backward_params

@@ -1,12 +1,13 @@
 /**
- * WGSL has no #include: a shader that needs a shared helper (the dropout RNG) is compiled from the helper's
+ * WGSL has no #include: a shader that needs a shared helper (the dropout RNG, the activation functions) is compiled from the helper's
  * file followed by its own file. The ShaderSource keeps the op's name, so the pipeline cache and error
  * messages still speak of the op.
  */
+import activation from '../../../shaders/lib/activation.wgsl?raw';
 import rng from '../../../shaders/lib/rng.wgsl?raw';
 import type { ShaderSource } from '../gpu/pipelines';
 
-export const WGSL_LIBS = { rng } as const;
+export const WGSL_LIBS = { rng, activation } as const;
 
 export function shaderWith(name: string, code: string, ...libs: (keyof typeof WGSL_LIBS)[]): ShaderSource {
   return { name, code: [...libs.map((lib) => WGSL_LIBS[lib]), code].join('\n') };

@@ -3,7 +3,7 @@ import type { Dispatch, Runtime } from '../gpu/runtime';
 import { grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
-import { rowWorkgroupSize } from './layernorm';
+import { rowWorkgroupSize } from './check';
 
 const shader = { name: 'softmax', code };
 
