@@ -1,0 +1,140 @@
+/**
+ * One post-LN RoBERTa layer, forward and backward as dataflow listings (llm.c style):
+ *   q,k,v = linear(x) [+LoRA]; ctx = attention(q, k, v, mask, prefix); ao = dense(ctx); [adapter]
+ *   h1 = LN(x + dropout(ao)); f1a = gelu(dense(h1)); f2 = dense(f1a); [adapter]; out = LN(h1 + dropout(f2))
+ * The backward is the same calls in reverse. `needInputGrad` false (the lowest trainable layer, nothing
+ * below it trains) skips the gradient into x.
+ */
+import type { Runtime, StepCommand } from '../gpu/runtime';
+import type { Tensor } from '../gpu/tensor';
+import { activation } from '../kernels/activation';
+import { activationBackward } from '../kernels/activation_backward';
+import { add } from '../kernels/add';
+import { attention } from '../kernels/attention';
+import { attentionBackward } from '../kernels/attention_backward';
+import { dropout } from '../kernels/dropout';
+import { dropoutBackward } from '../kernels/dropout_backward';
+import { layernorm } from '../kernels/layernorm';
+import { layernormBackward } from '../kernels/layernorm_backward';
+import { adapterBackward, adapterForward } from './adapter_block';
+import { linearBackward, linearForward, type LinearDims, type LoraBranch } from './linear';
+import type { LinearSite } from './params';
+import { siteOf, type LayerActs, type LayerContext, type LayerWeights, type NormWeights, type TowerScratch } from './layer_types';
+
+const STREAM = { attnOut: 0, ffnOut: 1, loraBase: 2 } as const;
+
+export function layerForward(rt: Runtime, a: LayerActs, x: Tensor, w: LayerWeights, c: LayerContext): StepCommand[] {
+  const { B, T, C, H, I, P, eps } = c.dims;
+  const rows = B * T;
+  const lin = (out: Tensor, inp: Tensor, site: LinearSite, d: LinearDims) => linearForward(rt, out, inp, w.linear[site].w, w.linear[site].b, branch(a, w, c, site, null), d);
+  const cc = { rows, inDim: C, outDim: C };
+  const list: StepCommand[] = [
+    ...lin(a.q, x, 'query', cc),
+    ...lin(a.k, x, 'key', cc),
+    ...lin(a.v, x, 'value', cc),
+    ...attention(rt, a.ctx, a.probs, a.q, a.k, a.v, c.mask, w.prefix && { pk: w.prefix.pk, pv: w.prefix.pv }, a.attnParams, { B, T, H, D: C / H, P, dropout: c.attentionDropout }),
+    ...lin(a.ao, a.ctx, 'attention.output.dense', cc),
+  ];
+  if (c.hiddenDropout > 0) list.push(dropout(rt, a.aoDrop, a.ao, siteOf(c, STREAM.attnOut), c.hiddenDropout));
+  if (w.attnAdapter && a.attnAdapter) list.push(...adapterForward(rt, a.attnAdapter, a.aoDrop, w.attnAdapter, rows, C));
+  list.push(add(rt, a.res1, x, a.attnAdapter?.out ?? a.aoDrop), layernorm(rt, a.h1, a.mean1, a.rstd1, a.res1, w.ln1.w, w.ln1.b, rows, C, eps));
+  list.push(...lin(a.f1, a.h1, 'intermediate.dense', { rows, inDim: C, outDim: I }), activation(rt, a.f1a, a.f1, 'gelu'));
+  list.push(...lin(a.f2, a.f1a, 'output.dense', { rows, inDim: I, outDim: C }));
+  if (c.hiddenDropout > 0) list.push(dropout(rt, a.f2Drop, a.f2, siteOf(c, STREAM.ffnOut), c.hiddenDropout));
+  if (w.ffnAdapter && a.ffnAdapter) list.push(...adapterForward(rt, a.ffnAdapter, a.f2Drop, w.ffnAdapter, rows, C));
+  list.push(add(rt, a.res2, a.h1, a.ffnAdapter?.out ?? a.f2Drop), layernorm(rt, a.out, a.mean2, a.rstd2, a.res2, w.ln2.w, w.ln2.b, rows, C, eps));
+  return list;
+}
+
+/**
+ * dOut (BT, C) is the gradient of the layer output; it ends in `dx` (the other residual buffer) as the
+ * gradient of the layer input. Parameter gradients accumulate.
+ */
+export function layerBackward(
+  rt: Runtime,
+  dx: Tensor,
+  dOut: Tensor,
+  a: LayerActs,
+  x: Tensor,
+  w: LayerWeights,
+  s: TowerScratch,
+  c: LayerContext,
+  needInputGrad: boolean,
+): StepCommand[] {
+  const { B, T, C, H, I, P } = c.dims;
+  const rows = B * T;
+  const list: StepCommand[] = [];
+  const linBack = (dIn: Tensor | null, accumulate: boolean, dOutT: Tensor, inp: Tensor, site: LinearSite, d: LinearDims) => {
+    const lw = w.linear[site];
+    return linearBackward(rt, { dx: dIn, accumulateDx: accumulate, dw: lw.dw, db: lw.db }, dOutT, inp, lw.w, branch(a, w, c, site, s), d);
+  };
+  // FFN block: out = LN2(h1 + z2); dRes2 is both d(h1)'s residual part and dz2.
+  list.push(...normBackward(rt, s.dRes2, dOut, a.res2, w.ln2, a.mean2, a.rstd2, rows, C, s.normSink));
+  const dF2 = branchBackward(rt, list, s.dRes2, a.f2Drop, a.ffnAdapter, w.ffnAdapter, s, c, STREAM.ffnOut, rows, C);
+  list.push(...linBack(s.dF1a, false, dF2, a.f1a, 'output.dense', { rows, inDim: I, outDim: C }));
+  list.push(activationBackward(rt, s.dF1, s.dF1a, a.f1, 'gelu'));
+  list.push(...linBack(s.dRes2, true, s.dF1, a.h1, 'intermediate.dense', { rows, inDim: C, outDim: I }));
+  // Attention block: h1 = LN1(x + z1); dx starts as d(res1), the residual part of the input gradient.
+  list.push(...normBackward(rt, dx, s.dRes2, a.res1, w.ln1, a.mean1, a.rstd1, rows, C, s.normSink));
+  const dAo = branchBackward(rt, list, dx, a.aoDrop, a.attnAdapter, w.attnAdapter, s, c, STREAM.attnOut, rows, C);
+  const cc = { rows, inDim: C, outDim: C };
+  list.push(...linBack(s.dCtx, false, dAo, a.ctx, 'attention.output.dense', cc));
+  const prefix = w.prefix && { pk: w.prefix.pk, pv: w.prefix.pv };
+  const dims = { B, T, H, D: C / H, P, dropout: c.attentionDropout };
+  list.push(...attentionBackward(rt, s.dq, s.dk, s.dv, w.prefix?.dpk ?? null, w.prefix?.dpv ?? null, s.dCtx, a.q, a.k, a.v, a.probs, c.mask, prefix, a.attnParams, dims));
+  const dIn = needInputGrad ? dx : null;
+  list.push(...linBack(dIn, true, s.dq, x, 'query', cc), ...linBack(dIn, true, s.dk, x, 'key', cc), ...linBack(dIn, true, s.dv, x, 'value', cc));
+  return list;
+}
+
+/**
+ * Backward through [adapter] and dropout of a sublayer branch whose output gradient is dz; returns the
+ * tensor holding the gradient of the dense output (before dropout).
+ */
+function branchBackward(
+  rt: Runtime,
+  list: StepCommand[],
+  dz: Tensor,
+  y: Tensor,
+  acts: LayerActs['attnAdapter'],
+  weights: LayerWeights['attnAdapter'],
+  s: TowerScratch,
+  c: LayerContext,
+  stream: number,
+  rows: number,
+  C: number,
+): Tensor {
+  let dy = dz;
+  if (acts && weights && s.adapter) {
+    list.push(...adapterBackward(rt, s.dBranch, dz, y, acts, weights, s.adapter, rows, C));
+    dy = s.dBranch;
+  }
+  if (c.hiddenDropout === 0) return dy;
+  list.push(dropoutBackward(rt, s.dDense, dy, siteOf(c, stream), c.hiddenDropout));
+  return s.dDense;
+}
+
+/**
+ * LayerNorm backward. A fully frozen LayerNorm skips the parameter pass; a half-frozen one (BitFit trains the
+ * bias, not the weight) sends the frozen half's gradient to a sink.
+ */
+function normBackward(rt: Runtime, dinp: Tensor, dout: Tensor, inp: Tensor, n: NormWeights, mean: Tensor, rstd: Tensor, rows: number, C: number, sink: TowerScratch['normSink']): StepCommand[] {
+  const params = n.dw !== null || n.db !== null;
+  return layernormBackward(rt, dinp, n.dw ?? sink.w, n.db ?? sink.b, dout, inp, n.w, mean, rstd, rows, C, { params });
+}
+
+function branch(a: LayerActs, w: LayerWeights, c: LayerContext, site: LinearSite, s: TowerScratch | null): LoraBranch | null {
+  const lora = w.linear[site].lora;
+  const h = a.loraH[site];
+  if (!lora || !h) return null;
+  const xd = a.loraXd[site];
+  const wide = site === 'output.dense';
+  const dxd = s?.loraDxd?.[wide ? 'intermediate' : 'hidden'];
+  const siteIndex = ['query', 'key', 'value', 'attention.output.dense', 'intermediate.dense', 'output.dense'].indexOf(site);
+  return {
+    ...lora,
+    h,
+    dh: s?.loraDh ?? h,
+    dropout: xd && c.loraDropout > 0 ? { site: siteOf(c, STREAM.loraBase + siteIndex), p: c.loraDropout, xd, dxd: dxd ?? xd } : null,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * A linear layer y = x·Wᵀ + b (W stored (out, in) as PyTorch does) with an optional LoRA branch, forward and
+ * backward as dispatch lists. Frozen weights get no weight-gradient work; a null dx skips the input gradient
+ * (nothing below needs it).
+ */
+import type { Dispatch, Runtime } from '../gpu/runtime';
+import type { Tensor } from '../gpu/tensor';
+import { biasBackward } from '../kernels/bias_backward';
+import { dropout, type DropoutSite } from '../kernels/dropout';
+import { dropoutBackward } from '../kernels/dropout_backward';
+import { loraBackward, loraForward } from '../kernels/lora';
+import { matmul } from '../kernels/matmul';
+
+export interface LoraBranch {
+  readonly a: Tensor; // (r, in)
+  readonly b: Tensor; // (out, r)
+  readonly da: Tensor; // (r, in) gradient, +=
+  readonly db: Tensor; // (out, r) gradient, +=
+  readonly h: Tensor; // (rows, r) x·Aᵀ, saved for backward
+  readonly dh: Tensor; // (rows, r) scratch
+  readonly rank: number;
+  readonly scale: number;
+  /** lora_dropout on the branch's input: xd (rows, in) saved, dxd (rows, in) scratch. */
+  readonly dropout: { readonly site: DropoutSite; readonly p: number; readonly xd: Tensor; readonly dxd: Tensor } | null;
+}
+
+export interface LinearDims {
+  readonly rows: number;
+  readonly inDim: number;
+  readonly outDim: number;
+}
+
+/** out (rows, out) = x·Wᵀ + b [+ scale·(dropout(x)·Aᵀ)·Bᵀ]. */
+export function linearForward(rt: Runtime, out: Tensor, x: Tensor, w: Tensor, b: Tensor, lora: LoraBranch | null, d: LinearDims): Dispatch[] {
+  const list = [matmul(rt, out, x, w, b, { M: d.rows, N: d.outDim, K: d.inDim, transB: true })];
+  if (!lora) return list;
+  const xl = lora.dropout ? lora.dropout.xd : x;
+  if (lora.dropout) list.push(dropout(rt, lora.dropout.xd, x, lora.dropout.site, lora.dropout.p));
+  list.push(...loraForward(rt, out, lora.h, xl, lora.a, lora.b, loraDims(lora, d)));
+  return list;
+}
+
+export interface LinearGrads {
+  /** Input gradient (rows, in), or null to skip it. */
+  readonly dx: Tensor | null;
+  /** Whether dx already holds a gradient to add to (the residual stream) or is written fresh. */
+  readonly accumulateDx: boolean;
+  readonly dw: Tensor | null; // (out, in), +=
+  readonly db: Tensor | null; // (out), +=
+}
+
+/** Gradients of linearForward given dout (rows, out). */
+export function linearBackward(rt: Runtime, g: LinearGrads, dout: Tensor, x: Tensor, w: Tensor, lora: LoraBranch | null, d: LinearDims): Dispatch[] {
+  const list: Dispatch[] = [];
+  if (g.dw) list.push(matmul(rt, g.dw, dout, x, null, { M: d.outDim, N: d.inDim, K: d.rows, transA: true, accumulate: true }));
+  if (g.db) list.push(biasBackward(rt, g.db, dout, d.rows, d.outDim, true));
+  if (g.dx) list.push(matmul(rt, g.dx, dout, w, null, { M: d.rows, N: d.inDim, K: d.outDim, accumulate: g.accumulateDx }));
+  if (!lora) return list;
+  const drop = lora.dropout;
+  // Through dropout the branch's input gradient goes to a scratch first, then through the mask into dx.
+  const dxBranch = g.dx && drop ? drop.dxd : g.dx;
+  list.push(...loraBackward(rt, dxBranch, lora.da, lora.db, lora.dh, dout, drop ? drop.xd : x, lora.h, lora.a, lora.b, loraDims(lora, d), !drop));
+  if (g.dx && drop) list.push(dropoutBackward(rt, g.dx, drop.dxd, drop.site, drop.p, { accumulate: true }));
+  return list;
+}
+
+function loraDims(lora: LoraBranch, d: LinearDims) {
+  return { rows: d.rows, inDim: d.inDim, outDim: d.outDim, rank: lora.rank, scale: lora.scale };
+}

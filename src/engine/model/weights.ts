@@ -1,0 +1,130 @@
+/**
+ * The model's parameters on the GPU. Frozen tensors get buffers of their own; every trainable tensor is a
+ * view into one flat buffer laid out [decay segment | no-decay segment], each segment in layer order, each
+ * tensor 64-float aligned (the storage-binding alignment). Gradients, AdamW's m and v mirror that buffer
+ * one-to-one, so the gradient norm is one reduction, zeroing is one clear and AdamW is one dispatch per
+ * segment (per layer range under LWO).
+ */
+import type { Runtime } from '../gpu/runtime';
+import type { Tensor } from '../gpu/tensor';
+import { decays, specNumel, type ParamSpec } from './params';
+import type { PeftPlan } from '../peft/plan';
+
+const ALIGN = 64;
+
+export type Segment = 'decay' | 'nodecay';
+
+export interface TrainableSlot {
+  readonly spec: ParamSpec;
+  readonly segment: Segment;
+  /** Element offset of the tensor in the flat buffers. */
+  readonly offset: number;
+}
+
+export interface FlatState {
+  readonly params: Tensor; // (N) trainable values
+  readonly grads: Tensor; // (N) their gradients, accumulated (+=) over a step
+  readonly m: Tensor; // (N) AdamW first moment
+  readonly v: Tensor; // (N) AdamW second moment
+}
+
+/** Element range [start, end) inside the flat buffers. */
+export interface Range {
+  readonly start: number;
+  readonly end: number;
+}
+
+export class ModelWeights {
+  private readonly values = new Map<string, Tensor>();
+  private readonly grads = new Map<string, Tensor>();
+  readonly slots: readonly TrainableSlot[];
+  readonly flat: FlatState | null;
+  readonly segments: Readonly<Record<Segment, Range>>;
+
+  constructor(
+    private readonly rt: Runtime,
+    readonly plan: PeftPlan,
+  ) {
+    const layout = layoutTrainable(plan.trainable);
+    this.slots = layout.slots;
+    this.segments = layout.segments;
+    this.flat = layout.total > 0 ? this.allocateFlat(layout.total) : null;
+    for (const slot of this.slots) {
+      const { name, shape } = slot.spec;
+      this.values.set(name, rt.view(this.flat!.params, slot.offset, shape, name));
+      this.grads.set(name, rt.view(this.flat!.grads, slot.offset, shape, `grad.${name}`));
+    }
+    for (const spec of [...plan.base, ...plan.added]) {
+      if (!this.values.has(spec.name)) this.values.set(spec.name, rt.tensor(spec.shape, spec.name));
+    }
+  }
+
+  private allocateFlat(total: number): FlatState {
+    const t = (label: string): Tensor => this.rt.tensor([total], label);
+    return { params: t('flat.params'), grads: t('flat.grads'), m: t('flat.m'), v: t('flat.v') };
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  /** The tensor holding a parameter's value (throws for names the model does not have: a bug). */
+  get(name: string): Tensor {
+    const t = this.values.get(name);
+    if (!t) throw new Error(`model has no parameter "${name}"`);
+    return t;
+  }
+
+  /** The parameter's gradient, or null when it is frozen (its backward is skipped). */
+  grad(name: string): Tensor | null {
+    return this.grads.get(name) ?? null;
+  }
+
+  isTrainable(name: string): boolean {
+    return this.grads.has(name);
+  }
+
+  /** Uploads values by name (base weights, initial PEFT values, a resumed checkpoint). */
+  load(tensors: ReadonlyMap<string, Float32Array>): void {
+    for (const [name, data] of tensors) this.rt.write(this.get(name), data);
+  }
+
+  /** The element ranges of the given layers' trainable tensors, per segment (for LWO's partial updates). */
+  rangesOf(include: (spec: ParamSpec) => boolean): Range[] {
+    const ranges: Range[] = [];
+    for (const slot of this.slots) {
+      if (!include(slot.spec)) continue;
+      const end = slot.offset + specNumel(slot.spec);
+      const last = ranges[ranges.length - 1];
+      // Contiguous neighbours (up to alignment padding) merge into one range.
+      if (last && alignUp(last.end) === slot.offset) ranges[ranges.length - 1] = { start: last.start, end };
+      else ranges.push({ start: slot.offset, end });
+    }
+    return ranges;
+  }
+}
+
+export function alignUp(n: number): number {
+  return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+function layoutTrainable(trainable: readonly ParamSpec[]): {
+  slots: TrainableSlot[];
+  segments: Record<Segment, Range>;
+  total: number;
+} {
+  const slots: TrainableSlot[] = [];
+  let offset = 0;
+  const place = (segment: Segment): Range => {
+    const start = offset;
+    for (const spec of trainable) {
+      if ((decays(spec.name) ? 'decay' : 'nodecay') !== segment) continue;
+      slots.push({ spec, segment, offset });
+      offset = alignUp(offset + specNumel(spec));
+    }
+    return { start, end: offset };
+  };
+  const decay = place('decay');
+  const nodecay = place('nodecay');
+  return { slots, segments: { decay, nodecay }, total: offset };
+}

@@ -1,0 +1,139 @@
+/**
+ * A model set up for the code-search recipe: weights on the GPU, a code tower and a query tower over the
+ * shared encoder, the contrastive objective and the optimizer. One `step` is one command encoder:
+ * clear grads → [prefix MLP] → code forward → query forward → loss → loss backward → query backward →
+ * code backward → [prefix MLP backward] → grad norm + clip → AdamW; the loss and the norm are read back.
+ */
+import { clear, type Runtime, type StepCommand } from '../gpu/runtime';
+import type { EncoderConfig } from '../model/config';
+import { bindWeights, plainPrefix, type PrefixSource } from '../model/bind_weights';
+import { EncoderTower } from '../model/encoder';
+import type { HeadConfig } from '../model/head';
+import { PrefixMlp } from '../model/prefix_mlp';
+import { decays, type ParamSpec } from '../model/params';
+import { ModelWeights } from '../model/weights';
+import { lwoActiveLayers } from '../peft/lwo';
+import { planPeft, type PeftPlan } from '../peft/plan';
+import { methodOf, type PeftConfig } from '../peft/types';
+import { ContrastiveObjective } from './objective';
+import { Optimizer, segmentRanges, type AdamWSettings, type UpdateRange } from './optimizer';
+
+export interface RecipeShape {
+  readonly batchSize: number;
+  readonly codeLength: number;
+  readonly nlLength: number;
+  readonly head: HeadConfig;
+  /** Multiplies the scores (UniXcoder uses 20 with normalized embeddings; CodeXGLUE 1). */
+  readonly scale: number;
+  readonly hiddenDropout: number;
+  readonly attentionDropout: number;
+}
+
+export interface StepResult {
+  readonly loss: number;
+  readonly gradNorm: number;
+  readonly clipCoef: number;
+}
+
+export class TrainableModel {
+  readonly plan: PeftPlan;
+  readonly weights: ModelWeights;
+  readonly code: EncoderTower;
+  readonly nl: EncoderTower;
+  readonly objective: ContrastiveObjective;
+  readonly optimizer: Optimizer;
+  private readonly prefixMlp: PrefixMlp | null;
+  private readonly prefixSource: PrefixSource;
+  /** The step's commands before AdamW, per set of layers LWO trains ('all' otherwise); built once each. */
+  private readonly passes = new Map<string, StepCommand[]>();
+
+  constructor(
+    private readonly rt: Runtime,
+    readonly model: EncoderConfig,
+    readonly peft: PeftConfig,
+    readonly shape: RecipeShape,
+    adam: AdamWSettings,
+    private readonly seed: number,
+  ) {
+    this.plan = planPeft(model, peft);
+    this.weights = new ModelWeights(rt, this.plan);
+    const prefix = methodOf(peft, 'prefix');
+    this.prefixMlp = prefix?.projection ? new PrefixMlp(rt, this.weights, prefix.length, prefix.projection.hidden) : null;
+    this.prefixSource = this.prefixMlp ? this.prefixMlp.source() : plainPrefix(this.weights);
+    const encoder = bindWeights(this.weights, this.prefixSource);
+    const P = prefix?.length ?? 0;
+    const towerOptions = {
+      hiddenDropout: shape.hiddenDropout,
+      attentionDropout: shape.attentionDropout,
+      loraDropout: methodOf(peft, 'lora')?.dropout ?? 0,
+    };
+    const B = shape.batchSize;
+    this.code = new EncoderTower(rt, model, encoder, { B, T: shape.codeLength, P }, towerOptions, shape.head, 0, 'code');
+    this.nl = new EncoderTower(rt, model, encoder, { B, T: shape.nlLength, P }, towerOptions, shape.head, 1, 'nl');
+    this.objective = new ContrastiveObjective(rt, B, model.hidden, shape.scale);
+    this.optimizer = new Optimizer(rt, this.weights, adam);
+  }
+
+  /**
+   * Forward, loss, backward and clipping for a set of active layers (null: every trainable tensor). Only
+   * the active layers get gradients, and the backward stops at the lowest of them.
+   */
+  private passFor(active: readonly number[] | null): StepCommand[] {
+    const key = active ? active.join(',') : 'all';
+    const cached = this.passes.get(key);
+    if (cached) return cached;
+    const trains = (name: string): boolean => {
+      if (!active) return true;
+      const match = /^encoder\.layer\.(\d+)\./.exec(name);
+      return match ? active.includes(Number(match[1])) : true;
+    };
+    const lowest = active ? Math.min(...active) : this.plan.lowestTrainableLayer;
+    const w = bindWeights(this.weights, this.prefixSource, trains);
+    const flat = this.weights.flat;
+    const pass = [
+      ...(flat ? [clear(flat.grads)] : []),
+      ...(this.prefixMlp?.forward() ?? []),
+      ...this.code.forward(),
+      ...this.nl.forward(),
+      ...this.objective.forward(this.code.head, this.nl.head),
+      ...this.objective.backward(this.code.head, this.nl.head),
+      ...this.nl.backward(w, lowest),
+      ...this.code.backward(w, lowest),
+      ...(this.prefixMlp?.backward() ?? []),
+      ...this.optimizer.clip(),
+    ];
+    this.passes.set(key, pass);
+    return pass;
+  }
+
+  /** One optimizer step on a batch (ids (B, T), padded); `step` is 0-based, `lr` the scheduled rate. */
+  async step(codeIds: Uint32Array, nlIds: Uint32Array, step: number, lr: number): Promise<StepResult> {
+    const stepSeed = (Math.imul(this.seed, 0x9e3779b1) + step) >>> 0;
+    this.code.setBatch(codeIds, stepSeed);
+    this.nl.setBatch(nlIds, stepSeed ^ 0x5bd1e995);
+    const lwo = methodOf(this.peft, 'lwo');
+    const pass = this.passFor(lwo ? lwoActiveLayers(lwo, this.model, step, this.seed) : null);
+    const update = this.optimizer.update(this.rangesAt(step), lr);
+    const [loss, norm] = await this.rt.run([...pass, ...update], [this.objective.loss, this.optimizer.norm]);
+    return { loss: loss![0]!, gradNorm: norm![0]!, clipCoef: norm![1]! };
+  }
+
+  /**
+   * The flat ranges AdamW updates at `step`: everything, or under LWO only the active layers (plus the
+   * pooler when it trains). Ranges are keyed per layer so each keeps its own AdamW step count.
+   */
+  rangesAt(step: number): UpdateRange[] {
+    const lwo = methodOf(this.peft, 'lwo');
+    if (!lwo) return segmentRanges(this.weights);
+    const groups = [...lwoActiveLayers(lwo, this.model, step, this.seed).map(String), 'other'];
+    const groupOf = (spec: ParamSpec): string => (spec.location.kind === 'layer' ? String(spec.location.layer) : 'other');
+    const ranges: UpdateRange[] = [];
+    for (const segment of ['decay', 'nodecay'] as const) {
+      for (const group of groups) {
+        const include = (spec: ParamSpec): boolean => groupOf(spec) === group && (segment === 'decay') === decays(spec.name);
+        this.weights.rangesOf(include).forEach((range, i) => ranges.push({ key: `${segment}.${group}.${i}`, segment, range }));
+      }
+    }
+    return ranges;
+  }
+}
