@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeRuntime } from '../../src/engine/gpu/node';
 import { GpuError } from '../../src/engine/gpu/errors';
-import { clear, copy, grid1d, type RuntimeEvent } from '../../src/engine/gpu/runtime';
+import { clear, copy, copyInto, grid1d, type RuntimeEvent } from '../../src/engine/gpu/runtime';
 import { add } from '../../src/engine/kernels/add';
 import { testRuntime } from '../helpers/gpu';
 
@@ -39,6 +39,9 @@ describe('GPU runtime', () => {
     expect(got![127]).toBe(2 * 128);
     expect(got![128]).toBe(0);
     expect(got![191]).toBe(0);
+    const [into] = await rt.run([copyInto(src, 3, rt.tensorFrom(Float32Array.of(-7, -8, -9), [3], 'three'), 2)], [src]);
+    expect([...into!.subarray(2, 6)]).toEqual([copied![2], -7, -8, copied![5]]);
+    expect(() => copyInto(src, 127, dst, 2)).toThrow(/do not fit/);
     // WebGPU tracks usage per buffer, not per range: a dispatch may not write one view and read another of the
     // same buffer. The engine keeps what a kernel writes and what it reads in different buffers.
     await expect(rt.run([add(rt, dstTail, dstMiddle, dstMiddle)])).rejects.toMatchObject({ kind: 'validation' });

@@ -58,7 +58,7 @@ describe.each(GOLDEN_CASES)('golden: %s', (name) => {
       expect(Math.abs(r.loss - meta.losses[step]!), `loss at step ${step}: ${r.loss} vs ${meta.losses[step]}`).toBeLessThan(1e-5);
       expect(Math.abs(r.gradNorm / meta.gradNorms[step]! - 1), `grad norm at step ${step}: ${r.gradNorm} vs ${meta.gradNorms[step]}`).toBeLessThan(1e-4);
       if (step === 0) {
-        const [codeVec, nlVec, grads] = await rt.run([], [tm.code.head.vec, tm.nl.head.vec, flat.grads]);
+        const [codeVec, nlVec, grads] = await rt.run([], [tm.training.code.head.vec, tm.training.nl.head.vec, flat.grads]);
         expectClose(codeVec!, f32(tensors, 'code_vec'), { atol: 1e-5, rtol: 0 }, 'code_vec');
         expectClose(nlVec!, f32(tensors, 'nl_vec'), { atol: 1e-5, rtol: 0 }, 'nl_vec');
         gradsAt0 = grads!;

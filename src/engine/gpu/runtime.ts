@@ -28,12 +28,14 @@ export interface Clear {
   readonly tensor: Tensor;
 }
 
-/** Copy one tensor into another of the same size (e.g. to fork a gradient that two branches consume). */
+/** Copy a tensor into another (e.g. to fork a gradient that two branches consume), optionally into a range of it. */
 export interface Copy {
   readonly kind: 'copy';
   readonly label: string;
   readonly src: Tensor;
   readonly dst: Tensor;
+  readonly srcElements: number;
+  readonly dstElementOffset: number;
 }
 
 export type StepCommand = Dispatch | Clear | Copy;
@@ -44,7 +46,18 @@ export function clear(tensor: Tensor): Clear {
 
 export function copy(dst: Tensor, src: Tensor): Copy {
   if (numel(dst.shape) !== numel(src.shape)) throw new GpuError('shape', `copy ${src.label} -> ${dst.label}: sizes differ`);
-  return { kind: 'copy', label: `copy:${src.label}->${dst.label}`, src, dst };
+  return { kind: 'copy', label: `copy:${src.label}->${dst.label}`, src, dst, srcElements: numel(src.shape), dstElementOffset: 0 };
+}
+
+/**
+ * Copy the first `elements` of src into dst starting at element `dstOffset` (a copy only needs 4-byte
+ * alignment, unlike a binding: this is how per-chunk results land in a large buffer).
+ */
+export function copyInto(dst: Tensor, dstOffset: number, src: Tensor, elements: number = numel(src.shape)): Copy {
+  if (elements > numel(src.shape) || dstOffset + elements > numel(dst.shape)) {
+    throw new GpuError('shape', `copy ${src.label} -> ${dst.label}[${dstOffset}..]: ${elements} elements do not fit`);
+  }
+  return { kind: 'copy', label: `copy:${src.label}->${dst.label}@${dstOffset}`, src, dst, srcElements: elements, dstElementOffset: dstOffset };
 }
 
 export interface KernelCall {
@@ -196,7 +209,7 @@ export class Runtime {
         pass?.end();
         pass = null;
         if (c.kind === 'clear') encoder.clearBuffer(c.tensor.buffer, c.tensor.byteOffset ?? 0, boundBytes(c.tensor));
-        else encoder.copyBufferToBuffer(c.src.buffer, c.src.byteOffset ?? 0, c.dst.buffer, c.dst.byteOffset ?? 0, boundBytes(c.src));
+        else encoder.copyBufferToBuffer(c.src.buffer, c.src.byteOffset ?? 0, c.dst.buffer, (c.dst.byteOffset ?? 0) + 4 * c.dstElementOffset, 4 * c.srcElements);
         continue;
       }
       pass ??= encoder.beginComputePass({ label: 'step' });
@@ -213,6 +226,15 @@ export class Runtime {
       return buffer;
     });
     return { commands: encoder.finish(), staging };
+  }
+
+  /**
+   * Encodes and submits without waiting (e.g. one evaluation chunk after another); errors surface as
+   * runtime events and at the next run(). Inputs written with write() in between stay in queue order.
+   */
+  submit(commands: readonly StepCommand[]): void {
+    if (this.lostMessage) throw new GpuError('device-lost', this.lostMessage);
+    this.device.queue.submit([this.encode(commands).commands]);
   }
 
   /** Submits one step and resolves with copies of the requested tensors (as raw bytes). */

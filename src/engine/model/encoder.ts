@@ -95,7 +95,15 @@ export class EncoderTower {
     return this.layers[this.layers.length - 1]?.out ?? this.emb.out;
   }
 
+  /** The forward listing, built once (dispatch records are re-encoded every step). */
   forward(): StepCommand[] {
+    this.forwardList ??= this.buildForward();
+    return this.forwardList;
+  }
+
+  private forwardList: StepCommand[] | null = null;
+
+  private buildForward(): StepCommand[] {
     const { rt, emb, w } = this;
     const rows = this.shape.B * this.shape.T;
     const C = this.cfg.hidden;

@@ -6,7 +6,7 @@
  */
 import { clear, type Runtime, type StepCommand } from '../gpu/runtime';
 import type { EncoderConfig } from '../model/config';
-import { bindWeights, plainPrefix, type PrefixSource } from '../model/bind_weights';
+import { bindWeights, plainPrefix, type EncoderWeights, type PrefixSource } from '../model/bind_weights';
 import { EncoderTower } from '../model/encoder';
 import type { HeadConfig } from '../model/head';
 import { PrefixMlp } from '../model/prefix_mlp';
@@ -35,13 +35,21 @@ export interface StepResult {
   readonly clipCoef: number;
 }
 
-export class TrainableModel {
-  readonly plan: PeftPlan;
-  readonly weights: ModelWeights;
+/** The two training towers and the objective: allocated on the first step (evaluation alone needs none). */
+interface TrainingGraph {
   readonly code: EncoderTower;
   readonly nl: EncoderTower;
   readonly objective: ContrastiveObjective;
   readonly optimizer: Optimizer;
+}
+
+export class TrainableModel {
+  readonly plan: PeftPlan;
+  readonly weights: ModelWeights;
+  /** The forward binding of every parameter (gradients included; LWO binds narrower sets per phase). */
+  readonly encoder: EncoderWeights;
+  private graph: TrainingGraph | null = null;
+  private readonly evalTowers = new Map<string, EncoderTower>();
   private readonly prefixMlp: PrefixMlp | null;
   private readonly prefixSource: PrefixSource;
   /** The step's commands before AdamW, per set of layers LWO trains ('all' otherwise); built once each. */
@@ -52,7 +60,7 @@ export class TrainableModel {
     readonly model: EncoderConfig,
     readonly peft: PeftConfig,
     readonly shape: RecipeShape,
-    adam: AdamWSettings,
+    private readonly adam: AdamWSettings,
     private readonly seed: number,
   ) {
     this.plan = planPeft(model, peft);
@@ -60,18 +68,46 @@ export class TrainableModel {
     const prefix = methodOf(peft, 'prefix');
     this.prefixMlp = prefix?.projection ? new PrefixMlp(rt, this.weights, prefix.length, prefix.projection.hidden) : null;
     this.prefixSource = this.prefixMlp ? this.prefixMlp.source() : plainPrefix(this.weights);
-    const encoder = bindWeights(this.weights, this.prefixSource);
-    const P = prefix?.length ?? 0;
-    const towerOptions = {
-      hiddenDropout: shape.hiddenDropout,
-      attentionDropout: shape.attentionDropout,
-      loraDropout: methodOf(peft, 'lora')?.dropout ?? 0,
-    };
-    const B = shape.batchSize;
-    this.code = new EncoderTower(rt, model, encoder, { B, T: shape.codeLength, P }, towerOptions, shape.head, 0, 'code');
-    this.nl = new EncoderTower(rt, model, encoder, { B, T: shape.nlLength, P }, towerOptions, shape.head, 1, 'nl');
-    this.objective = new ContrastiveObjective(rt, B, model.hidden, shape.scale);
-    this.optimizer = new Optimizer(rt, this.weights, adam);
+    this.encoder = bindWeights(this.weights, this.prefixSource);
+  }
+
+  private get prefixRows(): number {
+    return methodOf(this.peft, 'prefix')?.length ?? 0;
+  }
+
+  /** The training towers, objective and optimizer, allocated on first use. */
+  get training(): TrainingGraph {
+    if (!this.graph) {
+      const { rt, model, shape } = this;
+      const P = this.prefixRows;
+      const options = { hiddenDropout: shape.hiddenDropout, attentionDropout: shape.attentionDropout, loraDropout: methodOf(this.peft, 'lora')?.dropout ?? 0 };
+      const B = shape.batchSize;
+      this.graph = {
+        code: new EncoderTower(rt, model, this.encoder, { B, T: shape.codeLength, P }, options, shape.head, 0, 'code'),
+        nl: new EncoderTower(rt, model, this.encoder, { B, T: shape.nlLength, P }, options, shape.head, 1, 'nl'),
+        objective: new ContrastiveObjective(rt, B, model.hidden, shape.scale),
+        optimizer: new Optimizer(rt, this.weights, this.adam),
+      };
+    }
+    return this.graph;
+  }
+
+  /** A forward-only tower without dropout for evaluation and embedding, cached per (side, batch). */
+  evalTower(side: 'code' | 'nl', batch: number): EncoderTower {
+    const key = `${side}:${batch}`;
+    let tower = this.evalTowers.get(key);
+    if (!tower) {
+      const T = side === 'code' ? this.shape.codeLength : this.shape.nlLength;
+      const options = { hiddenDropout: 0, attentionDropout: 0, loraDropout: 0 };
+      tower = new EncoderTower(this.rt, this.model, this.encoder, { B: batch, T, P: this.prefixRows }, options, this.shape.head, side === 'code' ? 2 : 3, `eval.${key}`);
+      this.evalTowers.set(key, tower);
+    }
+    return tower;
+  }
+
+  /** Commands that refresh the prefix MLP's rows (they depend on trainable weights); empty otherwise. */
+  prefixForward(): StepCommand[] {
+    return this.prefixMlp?.forward() ?? [];
   }
 
   /**
@@ -90,17 +126,18 @@ export class TrainableModel {
     const lowest = active ? Math.min(...active) : this.plan.lowestTrainableLayer;
     const w = bindWeights(this.weights, this.prefixSource, trains);
     const flat = this.weights.flat;
+    const { code, nl, objective, optimizer } = this.training;
     const pass = [
       ...(flat ? [clear(flat.grads)] : []),
-      ...(this.prefixMlp?.forward() ?? []),
-      ...this.code.forward(),
-      ...this.nl.forward(),
-      ...this.objective.forward(this.code.head, this.nl.head),
-      ...this.objective.backward(this.code.head, this.nl.head),
-      ...this.nl.backward(w, lowest),
-      ...this.code.backward(w, lowest),
+      ...this.prefixForward(),
+      ...code.forward(),
+      ...nl.forward(),
+      ...objective.forward(code.head, nl.head),
+      ...objective.backward(code.head, nl.head),
+      ...nl.backward(w, lowest),
+      ...code.backward(w, lowest),
       ...(this.prefixMlp?.backward() ?? []),
-      ...this.optimizer.clip(),
+      ...optimizer.clip(),
     ];
     this.passes.set(key, pass);
     return pass;
@@ -109,12 +146,13 @@ export class TrainableModel {
   /** One optimizer step on a batch (ids (B, T), padded); `step` is 0-based, `lr` the scheduled rate. */
   async step(codeIds: Uint32Array, nlIds: Uint32Array, step: number, lr: number): Promise<StepResult> {
     const stepSeed = (Math.imul(this.seed, 0x9e3779b1) + step) >>> 0;
-    this.code.setBatch(codeIds, stepSeed);
-    this.nl.setBatch(nlIds, stepSeed ^ 0x5bd1e995);
+    const { code, nl, objective, optimizer } = this.training;
+    code.setBatch(codeIds, stepSeed);
+    nl.setBatch(nlIds, stepSeed ^ 0x5bd1e995);
     const lwo = methodOf(this.peft, 'lwo');
     const pass = this.passFor(lwo ? lwoActiveLayers(lwo, this.model, step, this.seed) : null);
-    const update = this.optimizer.update(this.rangesAt(step), lr);
-    const [loss, norm] = await this.rt.run([...pass, ...update], [this.objective.loss, this.optimizer.norm]);
+    const update = optimizer.update(this.rangesAt(step), lr);
+    const [loss, norm] = await this.rt.run([...pass, ...update], [objective.loss, optimizer.norm]);
     return { loss: loss![0]!, gradNorm: norm![0]!, clipCoef: norm![1]! };
   }
 

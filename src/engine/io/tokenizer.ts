@@ -1,0 +1,68 @@
+/**
+ * RoBERTa byte-level BPE through @huggingface/tokenizers, and CodeXGLUE's input building. codebert-base ships
+ * only vocab.json + merges.txt, so the tokenizer.json the library wants is assembled in memory: BPE with no
+ * continuing-subword prefix, ByteLevel pre-tokenizer without a prefix space, RobertaProcessing.
+ */
+import { Tokenizer } from '@huggingface/tokenizers';
+
+export interface CodeSearchTokenizer {
+  /** Token ids of `text` without special tokens. */
+  encode(text: string): number[];
+  readonly vocabSize: number;
+  readonly bos: number;
+  readonly eos: number;
+  readonly pad: number;
+}
+
+const SPECIALS = ['<s>', '<pad>', '</s>', '<unk>'] as const;
+
+export function tokenizerFromVocabMerges(vocab: Readonly<Record<string, number>>, merges: readonly string[]): CodeSearchTokenizer {
+  const missing = SPECIALS.filter((s) => vocab[s] === undefined);
+  if (missing.length > 0) throw new Error(`vocab.json lacks the RoBERTa special tokens ${missing.join(', ')}`);
+  const added = [...SPECIALS, '<mask>']
+    .filter((content) => vocab[content] !== undefined)
+    .map((content) => ({ id: vocab[content]!, content, single_word: false, lstrip: content === '<mask>', rstrip: false, normalized: false, special: true }));
+  const json = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: added,
+    normalizer: null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: { type: 'RobertaProcessing', sep: ['</s>', vocab['</s>']], cls: ['<s>', vocab['<s>']], trim_offsets: true, add_prefix_space: false },
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '', fuse_unk: false, byte_fallback: false, vocab, merges: merges.filter((m) => m.length > 0 && !m.startsWith('#version')) },
+  };
+  return wrap(new Tokenizer(json, { add_prefix_space: false }), vocab);
+}
+
+/** A full tokenizer.json (e.g. from a model folder that has one). */
+export function tokenizerFromJson(json: unknown): CodeSearchTokenizer {
+  const model = (json as { model?: { vocab?: Record<string, number> } }).model;
+  if (!model?.vocab || typeof model.vocab !== 'object') throw new Error('tokenizer.json has no model.vocab: is it a BPE tokenizer?');
+  return wrap(new Tokenizer(json as object, {}), model.vocab);
+}
+
+function wrap(t: Tokenizer, vocab: Readonly<Record<string, number>>): CodeSearchTokenizer {
+  return {
+    encode: (text) => t.encode(text, { add_special_tokens: false }).ids,
+    vocabSize: Object.keys(vocab).length,
+    bos: vocab['<s>'] ?? 0,
+    eos: vocab['</s>'] ?? 2,
+    pad: vocab['<pad>'] ?? 1,
+  };
+}
+
+/**
+ * CodeXGLUE's run.py: tokenize, keep the first length−2 tokens, wrap in <s> … </s>, pad with <pad> to length.
+ * Returns the ids and whether the text was truncated.
+ */
+export function buildInput(tok: CodeSearchTokenizer, text: string, length: number): { ids: Uint32Array; truncated: boolean } {
+  const pieces = tok.encode(text);
+  const kept = pieces.slice(0, Math.max(0, length - 2));
+  const ids = new Uint32Array(length).fill(tok.pad);
+  ids[0] = tok.bos;
+  ids.set(kept, 1);
+  ids[kept.length + 1] = tok.eos;
+  return { ids, truncated: pieces.length > kept.length };
+}
