@@ -89,6 +89,15 @@ export class ModelWeights {
     for (const [name, data] of tensors) this.rt.write(this.get(name), data);
   }
 
+  /** Reads every trainable tensor back (one readback of the flat buffer), by name. */
+  async readTrainable(): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    if (!this.flat) return out;
+    const [all] = await this.rt.run([], [this.flat.params]);
+    for (const slot of this.slots) out.set(slot.spec.name, all!.slice(slot.offset, slot.offset + specNumel(slot.spec)));
+    return out;
+  }
+
   /** The element ranges of the given layers' trainable tensors, per segment (for LWO's partial updates). */
   rangesOf(include: (spec: ParamSpec) => boolean): Range[] {
     const ranges: Range[] = [];

@@ -156,6 +156,14 @@ export class TrainableModel {
     return { loss: loss![0]!, gradNorm: norm![0]!, clipCoef: norm![1]! };
   }
 
+  /** GPU work of one training step (dispatches and FLOPs), e.g. to show what layer freezing saves. */
+  stepCost(step: number): { dispatches: number; flops: number } {
+    const lwo = methodOf(this.peft, 'lwo');
+    const pass = this.passFor(lwo ? lwoActiveLayers(lwo, this.model, step, this.seed) : null);
+    const dispatches = pass.filter((c) => c.kind === 'dispatch');
+    return { dispatches: dispatches.length, flops: dispatches.reduce((s, d) => s + (d.kind === 'dispatch' ? d.flops : 0), 0) };
+  }
+
   /**
    * The flat ranges AdamW updates at `step`: everything, or under LWO only the active layers (plus the
    * pooler when it trains). Ranges are keyed per layer so each keeps its own AdamW step count.

@@ -1,0 +1,155 @@
+/**
+ * Which record fields hold code and query. Detection follows the field names of CodeSearchNet / CodeXGLUE
+ * (AdvTest) and CoSQA; a user's explicit choice overrides it. Extraction turns one record into an example or
+ * into the reason it cannot be used.
+ */
+
+import { DataError, type Example, type FieldMapping, type FieldSelection } from './types';
+
+/** In priority order. AdvTest valid/test say `function_tokens` / `function` where train says `code_*`. */
+export const CODE_FIELDS: readonly string[] = ['code_tokens', 'function_tokens', 'code', 'function', 'original_string'];
+/** In priority order. WebQuery and CoSQA keep the query in `doc`. */
+export const QUERY_FIELDS: readonly string[] = ['docstring_tokens', 'docstring', 'doc'];
+/** `url` identifies the query in AdvTest, `idx` the code (and the pair in CoSQA). */
+export const ID_FIELDS: readonly string[] = ['url', 'idx', 'id'];
+
+type Kind = 'tokens' | 'text';
+
+function valueKind(value: unknown): Kind | null {
+  if (typeof value === 'string') return 'text';
+  if (Array.isArray(value) && value.every((t) => typeof t === 'string')) return 'tokens';
+  return null;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The kind most sample records hold in `field`, or null when fewer than half hold a usable value. */
+function fieldKind(sample: readonly Record<string, unknown>[], field: string): Kind | null {
+  let tokens = 0;
+  let text = 0;
+  for (const record of sample) {
+    const kind = valueKind(record[field]);
+    if (kind === 'tokens') tokens++;
+    else if (kind === 'text') text++;
+  }
+  // Half, not all: a few records with a null docstring must not hide the field; a field that only a few
+  // records carry must not win over one that all carry.
+  if (sample.length === 0 || 2 * (tokens + text) < sample.length) return null;
+  return tokens >= text ? 'tokens' : 'text';
+}
+
+function pick(sample: readonly Record<string, unknown>[], names: readonly string[]): { name: string; kind: Kind } | null {
+  for (const name of names) {
+    const kind = fieldKind(sample, name);
+    // A `*_tokens` field that holds one string is not a token list: in CoSQA `docstring_tokens` is the
+    // function's docstring while the query is `doc`, so such a field must not be taken as the query.
+    if (kind === null || (name.endsWith('_tokens') && kind !== 'tokens')) continue;
+    return { name, kind };
+  }
+  return null;
+}
+
+function pickId(sample: readonly Record<string, unknown>[]): string | undefined {
+  return ID_FIELDS.find((name) => {
+    const usable = sample.filter((r) => ['string', 'number', 'bigint'].includes(typeof r[name])).length;
+    return sample.length > 0 && 2 * usable >= sample.length;
+  });
+}
+
+/** The first field of each priority list that at least half of the sample records hold, or null. */
+export function detectFields(sample: Record<string, unknown>[]): FieldMapping | null {
+  const records = sample.filter(isRecord);
+  const code = pick(records, CODE_FIELDS);
+  const query = pick(records, QUERY_FIELDS);
+  if (code === null || query === null) return null;
+  const id = pickId(records);
+  const mapping = { code: code.name, query: query.name, codeIsTokens: code.kind === 'tokens', queryIsTokens: query.kind === 'tokens' };
+  return id === undefined ? mapping : { ...mapping, id };
+}
+
+/** Field names seen in the sample, for messages. */
+export function sampleFieldNames(sample: readonly Record<string, unknown>[]): string[] {
+  const names = new Set<string>();
+  for (const record of sample) for (const key of Object.keys(record)) names.add(key);
+  return [...names].slice(0, 30);
+}
+
+function listNames(names: readonly string[]): string {
+  return names.length === 0 ? '(none)' : names.map((n) => `"${n}"`).join(', ');
+}
+
+/** A user's field choice made complete: token flags come from the sample when the user left them out. */
+export function resolveMapping(selection: FieldSelection, sample: readonly Record<string, unknown>[], what: string): FieldMapping {
+  const kindOf = (role: string, field: string, given: boolean | undefined): boolean => {
+    if (given !== undefined) return given;
+    const records = sample.filter((r) => valueKind(r[field]) !== null);
+    if (records.length === 0) {
+      throw new DataError(
+        `${what}: no record among the first ${sample.length} has text or a token list in the field "${field}" chosen for ` +
+          `${role}. Fields found: ${listNames(sampleFieldNames(sample))}. Choose one of these.`,
+      );
+    }
+    return fieldKind(records, field) === 'tokens';
+  };
+  const mapping = {
+    code: selection.code,
+    query: selection.query,
+    codeIsTokens: kindOf('code', selection.code, selection.codeIsTokens),
+    queryIsTokens: kindOf('the query', selection.query, selection.queryIsTokens),
+  };
+  return selection.id === undefined ? mapping : { ...mapping, id: selection.id };
+}
+
+/** The message for a sample in which detection found nothing. */
+export function detectionFailure(sample: readonly Record<string, unknown>[], what: string): string {
+  return (
+    `${what}: could not tell which fields hold the code and the query. The first records have the fields ` +
+    `${listNames(sampleFieldNames(sample))}; expected code in one of ${listNames(CODE_FIELDS)} and the query in one of ` +
+    `${listNames(QUERY_FIELDS)}. Choose the two fields by hand.`
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  const type = typeof value;
+  return type === 'object' ? 'an object' : `a ${type}`;
+}
+
+/** The field's text, or the reason it has none. */
+function fieldText(record: Record<string, unknown>, field: string, isTokens: boolean, role: string): string | { reason: string } {
+  const value = record[field];
+  if (value === undefined || value === null) return { reason: `missing field "${field}"` };
+  let text: string;
+  if (isTokens) {
+    if (!Array.isArray(value)) return { reason: `field "${field}" is ${describe(value)}, expected a list of strings` };
+    const bad = value.findIndex((t) => typeof t !== 'string');
+    if (bad >= 0) return { reason: `field "${field}" has ${describe(value[bad])} at position ${bad}, expected strings` };
+    text = value.join(' ');
+  } else {
+    if (typeof value !== 'string') return { reason: `field "${field}" is ${describe(value)}, expected a string` };
+    text = value;
+  }
+  if (text.trim() === '') return { reason: `empty ${role} (field "${field}")` };
+  return text;
+}
+
+function idText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
+/** One record as an example, or the reason it was skipped. */
+export function extractExample(record: unknown, line: number, mapping: FieldMapping): Example | { reason: string } {
+  if (!isRecord(record)) return { reason: `not a JSON object (${describe(record)})` };
+  const code = fieldText(record, mapping.code, mapping.codeIsTokens, 'code');
+  if (typeof code !== 'string') return code;
+  const query = fieldText(record, mapping.query, mapping.queryIsTokens, 'query');
+  if (typeof query !== 'string') return query;
+  // The id only labels the pair; a record without one is still a usable example.
+  const id = mapping.id === undefined ? undefined : idText(record[mapping.id]);
+  return id === undefined ? { code, query, line } : { code, query, line, id };
+}

@@ -1,0 +1,169 @@
+/**
+ * The training loop of the CodeXGLUE code-search recipe: seeded epoch permutations (or file order), batches
+ * of B (the last partial batch of an epoch is dropped), linear warmup/decay, evaluation every N steps with
+ * the best-MRR weights kept, typed events throughout. A NaN/Inf loss stops the run with an error event.
+ */
+import type { Runtime } from '../gpu/runtime';
+import { evaluateRetrieval, type EncodedSet, type RetrievalMetrics } from '../eval/retrieval';
+import type { EncoderConfig } from '../model/config';
+import { percentOf } from '../peft/plan';
+import type { PeftConfig } from '../peft/types';
+import type { EmitEvent } from './events';
+import { linearWarmupFactor } from './schedule';
+import { TrainableModel, type RecipeShape } from './trainable_model';
+
+export interface TrainerConfig {
+  readonly peft: PeftConfig;
+  readonly recipe: RecipeShape;
+  readonly lr: number;
+  readonly weightDecay: number;
+  readonly maxGradNorm: number;
+  readonly warmupSteps: number;
+  /** Total optimizer steps; null: `epochs` passes over the data. */
+  readonly steps: number | null;
+  readonly epochs: number;
+  readonly seed: number;
+  readonly shuffle: boolean;
+  /** Evaluate every this many steps (0: only at the end). */
+  readonly evalEvery: number;
+  readonly evalBatchSize: number;
+}
+
+export interface TrainerControl {
+  /** Checked between steps: true ends the run cleanly (a `done` event with stopped: true). */
+  readonly shouldStop: () => boolean;
+  /** Awaited between steps: resolves when the run may continue (pause/resume). */
+  readonly gate: () => Promise<void>;
+}
+
+export interface TrainOutcome {
+  readonly model: TrainableModel;
+  readonly final: Map<string, Float32Array>;
+  /** The trainable weights at the best evaluation (null without a validation set). */
+  readonly best: Map<string, Float32Array> | null;
+  readonly bestMetrics: RetrievalMetrics | null;
+  readonly steps: number;
+}
+
+export function stepsPerEpoch(examples: number, batchSize: number): number {
+  return Math.floor(examples / batchSize);
+}
+
+export async function runTraining(
+  rt: Runtime,
+  model: EncoderConfig,
+  initial: ReadonlyMap<string, Float32Array>,
+  config: TrainerConfig,
+  data: { readonly train: EncodedSet; readonly valid: EncodedSet | null },
+  emit: EmitEvent,
+  control: TrainerControl = { shouldStop: () => false, gate: async () => undefined },
+): Promise<TrainOutcome> {
+  const B = config.recipe.batchSize;
+  const perEpoch = stepsPerEpoch(data.train.n, B);
+  if (perEpoch < 1) throw new Error(`the training set has ${data.train.n} examples, fewer than one batch of ${B}: lower --batch-size or add data`);
+  const total = config.steps ?? config.epochs * perEpoch;
+  const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, maxGradNorm: config.maxGradNorm };
+  const tm = new TrainableModel(rt, model, config.peft, config.recipe, adam, config.seed);
+  tm.weights.load(initial);
+  const p = tm.plan;
+  emit({
+    type: 'start',
+    total_steps: total,
+    steps_per_epoch: perEpoch,
+    examples: data.train.n,
+    trainable: { exact: p.exactTrainable, paper: p.paperTrainable, base: p.baseTotal, percentExact: percentOf(p.exactTrainable, p.baseTotal), percentPaper: percentOf(p.paperTrainable, p.baseTotal) },
+  });
+  const batches = new Batcher(data.train, B, config.seed, config.shuffle, config.recipe);
+  const started = performance.now();
+  let best: { step: number; metrics: RetrievalMetrics; weights: Map<string, Float32Array> } | null = null;
+  const evaluate = async (step: number): Promise<void> => {
+    if (!data.valid) return;
+    const { metrics } = await evaluateRetrieval(rt, tm, data.valid, config.evalBatchSize);
+    const isBest = !best || metrics.mrr > best.metrics.mrr;
+    if (isBest) best = { step, metrics, weights: await tm.weights.readTrainable() };
+    emit({ type: 'eval', step, mrr: metrics.mrr, recall_1: metrics.recall1, recall_5: metrics.recall5, recall_10: metrics.recall10, n: metrics.n, best: isBest });
+  };
+  let step = 0;
+  let stopped = false;
+  for (; step < total; step++) {
+    await control.gate();
+    if (control.shouldStop()) {
+      stopped = true;
+      break;
+    }
+    const t0 = performance.now();
+    const { code, nl } = batches.batch(step);
+    const lr = config.lr * linearWarmupFactor(step, config.warmupSteps, total);
+    const r = await tm.step(code, nl, step, lr);
+    if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
+      const message = `the loss became ${r.loss} (gradient norm ${r.gradNorm}) at step ${step + 1}: the run diverged. Lower the learning rate (now ${config.lr}), keep gradient clipping on, or check the data.`;
+      emit({ type: 'error', message, step: step + 1 });
+      throw new TrainingDiverged(message);
+    }
+    const dt = (performance.now() - t0) / 1000;
+    const tokens = B * (config.recipe.codeLength + config.recipe.nlLength);
+    emit({ type: 'step', step: step + 1, loss: r.loss, lr, grad_norm: r.gradNorm, tokens_per_s: tokens / Math.max(dt, 1e-9), elapsed_ms: performance.now() - started });
+    if (config.evalEvery > 0 && (step + 1) % config.evalEvery === 0 && step + 1 < total) await evaluate(step + 1);
+  }
+  if (step > 0) await evaluate(step);
+  const final = await tm.weights.readTrainable();
+  const b = best as { step: number; metrics: RetrievalMetrics; weights: Map<string, Float32Array> } | null;
+  emit({ type: 'done', steps: step, best_step: b?.step ?? null, best_mrr: b?.metrics.mrr ?? null, elapsed_ms: performance.now() - started, stopped });
+  return { model: tm, final, best: b?.weights ?? null, bestMetrics: b?.metrics ?? null, steps: step };
+}
+
+export class TrainingDiverged extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingDiverged';
+  }
+}
+
+/** Training batches: a seeded permutation per epoch (or file order), B rows each, padded ids copied out. */
+class Batcher {
+  private order: Uint32Array | null = null;
+  private epoch = -1;
+
+  constructor(
+    private readonly set: EncodedSet,
+    private readonly B: number,
+    private readonly seed: number,
+    private readonly shuffle: boolean,
+    private readonly recipe: RecipeShape,
+  ) {}
+
+  batch(step: number): { code: Uint32Array; nl: Uint32Array } {
+    const perEpoch = stepsPerEpoch(this.set.n, this.B);
+    const epoch = Math.floor(step / perEpoch);
+    if (epoch !== this.epoch) {
+      this.order = this.shuffle ? permutation(this.set.n, this.seed, epoch) : Uint32Array.from({ length: this.set.n }, (_, i) => i);
+      this.epoch = epoch;
+    }
+    const start = (step % perEpoch) * this.B;
+    const rows = this.order!.subarray(start, start + this.B);
+    return { code: gather(this.set.code, rows, this.recipe.codeLength), nl: gather(this.set.nl, rows, this.recipe.nlLength) };
+  }
+}
+
+function gather(ids: Uint32Array, rows: Uint32Array, T: number): Uint32Array {
+  const out = new Uint32Array(rows.length * T);
+  rows.forEach((r, i) => out.set(ids.subarray(r * T, (r + 1) * T), i * T));
+  return out;
+}
+
+/** Seeded Fisher–Yates permutation of 0..n-1, one per (seed, epoch). */
+export function permutation(n: number, seed: number, epoch: number): Uint32Array {
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  let s = (Math.imul(seed >>> 0, 0x2c1b3c6d) ^ Math.imul(epoch + 1, 0x297a2d39)) >>> 0 || 0x9e3779b9; // xorshift needs s ≠ 0
+  for (let i = n - 1; i > 0; i--) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    const j = s % (i + 1);
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  return order;
+}
