@@ -34,7 +34,7 @@ function toySet(n: number, seed: number): EncodedSet {
   return { n, code, nl };
 }
 
-function config(overrides: Partial<TrainerConfig> & { peft: unknown }): TrainerConfig {
+function config(overrides: Omit<Partial<TrainerConfig>, 'peft'> & { peft: unknown }): TrainerConfig {
   return {
     recipe,
     lr: 5e-3,
