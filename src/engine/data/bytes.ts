@@ -38,7 +38,7 @@ export async function* iterateChunks(chunks: ByteChunks): AsyncGenerator<Uint8Ar
   }
 }
 
-export function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
+export function concatBytes(pieces: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   let total = 0;
   for (const p of pieces) total += p.byteLength;
   const out = new Uint8Array(total);
@@ -54,6 +54,8 @@ export interface Peeked {
   /** The first chunks joined; `chunks` yields them again, so nothing is consumed. */
   readonly head: Uint8Array;
   readonly chunks: AsyncGenerator<Uint8Array>;
+  /** Releases the input when `chunks` will not be read (a generator never started cannot clean up itself). */
+  close(): Promise<void>;
 }
 
 /** Reads chunks until `enough(head)` holds or the input ends. */
@@ -83,7 +85,10 @@ export async function peek(chunks: AsyncGenerator<Uint8Array>, enough: (head: Ui
       await chunks.return(undefined);
     }
   }
-  return { head, chunks: replay() };
+  const close = async (): Promise<void> => {
+    await chunks.return(undefined);
+  };
+  return { head, chunks: replay(), close };
 }
 
 /** Streaming gunzip; a corrupt or cut-short stream becomes a DataError naming the file. */

@@ -81,14 +81,19 @@ function listNames(names: readonly string[]): string {
 }
 
 /** A user's field choice made complete: token flags come from the sample when the user left them out. */
-export function resolveMapping(selection: FieldSelection, sample: readonly Record<string, unknown>[], what: string): FieldMapping {
+export function resolveMapping(
+  selection: FieldSelection,
+  sample: readonly Record<string, unknown>[],
+  what: string,
+  fieldNames: readonly string[] = sampleFieldNames(sample),
+): FieldMapping {
   const kindOf = (role: string, field: string, given: boolean | undefined): boolean => {
     if (given !== undefined) return given;
     const records = sample.filter((r) => valueKind(r[field]) !== null);
     if (records.length === 0) {
       throw new DataError(
         `${what}: no record among the first ${sample.length} has text or a token list in the field "${field}" chosen for ` +
-          `${role}. Fields found: ${listNames(sampleFieldNames(sample))}. Choose one of these.`,
+          `${role}. Fields found: ${listNames(fieldNames)}. Choose one of these.`,
       );
     }
     return fieldKind(records, field) === 'tokens';
@@ -103,15 +108,16 @@ export function resolveMapping(selection: FieldSelection, sample: readonly Recor
 }
 
 /** The message for a sample in which detection found nothing. */
-export function detectionFailure(sample: readonly Record<string, unknown>[], what: string): string {
+export function detectionFailure(what: string, fieldNames: readonly string[]): string {
   return (
-    `${what}: could not tell which fields hold the code and the query. The first records have the fields ` +
-    `${listNames(sampleFieldNames(sample))}; expected code in one of ${listNames(CODE_FIELDS)} and the query in one of ` +
+    `${what}: could not tell which fields hold the code and the query. The records have the fields ` +
+    `${listNames(fieldNames)}; expected code in one of ${listNames(CODE_FIELDS)} and the query in one of ` +
     `${listNames(QUERY_FIELDS)}. Choose the two fields by hand.`
   );
 }
 
-function describe(value: unknown): string {
+/** `a number`, `a list`, ... for messages about a value's type. */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   const type = typeof value;
@@ -124,12 +130,12 @@ function fieldText(record: Record<string, unknown>, field: string, isTokens: boo
   if (value === undefined || value === null) return { reason: `missing field "${field}"` };
   let text: string;
   if (isTokens) {
-    if (!Array.isArray(value)) return { reason: `field "${field}" is ${describe(value)}, expected a list of strings` };
+    if (!Array.isArray(value)) return { reason: `field "${field}" is ${describeValue(value)}, expected a list of strings` };
     const bad = value.findIndex((t) => typeof t !== 'string');
-    if (bad >= 0) return { reason: `field "${field}" has ${describe(value[bad])} at position ${bad}, expected strings` };
+    if (bad >= 0) return { reason: `field "${field}" has ${describeValue(value[bad])} at position ${bad}, expected strings` };
     text = value.join(' ');
   } else {
-    if (typeof value !== 'string') return { reason: `field "${field}" is ${describe(value)}, expected a string` };
+    if (typeof value !== 'string') return { reason: `field "${field}" is ${describeValue(value)}, expected a string` };
     text = value;
   }
   if (text.trim() === '') return { reason: `empty ${role} (field "${field}")` };
@@ -144,7 +150,7 @@ function idText(value: unknown): string | undefined {
 
 /** One record as an example, or the reason it was skipped. */
 export function extractExample(record: unknown, line: number, mapping: FieldMapping): Example | { reason: string } {
-  if (!isRecord(record)) return { reason: `not a JSON object (${describe(record)})` };
+  if (!isRecord(record)) return { reason: `not a JSON object (${describeValue(record)})` };
   const code = fieldText(record, mapping.code, mapping.codeIsTokens, 'code');
   if (typeof code !== 'string') return code;
   const query = fieldText(record, mapping.query, mapping.queryIsTokens, 'query');

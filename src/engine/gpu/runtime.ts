@@ -98,7 +98,8 @@ export class Runtime {
     this.arena = new BufferArena(this.device);
     this.lost = this.device.lost.then((info) => {
       this.lostMessage = `GPU device lost (${info.reason}): ${info.message}`;
-      this.emit({ type: 'device-lost', message: this.lostMessage });
+      // destroy() ends the device on purpose: that is not news for the listeners.
+      if (!this.destroyed) this.emit({ type: 'device-lost', message: this.lostMessage });
       throw new GpuError('device-lost', this.lostMessage);
     });
     this.lost.catch(() => undefined); // observed through run(); never an unhandled rejection
@@ -264,7 +265,10 @@ export class Runtime {
     return data!;
   }
 
+  private destroyed = false;
+
   destroy(): void {
+    this.destroyed = true;
     this.arena.destroyAll();
     this.device.destroy();
   }

@@ -69,13 +69,15 @@ export interface Unpickled {
 /** Real state dicts need a few thousand ops and memo slots; these caps are far above that. */
 export const PICKLE_LIMITS = { maxOps: 20_000_000, maxMemo: 2_000_000, maxStack: 2_000_000, maxMarks: 1_000 } as const;
 
+const RESAVE = 're-save the weights with torch.save(model.state_dict(), path) or as safetensors';
+
 /** Globals from modules that ship code runners get the "contains code" message even if the name is odd. */
 function refusal(module: string, name: string): string {
   const full = `${module}.${name}`;
   if (module === 'torch' || module.startsWith('torch.')) {
-    return `it uses ${full}, which the lab does not read (it reads plain tensors in dicts): re-save the weights with torch.save(model.state_dict(), path) or as safetensors`;
+    return `it uses ${full}, which the lab does not read (it reads plain tensors in dicts): ${RESAVE}`;
   }
-  return `this file asks to run ${full}; the lab refuses to load checkpoints that contain code (it reads only tensors in plain dicts: save model.state_dict() or use safetensors)`;
+  return `this file asks to run ${full}; the lab refuses to load checkpoints that contain code (it reads only tensors in plain dicts): ${RESAVE}`;
 }
 
 /** Runs the pickle that starts at `start` and returns the value STOP leaves, and where it ended. */
@@ -92,7 +94,7 @@ class Machine {
   private readonly marks: number[] = [];
   private readonly memo = new Map<number, PickleValue>();
   private readonly view: DataView;
-  private readonly limits: Required<Omit<UnpickleOptions, 'what' | 'globals' | 'persistentLoad'>>;
+  private readonly limits: { readonly [K in keyof typeof PICKLE_LIMITS]: number };
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -101,10 +103,15 @@ class Machine {
   ) {
     this.pos = start;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.limits = { ...PICKLE_LIMITS, ...stripUndefined(options) };
+    this.limits = {
+      maxOps: options.maxOps ?? PICKLE_LIMITS.maxOps,
+      maxMemo: options.maxMemo ?? PICKLE_LIMITS.maxMemo,
+      maxStack: options.maxStack ?? PICKLE_LIMITS.maxStack,
+      maxMarks: options.maxMarks ?? PICKLE_LIMITS.maxMarks,
+    };
   }
 
-  fail(message: string): never {
+  private fail(message: string): never {
     throw new PickleError(this.options.what, message);
   }
 
@@ -304,7 +311,8 @@ class Machine {
 
   /** Advances past n bytes and returns where they start; the bounds check is what stops every oversized length. */
   private take(n: number): number {
-    if (n > this.bytes.byteLength - this.pos) this.fail(`the pickle ends early: byte ${this.pos} needs ${n} more bytes but the file has ${this.bytes.byteLength - this.pos} (the file is truncated)`);
+    const left = this.bytes.byteLength - this.pos;
+    if (n > left) this.fail(`the pickle ends early: byte ${this.pos} needs ${n} more bytes but the file has ${left} (the file is truncated)`);
     const at = this.pos;
     this.pos += n;
     return at;
@@ -355,12 +363,6 @@ class Machine {
     if (n > 0 && this.bytes[at + n - 1]! & 0x80) v -= 1n << BigInt(8 * n);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   }
-}
-
-function stripUndefined(o: UnpickleOptions): Partial<typeof PICKLE_LIMITS> {
-  const out: { -readonly [K in keyof typeof PICKLE_LIMITS]?: number } = {};
-  for (const k of ['maxOps', 'maxMemo', 'maxStack', 'maxMarks'] as const) if (o[k] !== undefined) out[k] = o[k];
-  return out as Partial<typeof PICKLE_LIMITS>;
 }
 
 /** A one-word description of a value for error messages (never recursive). */

@@ -3,6 +3,7 @@
  * of B (the last partial batch of an epoch is dropped), linear warmup/decay, evaluation every N steps with
  * the best-MRR weights kept, typed events throughout. A NaN/Inf loss stops the run with an error event.
  */
+import { shuffleIndices } from '../data/split';
 import type { Runtime } from '../gpu/runtime';
 import { evaluateRetrieval, type EncodedSet, type RetrievalMetrics } from '../eval/retrieval';
 import type { EncoderConfig } from '../model/config';
@@ -136,7 +137,7 @@ class Batcher {
     const perEpoch = stepsPerEpoch(this.set.n, this.B);
     const epoch = Math.floor(step / perEpoch);
     if (epoch !== this.epoch) {
-      this.order = this.shuffle ? permutation(this.set.n, this.seed, epoch) : Uint32Array.from({ length: this.set.n }, (_, i) => i);
+      this.order = this.shuffle ? shuffleIndices(this.set.n, this.seed, epoch) : Uint32Array.from({ length: this.set.n }, (_, i) => i);
       this.epoch = epoch;
     }
     const start = (step % perEpoch) * this.B;
@@ -149,21 +150,4 @@ function gather(ids: Uint32Array, rows: Uint32Array, T: number): Uint32Array {
   const out = new Uint32Array(rows.length * T);
   rows.forEach((r, i) => out.set(ids.subarray(r * T, (r + 1) * T), i * T));
   return out;
-}
-
-/** Seeded Fisher–Yates permutation of 0..n-1, one per (seed, epoch). */
-export function permutation(n: number, seed: number, epoch: number): Uint32Array {
-  const order = Uint32Array.from({ length: n }, (_, i) => i);
-  let s = (Math.imul(seed >>> 0, 0x2c1b3c6d) ^ Math.imul(epoch + 1, 0x297a2d39)) >>> 0 || 0x9e3779b9; // xorshift needs s ≠ 0
-  for (let i = n - 1; i > 0; i--) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    const j = s % (i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  return order;
 }

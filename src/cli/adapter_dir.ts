@@ -1,0 +1,40 @@
+/**
+ * A folder a run wrote (or a peft adapter folder): the adapter it holds, the base weights it changed, and the
+ * run's recipe (run_config.json) so eval/embed use the same lengths and pooling as training.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importAdapter, type ImportedAdapter } from '../engine/io/export';
+import { readSafeTensors } from '../engine/io/safetensors';
+import type { EncoderConfig } from '../engine/model/config';
+import { parseRecipe, type RecipeSettings } from '../engine/train/run_config';
+import { CliError } from './errors';
+
+export const RUN_CONFIG_FILE = 'run_config.json';
+
+export interface AdapterDir {
+  readonly adapter: ImportedAdapter | null;
+  /** Base weights the run trained (a Hugging Face model.safetensors in the folder). */
+  readonly baseWeights: Map<string, Float32Array>;
+  readonly recipe: RecipeSettings | null;
+}
+
+export function readAdapterDir(dir: string, flag: string, model: EncoderConfig): AdapterDir {
+  if (!existsSync(dir)) throw new CliError(`--${flag} ${dir} does not exist`);
+  const files = new Map<string, Uint8Array>();
+  for (const name of readdirSync(dir)) if (/\.(json|safetensors)$/.test(name)) files.set(name, new Uint8Array(readFileSync(join(dir, name))));
+  try {
+    const hasAdapter = files.has('adapter_config.json') || files.has('lab_peft.json');
+    const adapter = hasAdapter ? importAdapter(files, model) : null;
+    const baseWeights = new Map<string, Float32Array>();
+    const st = files.get('model.safetensors');
+    if (st) for (const [k, t] of readSafeTensors(st, 'model.safetensors').tensors) baseWeights.set(k, t.data as Float32Array);
+    if (!adapter && baseWeights.size === 0) throw new Error('it holds no adapter (adapter_config.json / lab_peft.json) and no model.safetensors');
+    const run = files.get(RUN_CONFIG_FILE);
+    const recipe = run ? parseRecipe((JSON.parse(new TextDecoder().decode(run)) as { recipe?: unknown }).recipe ?? {}, model) : null;
+    return { adapter, baseWeights, recipe };
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`--${flag} ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

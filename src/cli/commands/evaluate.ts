@@ -1,0 +1,84 @@
+/** `eval` and `embed`: the model (optionally with a trained adapter folder) over a shard. */
+import { writeFileSync } from 'node:fs';
+import { embedAll, evaluateRetrieval } from '../../engine/eval/retrieval';
+import { writeNpz } from '../../engine/io/npy';
+import { writeSafeTensors } from '../../engine/io/safetensors';
+import { parsePeftConfig } from '../../engine/peft/parse';
+import { trainerConfig, type RecipeSettings } from '../../engine/train/run_config';
+import { TrainableModel } from '../../engine/train/trainable_model';
+import type { Runtime } from '../../engine/gpu/runtime';
+import { readAdapterDir } from '../adapter_dir';
+import { FlagReader, parseFlags } from '../args';
+import { CliError } from '../errors';
+import { loadModelDir } from '../model_dir';
+import { RECIPE_FLAGS, recipeFromFlags } from '../recipe_flags';
+import { loadShard, nodeRuntime, type LoadedShard } from '../setup';
+
+export const EVAL_HELP = `npm run lab -- eval --model DIR [--adapter DIR] --data FILE [--code-length N --nl-length N --pooling P ...]
+  Prints JSON with the CodeXGLUE MRR (every example's code is a candidate for every query) and recall@1/5/10.
+  --adapter is a folder written by \`train --out\` (or a peft LoRA folder); its run_config.json supplies the
+  lengths and pooling the run used, unless flags override them.`;
+
+export const EMBED_HELP = `npm run lab -- embed --model DIR [--adapter DIR] --data FILE --out FILE
+  Writes the code and query embeddings: FILE.npz (code.npy and query.npy, float32 (n, hidden)) or
+  FILE.safetensors (tensors "code" and "query").`;
+
+const FLAGS = { model: { type: 'string' }, adapter: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, 'software-gpu': { type: 'boolean' }, ...RECIPE_FLAGS } as const;
+
+interface Prepared {
+  readonly rt: Runtime;
+  readonly tm: TrainableModel;
+  readonly data: LoadedShard;
+  readonly recipe: RecipeSettings;
+}
+
+async function prepare(argv: readonly string[], command: string): Promise<Prepared & { readonly f: FlagReader }> {
+  const f = new FlagReader(parseFlags(argv, FLAGS, command), command);
+  const model = loadModelDir(f.required('model'));
+  const adapterPath = f.string('adapter');
+  const adapter = adapterPath ? readAdapterDir(adapterPath, 'adapter', model.config) : null;
+  const recipe = recipeFromFlags(f, model.config, adapter?.recipe ?? undefined);
+  const data = await loadShard(f.required('data'), 'data', model.tokenizer, recipe.codeLength, recipe.nlLength);
+  const peft = adapter?.adapter?.peft ?? parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model.config);
+  const rt = await nodeRuntime(f.bool('software-gpu'));
+  const t = trainerConfig(recipe, peft);
+  const tm = new TrainableModel(rt, model.config, peft, t.recipe, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 }, recipe.seed);
+  const weights = new Map(model.weights);
+  for (const [k, v] of adapter?.baseWeights ?? []) weights.set(k, v);
+  for (const [k, v] of adapter?.adapter?.tensors ?? []) weights.set(k, v);
+  const missing = tm.plan.added.filter((s) => !weights.has(s.name)).map((s) => s.name);
+  if (missing.length > 0) throw new CliError(`the adapter lacks ${missing.length} tensor(s) its configuration needs, e.g. ${missing[0]}`);
+  tm.weights.load(weights);
+  return { f, rt, tm, data, recipe };
+}
+
+export async function evaluate(argv: readonly string[]): Promise<void> {
+  const { rt, tm, data, recipe } = await prepare(argv, 'eval');
+  try {
+    const { metrics } = await evaluateRetrieval(rt, tm, data, recipe.evalBatchSize);
+    const out = { mrr: metrics.mrr, recall_1: metrics.recall1, recall_5: metrics.recall5, recall_10: metrics.recall10, n: metrics.n, skipped: data.report.skipped };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  } finally {
+    rt.destroy();
+  }
+}
+
+export async function embed(argv: readonly string[]): Promise<void> {
+  const { f, rt, tm, data, recipe } = await prepare(argv, 'embed');
+  const out = f.required('out');
+  if (!/\.(npz|safetensors)$/.test(out)) throw new CliError(`embed: --out must end in .npz or .safetensors (got ${out})`);
+  try {
+    const emb = await embedAll(rt, tm, data, recipe.evalBatchSize);
+    const shape = [data.n, tm.model.hidden];
+    const bytes = out.endsWith('.npz')
+      ? writeNpz({ code: { data: emb.code, shape }, query: { data: emb.nl, shape } })
+      : writeSafeTensors([
+          { name: 'code', shape, data: emb.code },
+          { name: 'query', shape, data: emb.nl },
+        ]);
+    writeFileSync(out, bytes);
+    process.stderr.write(`lab: wrote ${data.n} code and ${data.n} query embeddings (${tm.model.hidden} floats each) to ${out}\n`);
+  } finally {
+    rt.destroy();
+  }
+}
