@@ -1,0 +1,67 @@
+/**
+ * The lab's headless CLI: `npm run lab -- <command> [flags]`. The same engine as the browser, on Dawn.
+ * User errors print one line and exit non-zero; only bugs print a stack trace.
+ */
+import { CliError } from './errors';
+import { embed, EMBED_HELP, evaluate, EVAL_HELP } from './commands/evaluate';
+import { params, PARAMS_HELP } from './commands/params';
+import { train, TRAIN_HELP } from './commands/train';
+import { describeError } from './setup';
+import { ConfigError } from '../engine/peft/fields';
+import { GpuError } from '../engine/gpu/errors';
+import { TrainingDiverged } from '../engine/train/trainer';
+
+const COMMANDS: Record<string, { run: (argv: readonly string[]) => void | Promise<void>; help: string }> = {
+  train: { run: train, help: TRAIN_HELP },
+  eval: { run: evaluate, help: EVAL_HELP },
+  embed: { run: embed, help: EMBED_HELP },
+  params: { run: params, help: PARAMS_HELP },
+};
+
+const USAGE = `WebGPU fine-tuning lab — fine-tune CodeBERT-family encoders for code search.
+
+usage: npm run lab -- <command> [flags]     (npm run lab -- <command> --help for its flags)
+
+commands:
+  train    fine-tune with a PEFT method and write metrics, the run config and the weights
+  eval     MRR and recall@k of a model (and adapter) on a shard
+  embed    write code and query embeddings (.npz or .safetensors)
+  params   trainable parameters of a PEFT configuration (exact and the thesis' convention)
+
+try it with the bundled sample (no network needed):
+  npm run lab -- train --model public/sample/model --train public/sample/train.jsonl --valid public/sample/valid.jsonl --out runs/demo --software-gpu --steps 50 --code-length 64 --nl-length 32`;
+
+/** Runs one CLI invocation; resolves to the exit code. User errors print one line on stderr. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (error) {
+    if (isUserError(error)) {
+      process.stderr.write(`lab: ${describeError(error)}\n`);
+      return error instanceof CliError ? error.exitCode : 1;
+    }
+    process.stderr.write(`lab: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 70;
+  }
+}
+
+async function dispatch(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) throw new CliError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${entry.help}\n`);
+    return 0;
+  }
+  await entry.run(rest);
+  return 0;
+}
+
+function isUserError(error: unknown): boolean {
+  return error instanceof CliError || error instanceof ConfigError || error instanceof GpuError || error instanceof TrainingDiverged;
+}
+
