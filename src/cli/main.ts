@@ -29,7 +29,7 @@ commands:
   params   trainable parameters of a PEFT configuration (exact and the thesis' convention)
 
 try it with the bundled sample (no network needed):
-  npm run lab -- train --model public/sample/model --train public/sample/train.jsonl --valid public/sample/valid.jsonl --out runs/demo --software-gpu --steps 50 --code-length 64 --nl-length 32`;
+  npm run lab -- train --model public/sample/model --train public/sample/train.jsonl --valid public/sample/valid.jsonl --out runs/demo --software-gpu --steps 50 --code-length 128 --nl-length 32`;
 
 /** Runs one CLI invocation; resolves to the exit code. User errors print one line on stderr. */
 export async function runCli(argv: readonly string[]): Promise<number> {
