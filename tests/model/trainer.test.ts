@@ -4,7 +4,7 @@
  * larger K does less GPU work per step).
  */
 import { describe, expect, it } from 'vitest';
-import type { EncodedSet } from '../../src/engine/eval/retrieval';
+import { evaluateRetrieval, type EncodedSet } from '../../src/engine/eval/retrieval';
 import { parsePeftConfig } from '../../src/engine/peft/parse';
 import type { TrainerEvent } from '../../src/engine/train/events';
 import { runTraining, type TrainerConfig } from '../../src/engine/train/trainer';
@@ -53,18 +53,19 @@ function config(overrides: Omit<Partial<TrainerConfig>, 'peft'> & { peft: unknow
 }
 
 describe('trainer', () => {
-  it('learns: MRR on held-out pairs rises and the best weights are kept', async () => {
+  it('learns: MRR on held-out pairs rises and the best weights are kept', { timeout: 300_000 }, async () => {
     const rt = await testRuntime();
     const events: TrainerEvent[] = [];
-    const out = await runTraining(rt, model, base, config({ peft: { methods: [{ type: 'full' }] }, steps: 60, lr: 2e-3, evalEvery: 20 }), { train: toySet(64, 1), valid: toySet(24, 2) }, (e) => events.push(e));
+    const valid = toySet(24, 2);
+    const before = await untrainedMrr(valid);
+    const out = await runTraining(rt, model, base, config({ peft: { methods: [{ type: 'full' }] }, steps: 40, lr: 2e-3, evalEvery: 20 }), { train: toySet(64, 1), valid }, (e) => events.push(e));
     const evals = events.filter((e) => e.type === 'eval');
-    expect(evals.map((e) => e.step)).toEqual([20, 40, 60]);
-    const before = await untrainedMrr();
-    expect(Math.max(...evals.map((e) => e.mrr))).toBeGreaterThan(before + 0.15);
+    expect(evals.map((e) => e.step)).toEqual([20, 40]);
+    expect(Math.max(...evals.map((e) => e.mrr)), `MRR before training: ${before}`).toBeGreaterThan(before + 0.15);
     expect(out.best).not.toBeNull();
-    expect(events.at(-1)).toMatchObject({ type: 'done', steps: 60, stopped: false });
+    expect(events.at(-1)).toMatchObject({ type: 'done', steps: 40, stopped: false });
     const steps = events.filter((e) => e.type === 'step');
-    expect(steps).toHaveLength(60);
+    expect(steps).toHaveLength(40);
     expect(steps.every((e) => Number.isFinite(e.loss) && e.tokens_per_s > 0)).toBe(true);
   });
 
@@ -115,10 +116,10 @@ describe('trainer', () => {
   });
 });
 
-async function untrainedMrr(): Promise<number> {
+async function untrainedMrr(valid: EncodedSet): Promise<number> {
   const rt = await testRuntime();
-  const events: TrainerEvent[] = [];
-  await runTraining(rt, model, base, config({ peft: { methods: [{ type: 'full' }] }, steps: 1, lr: 0, warmupSteps: 0 }), { train: toySet(64, 1), valid: toySet(24, 2) }, (e) => events.push(e));
-  const e = events.find((x) => x.type === 'eval');
-  return e && e.type === 'eval' ? e.mrr : Number.NaN;
+  const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 };
+  const tm = new TrainableModel(rt, model, parsePeftConfig({ methods: [{ type: 'full' }] }, model), recipe, adam, 1);
+  tm.weights.load(base);
+  return (await evaluateRetrieval(rt, tm, valid, 8)).metrics.mrr;
 }
