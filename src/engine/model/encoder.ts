@@ -18,7 +18,7 @@ import type { EncoderConfig } from './config';
 import { Head, type HeadConfig } from './head';
 import { layerBackward, layerForward } from './layer';
 import type { LayerActs, LayerContext, TowerScratch } from './layer_types';
-import { allocateEmbeddingActs, allocateInputs, allocateLayerActs, allocateScratch, type EmbeddingActs, type TowerInputs, type TowerOptions, type TowerShape } from './tower';
+import { allocateEmbeddingActs, allocateInputs, allocateLayers, allocateScratch, type EmbeddingActs, type TowerInputs, type TowerOptions, type TowerShape } from './tower';
 
 const STREAMS_PER_LAYER = 16;
 
@@ -26,7 +26,8 @@ export class EncoderTower {
   readonly inputs: TowerInputs;
   readonly emb: EmbeddingActs;
   readonly layers: readonly LayerActs[];
-  readonly scratch: TowerScratch;
+  /** Null in forward-only (evaluation) towers. */
+  private readonly scratchOrNull: TowerScratch | null;
   readonly head: Head;
   private readonly plans: { word: EmbeddingPlanTensors; position: EmbeddingPlanTensors; type: EmbeddingPlanTensors } | null;
   private readonly contexts: readonly LayerContext[];
@@ -47,11 +48,11 @@ export class EncoderTower {
     this.inputs = allocateInputs(rt, shape, label);
     this.seed = rt.uniform(1, `${label}.seed`);
     this.emb = allocateEmbeddingActs(rt, shape, cfg.hidden, options.hiddenDropout, label);
-    this.layers = w.layers.map((lw, l) => allocateLayerActs(rt, cfg, lw, shape, options, `${label}.layer${l}`));
-    this.scratch = allocateScratch(rt, cfg, w, shape, options, label);
+    this.layers = allocateLayers(rt, cfg, w.layers, shape, options, label);
+    this.scratchOrNull = options.forwardOnly ? null : allocateScratch(rt, cfg, w, shape, options, label);
     this.head = new Head(rt, cfg, w.pooler, head, shape, label);
     const n = shape.B * shape.T;
-    this.plans = w.embeddings.dWord
+    this.plans = w.embeddings.dWord && !options.forwardOnly
       ? {
           word: embeddingPlanTensors(rt, cfg.vocabSize, n, `${label}.plan.word`),
           position: embeddingPlanTensors(rt, cfg.maxPositions, n, `${label}.plan.position`),
@@ -89,6 +90,11 @@ export class EncoderTower {
       writeEmbeddingPlan(this.rt, this.plans.position, embeddingBackwardPlan(pos, pad));
       writeEmbeddingPlan(this.rt, this.plans.type, embeddingBackwardPlan(tt));
     }
+  }
+
+  get scratch(): TowerScratch {
+    if (!this.scratchOrNull) throw new Error(`${this.label} is a forward-only tower: it has no backward`);
+    return this.scratchOrNull;
   }
 
   get output(): Tensor {

@@ -22,6 +22,11 @@ export interface TowerOptions {
   readonly hiddenDropout: number;
   readonly attentionDropout: number;
   readonly loraDropout: number;
+  /**
+   * Evaluation towers: no backward, so no gradient scratch, and the layers take turns over two activation
+   * sets instead of keeping one per layer.
+   */
+  readonly forwardOnly?: boolean;
 }
 
 export interface TowerInputs {
@@ -104,6 +109,23 @@ export function allocateLayerActs(rt: Runtime, cfg: EncoderConfig, w: LayerWeigh
     loraXd,
     attnParams: rt.uniform(1, `${label}.attnSeed`),
   };
+}
+
+/**
+ * Activation sets for every layer: one each for training (backward reads them all), or two shared in turn for
+ * forward-only towers. A shared set is allocated for the union of the layers' modules (every layer's LoRA
+ * sites and adapters), which are the same sizes in every layer that has them.
+ */
+export function allocateLayers(rt: Runtime, cfg: EncoderConfig, layers: readonly LayerWeights[], s: TowerShape, o: TowerOptions, label: string): LayerActs[] {
+  if (!o.forwardOnly) return layers.map((lw, l) => allocateLayerActs(rt, cfg, lw, s, o, `${label}.layer${l}`));
+  const union: LayerWeights = {
+    ...layers[0]!,
+    linear: Object.fromEntries(LINEAR_SITES.map((site) => [site, layers.map((l) => l.linear[site]).find((x) => x.lora) ?? layers[0]!.linear[site]])) as LayerWeights['linear'],
+    attnAdapter: layers.map((l) => l.attnAdapter).find((x) => x) ?? null,
+    ffnAdapter: layers.map((l) => l.ffnAdapter).find((x) => x) ?? null,
+  };
+  const sets = [0, 1].map((i) => allocateLayerActs(rt, cfg, union, s, o, `${label}.set${i}`));
+  return layers.map((_, l) => sets[l % 2]!);
 }
 
 export function allocateScratch(rt: Runtime, cfg: EncoderConfig, weights: EncoderWeights, s: TowerShape, o: TowerOptions, label: string): TowerScratch {

@@ -98,7 +98,7 @@ export class TrainableModel {
     let tower = this.evalTowers.get(key);
     if (!tower) {
       const T = side === 'code' ? this.shape.codeLength : this.shape.nlLength;
-      const options = { hiddenDropout: 0, attentionDropout: 0, loraDropout: 0 };
+      const options = { hiddenDropout: 0, attentionDropout: 0, loraDropout: 0, forwardOnly: true };
       tower = new EncoderTower(this.rt, this.model, this.encoder, { B: batch, T, P: this.prefixRows }, options, this.shape.head, side === 'code' ? 2 : 3, `eval.${key}`);
       this.evalTowers.set(key, tower);
     }

@@ -1,0 +1,101 @@
+/**
+ * The memory planner without a GPU (no Dawn in this process): its categories against independent counts from
+ * the parameter specs, shape-derived checks on the activations, and the codebert-base numbers BENCHMARKS.md
+ * quotes. tests/kernels/planner.test.ts checks the totals against a real arena on SwiftShader.
+ */
+import { describe, expect, it } from 'vitest';
+import { PRESETS } from '../../src/engine/model/config';
+import { specNumel } from '../../src/engine/model/params';
+import { parsePeftConfig } from '../../src/engine/peft/parse';
+import { planPeft } from '../../src/engine/peft/plan';
+import { planStep, planStepMemory } from '../../src/engine/plan/memory';
+import { DEFAULT_RECIPE, type RecipeSettings } from '../../src/engine/train/run_config';
+
+const codebert = PRESETS['microsoft/codebert-base'];
+const tiny = PRESETS.tiny;
+const loraJson = { methods: [{ type: 'lora', r: 64, alpha: 128, targets: ['query', 'value'] }] };
+const tinyRecipe: RecipeSettings = { ...DEFAULT_RECIPE, batchSize: 4, codeLength: 10, nlLength: 7, evalBatchSize: 3 };
+
+/** Bytes of the flat trainable buffers: every tensor 64-float aligned, four buffers (params, grads, m, v). */
+function flatBytes(json: unknown, model = tiny): number {
+  const plan = planPeft(model, parsePeftConfig(json, model));
+  const floats = plan.trainable.reduce((sum, s) => sum + Math.ceil(specNumel(s) / 64) * 64, 0);
+  return 16 * floats;
+}
+
+function frozenBytes(json: unknown, model = tiny): number {
+  const plan = planPeft(model, parsePeftConfig(json, model));
+  const trainable = new Set(plan.trainable.map((s) => s.name));
+  return [...plan.base, ...plan.added].filter((s) => !trainable.has(s.name)).reduce((sum, s) => sum + Math.max(4, 4 * specNumel(s)), 0);
+}
+
+describe('memory planner (no GPU)', () => {
+  it('runs where WebGPU is absent: the flag constants are supplied', async () => {
+    const plan = await planStepMemory(tiny, parsePeftConfig({ methods: [{ type: 'bitfit' }] }, tiny), tinyRecipe);
+    expect(plan.total).toBeGreaterThan(0);
+    expect(typeof GPUBufferUsage.STORAGE).toBe('number');
+  });
+
+  it.each([
+    ['full', { methods: [{ type: 'full' }] }],
+    ['bitfit', { methods: [{ type: 'bitfit' }] }],
+    ['lora', { methods: [{ type: 'lora', r: 4, alpha: 8, dropout: 0.1, targets: ['query', 'value'] }] }],
+    ['adapter', { methods: [{ type: 'adapter', placement: 'houlsby', size: 8 }] }],
+    ['prefix mlp', { methods: [{ type: 'prefix', length: 3, projection: { hidden: 16 } }] }],
+  ])('%s: weights and trainable bytes match the parameter specs; categories and breakdown add up', async (_name, json) => {
+    const plan = await planStepMemory(tiny, parsePeftConfig(json, tiny), tinyRecipe);
+    expect(plan.weights).toBe(frozenBytes(json));
+    expect(plan.trainable).toBe(flatBytes(json));
+    expect(plan.weights + plan.trainable + plan.activations + plan.scratch).toBe(plan.total);
+    expect(plan.scratch).toBeGreaterThan(0);
+    expect(plan.breakdown.reduce((s, i) => s + i.bytes, 0)).toBe(plan.total);
+    expect(plan.evaluation).toBeNull();
+  });
+
+  it('counts each saved activation once per layer and tower (aliases under dropout 0 are not double-counted)', async () => {
+    const json = { methods: [{ type: 'bitfit' }] };
+    const rowsBoth = tinyRecipe.batchSize * (tinyRecipe.codeLength + tinyRecipe.nlLength);
+    const item = (p: Awaited<ReturnType<typeof planStepMemory>>, name: string) => p.breakdown.find((i) => i.name === name);
+    const withDropout = await planStepMemory(tiny, parsePeftConfig(json, tiny), tinyRecipe);
+    const noDropout = await planStepMemory(tiny, parsePeftConfig(json, tiny), { ...tinyRecipe, hiddenDropout: 0, attentionDropout: 0 });
+    expect(item(withDropout, 'layer.q')).toEqual({ name: 'layer.q', category: 'activations', bytes: tiny.layers * rowsBoth * tiny.hidden * 4, count: 2 * tiny.layers });
+    expect(item(withDropout, 'layer.f1a')?.bytes).toBe(tiny.layers * rowsBoth * tiny.intermediate * 4);
+    const probs = (T: number) => tinyRecipe.batchSize * tiny.heads * T * T * 4;
+    expect(item(withDropout, 'layer.probs')?.bytes).toBe(tiny.layers * (probs(tinyRecipe.codeLength) + probs(tinyRecipe.nlLength)));
+    expect(item(withDropout, 'layer.aoDrop')?.bytes).toBe(tiny.layers * rowsBoth * tiny.hidden * 4);
+    expect(item(noDropout, 'layer.aoDrop')).toBeUndefined();
+    // Dropout off saves the dropped copies of ao and f2 per layer and of the embedding output.
+    const saved = (2 * tiny.layers + 1) * rowsBoth * tiny.hidden * 4;
+    expect(withDropout.activations - noDropout.activations).toBe(saved);
+  });
+
+  it('plans the first evaluation when asked, growing with the eval batch', async () => {
+    const peft = parsePeftConfig({ methods: [{ type: 'lora', r: 4, alpha: 8, targets: ['query', 'value'] }] }, tiny);
+    const small = await planStepMemory(tiny, peft, tinyRecipe, { evalExamples: 7 });
+    const large = await planStepMemory(tiny, peft, { ...tinyRecipe, evalBatchSize: 6 }, { evalExamples: 7 });
+    expect(small.evaluation).toBeGreaterThan(0);
+    expect(large.evaluation).toBeGreaterThan(small.evaluation!);
+    expect(large.total).toBe(small.total);
+  });
+
+  it('is deterministic', async () => {
+    const peft = parsePeftConfig({ methods: [{ type: 'adapter', placement: 'ffn', size: 8 }] }, tiny);
+    expect(await planStepMemory(tiny, peft, tinyRecipe)).toEqual(await planStepMemory(tiny, peft, tinyRecipe));
+  });
+
+  it('codebert-base LoRA r=64 (q, v) at batch 16 × 256/128: frozen weights, flat state and the activation share', async () => {
+    const { memory, cost } = await planStep(codebert, parsePeftConfig(loraJson, codebert), DEFAULT_RECIPE);
+    expect(memory.weights).toBe(124_645_632 * 4);
+    expect(memory.trainable).toBe(2_359_296 * 16);
+    expect(memory.activations / memory.total).toBeGreaterThan(0.8);
+    expect(cost.flops).toBeGreaterThan(0);
+    expect(cost.boundBytes).toBeGreaterThan(memory.activations);
+  });
+
+  it('backward truncation shows in the FLOPs: Telly-6 and LoRA do less work per step than full fine-tuning', async () => {
+    const flops = async (json: unknown) => (await planStep(codebert, parsePeftConfig(json, codebert), { ...DEFAULT_RECIPE, batchSize: 2, codeLength: 32, nlLength: 16 })).cost.flops;
+    const full = await flops({ methods: [{ type: 'full' }] });
+    expect(await flops({ methods: [{ type: 'telly', k: 6 }] })).toBeLessThan(full);
+    expect(await flops(loraJson)).toBeLessThan(full);
+  });
+});
