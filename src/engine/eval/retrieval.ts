@@ -97,7 +97,7 @@ class EvalRun {
 
   embedCode(): void {
     const tower = this.codeTower;
-    const forward = tower.forward();
+    const forward = tower.inference();
     for (let k = 0; k < this.chunks; k++) {
       const { ids, valid } = this.chunk(this.set.code, k, tower.shape.T);
       tower.setBatch(ids, 0);
@@ -121,7 +121,7 @@ class EvalRun {
 
   private forQueries(after: (k: number, valid: number) => StepCommand[]): void {
     const tower = this.nlTower;
-    const forward = tower.forward();
+    const forward = tower.inference();
     for (let k = 0; k < this.chunks; k++) {
       const { ids, valid } = this.chunk(this.set.nl, k, tower.shape.T);
       tower.setBatch(ids, 0);

@@ -44,11 +44,13 @@ export class EncoderTower {
     /** Distinguishes the towers' dropout streams. */
     readonly index: number,
     readonly label: string,
+    /** The lowest layer any backward of this tower reaches: the layers below keep no activations. */
+    keepFrom = 0,
   ) {
     this.inputs = allocateInputs(rt, shape, label);
     this.seed = rt.uniform(1, `${label}.seed`);
     this.emb = allocateEmbeddingActs(rt, shape, cfg.hidden, options.hiddenDropout, label);
-    this.layers = allocateLayers(rt, cfg, w.layers, shape, options, label);
+    this.layers = allocateLayers(rt, cfg, w.layers, shape, options, label, keepFrom);
     this.scratchOrNull = options.forwardOnly ? null : allocateScratch(rt, cfg, w, shape, options, label);
     this.head = new Head(rt, cfg, w.pooler, head, shape, label);
     const n = shape.B * shape.T;
@@ -101,15 +103,26 @@ export class EncoderTower {
     return this.layers[this.layers.length - 1]?.out ?? this.emb.out;
   }
 
-  /** The forward listing, built once (dispatch records are re-encoded every step). */
+  /** The training forward listing, built once (dispatch records are re-encoded every step). */
   forward(): StepCommand[] {
-    this.forwardList ??= this.buildForward();
+    this.forwardList ??= this.buildForward(true);
     return this.forwardList;
   }
 
-  private forwardList: StepCommand[] | null = null;
+  /**
+   * The same forward without dropout, over the same buffers: evaluation reuses a training tower's memory
+   * (the next training step rewrites every activation anyway).
+   */
+  inference(): StepCommand[] {
+    if (this.options.hiddenDropout === 0 && this.options.attentionDropout === 0 && this.options.loraDropout === 0) return this.forward();
+    this.inferenceList ??= this.buildForward(false);
+    return this.inferenceList;
+  }
 
-  private buildForward(): StepCommand[] {
+  private forwardList: StepCommand[] | null = null;
+  private inferenceList: StepCommand[] | null = null;
+
+  private buildForward(withDropout: boolean): StepCommand[] {
     const { rt, emb, w } = this;
     const rows = this.shape.B * this.shape.T;
     const C = this.cfg.hidden;
@@ -118,10 +131,13 @@ export class EncoderTower {
       embedding(rt, emb.sum, this.inputs.ids, this.inputs.pos, this.inputs.tt, e.word, e.position, e.tokenType, rows, C),
       layernorm(rt, emb.ln, emb.mean, emb.rstd, emb.sum, e.ln.w, e.ln.b, rows, C, this.cfg.layerNormEps),
     ];
-    if (this.options.hiddenDropout > 0) list.push(dropout(rt, emb.out, emb.ln, { seed: this.seed, stream: this.index * (this.cfg.layers + 1) * STREAMS_PER_LAYER }, this.options.hiddenDropout));
-    let x = emb.out;
+    const embDropout = withDropout && this.options.hiddenDropout > 0;
+    if (embDropout) list.push(dropout(rt, emb.out, emb.ln, { seed: this.seed, stream: this.index * (this.cfg.layers + 1) * STREAMS_PER_LAYER }, this.options.hiddenDropout));
+    let x = embDropout ? emb.out : emb.ln;
     this.layers.forEach((a, l) => {
-      list.push(...layerForward(rt, a, x, w.layers[l]!, this.contexts[l]!));
+      const c = this.contexts[l]!;
+      const context = withDropout ? c : { ...c, hiddenDropout: 0, attentionDropout: 0, loraDropout: 0 };
+      list.push(...layerForward(rt, a, x, w.layers[l]!, context));
       x = a.out;
     });
     list.push(...this.head.forward(x, this.inputs.mask));

@@ -35,14 +35,17 @@ export function layerForward(rt: Runtime, a: LayerActs, x: Tensor, w: LayerWeigh
     ...attention(rt, a.ctx, a.probs, a.q, a.k, a.v, c.mask, w.prefix && { pk: w.prefix.pk, pv: w.prefix.pv }, a.attnParams, { B, T, H, D: C / H, P, dropout: c.attentionDropout }),
     ...lin(a.ao, a.ctx, 'attention.output.dense', cc),
   ];
+  // Without dropout (p = 0, or an inference pass over training buffers) the branch continues from ao itself.
+  const y1 = c.hiddenDropout > 0 ? a.aoDrop : a.ao;
   if (c.hiddenDropout > 0) list.push(dropout(rt, a.aoDrop, a.ao, siteOf(c, STREAM.attnOut), c.hiddenDropout));
-  if (w.attnAdapter && a.attnAdapter) list.push(...adapterForward(rt, a.attnAdapter, a.aoDrop, w.attnAdapter, rows, C));
-  list.push(add(rt, a.res1, x, a.attnAdapter?.out ?? a.aoDrop), layernorm(rt, a.h1, a.mean1, a.rstd1, a.res1, w.ln1.w, w.ln1.b, rows, C, eps));
+  if (w.attnAdapter && a.attnAdapter) list.push(...adapterForward(rt, a.attnAdapter, y1, w.attnAdapter, rows, C));
+  list.push(add(rt, a.res1, x, a.attnAdapter?.out ?? y1), layernorm(rt, a.h1, a.mean1, a.rstd1, a.res1, w.ln1.w, w.ln1.b, rows, C, eps));
   list.push(...lin(a.f1, a.h1, 'intermediate.dense', { rows, inDim: C, outDim: I }), activation(rt, a.f1a, a.f1, 'gelu'));
   list.push(...lin(a.f2, a.f1a, 'output.dense', { rows, inDim: I, outDim: C }));
+  const y2 = c.hiddenDropout > 0 ? a.f2Drop : a.f2;
   if (c.hiddenDropout > 0) list.push(dropout(rt, a.f2Drop, a.f2, siteOf(c, STREAM.ffnOut), c.hiddenDropout));
-  if (w.ffnAdapter && a.ffnAdapter) list.push(...adapterForward(rt, a.ffnAdapter, a.f2Drop, w.ffnAdapter, rows, C));
-  list.push(add(rt, a.res2, a.h1, a.ffnAdapter?.out ?? a.f2Drop), layernorm(rt, a.out, a.mean2, a.rstd2, a.res2, w.ln2.w, w.ln2.b, rows, C, eps));
+  if (w.ffnAdapter && a.ffnAdapter) list.push(...adapterForward(rt, a.ffnAdapter, y2, w.ffnAdapter, rows, C));
+  list.push(add(rt, a.res2, a.h1, a.ffnAdapter?.out ?? y2), layernorm(rt, a.out, a.mean2, a.rstd2, a.res2, w.ln2.w, w.ln2.b, rows, C, eps));
   return list;
 }
 

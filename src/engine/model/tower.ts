@@ -66,13 +66,60 @@ export function allocateEmbeddingActs(rt: Runtime, s: TowerShape, C: number, hid
   };
 }
 
-export function allocateLayerActs(rt: Runtime, cfg: EncoderConfig, w: LayerWeights, s: TowerShape, o: TowerOptions, label: string): LayerActs {
+/**
+ * Which of a layer's activations some backward kernel reads: q, k, v, probs, the LayerNorm inputs and
+ * statistics and the GELU input always; a linear's input only when its weight trains or it has LoRA; a
+ * sublayer output only when an adapter sits on it; the layer output only when the next layer's q/k/v need
+ * their input. The rest is written and read within the forward, so one buffer serves every layer.
+ */
+interface Kept {
+  readonly ctx: boolean;
+  readonly aoDrop: boolean;
+  readonly h1: boolean;
+  readonly f1a: boolean;
+  readonly f2Drop: boolean;
+  readonly out: boolean;
+}
+
+const needsInput = (w: LayerWeights, site: LinearSite): boolean => w.linear[site].dw !== null || w.linear[site].lora !== null;
+
+function keptActs(w: LayerWeights, next: LayerWeights | undefined): Kept {
+  return {
+    ctx: needsInput(w, 'attention.output.dense'),
+    aoDrop: w.attnAdapter !== null,
+    h1: needsInput(w, 'intermediate.dense'),
+    f1a: needsInput(w, 'output.dense'),
+    f2Drop: w.ffnAdapter !== null,
+    out: next !== undefined && (['query', 'key', 'value'] as const).some((site) => needsInput(next, site)),
+  };
+}
+
+const KEEP_ALL: Kept = { ctx: true, aoDrop: true, h1: true, f1a: true, f2Drop: true, out: true };
+
+/** One tensor per name for the whole tower: the activations no backward reads. */
+type Shared = (shape: number[], name: string) => Tensor;
+
+export function sharedActs(rt: Runtime, label: string): Shared {
+  const made = new Map<string, Tensor>();
+  return (shape, name) => {
+    let t = made.get(name);
+    if (!t) {
+      t = rt.tensor(shape, `${label}.shared.${name}`);
+      made.set(name, t);
+    }
+    return t;
+  };
+}
+
+export function allocateLayerActs(rt: Runtime, cfg: EncoderConfig, w: LayerWeights, s: TowerShape, o: TowerOptions, label: string, keep: Kept = KEEP_ALL, shared: Shared | null = null): LayerActs {
   const rows = s.B * s.T;
   const C = cfg.hidden;
   const t = (shape: number[], name: string): Tensor => rt.tensor(shape, `${label}.${name}`);
-  const rc = (name: string): Tensor => t([rows, C], name);
-  const ao = rc('ao');
-  const f2 = rc('f2');
+  const rc = (name: string, kept = true): Tensor => (kept || !shared ? t([rows, C], name) : shared([rows, C], name));
+  const dropped = o.hiddenDropout > 0;
+  // With dropout off the sublayer output is its own "dropped" version: keep it if that one is kept.
+  const aoDrop = rc('aoDrop', keep.aoDrop);
+  const f2Drop = rc('f2Drop', keep.f2Drop);
   const loraH: Partial<Record<LinearSite, Tensor>> = {};
   const loraXd: Partial<Record<LinearSite, Tensor>> = {};
   for (const site of LINEAR_SITES) {
@@ -82,29 +129,30 @@ export function allocateLayerActs(rt: Runtime, cfg: EncoderConfig, w: LayerWeigh
     if (o.loraDropout > 0) loraXd[site] = t([rows, linearShape(cfg, site)[1]], `lora.${site}.xd`);
   }
   const adapter = (size: number | undefined, name: string): AdapterActs | null =>
-    size === undefined ? null : { pre: t([rows, size], `${name}.pre`), act: t([rows, size], `${name}.act`), upOut: rc(`${name}.up`), out: rc(`${name}.out`) };
+    size === undefined ? null : { pre: t([rows, size], `${name}.pre`), act: t([rows, size], `${name}.act`), upOut: rc(`${name}.up`, false), out: rc(`${name}.out`, false) };
+  const ri = (name: string, kept: boolean): Tensor => (kept || !shared ? t([rows, cfg.intermediate], name) : shared([rows, cfg.intermediate], name));
   return {
     q: rc('q'),
     k: rc('k'),
     v: rc('v'),
     probs: t([s.B, cfg.heads, s.T, s.P + s.T], 'probs'),
-    ctx: rc('ctx'),
-    ao,
-    aoDrop: o.hiddenDropout > 0 ? rc('aoDrop') : ao,
+    ctx: rc('ctx', keep.ctx),
+    ao: dropped ? rc('ao', false) : aoDrop,
+    aoDrop,
     attnAdapter: adapter(w.attnAdapter?.size, 'attnAdapter'),
     res1: rc('res1'),
     mean1: t([rows], 'mean1'),
     rstd1: t([rows], 'rstd1'),
-    h1: rc('h1'),
+    h1: rc('h1', keep.h1),
     f1: t([rows, cfg.intermediate], 'f1'),
-    f1a: t([rows, cfg.intermediate], 'f1a'),
-    f2,
-    f2Drop: o.hiddenDropout > 0 ? rc('f2Drop') : f2,
+    f1a: ri('f1a', keep.f1a),
+    f2: dropped ? rc('f2', false) : f2Drop,
+    f2Drop,
     ffnAdapter: adapter(w.ffnAdapter?.size, 'ffnAdapter'),
     res2: rc('res2'),
     mean2: t([rows], 'mean2'),
     rstd2: t([rows], 'rstd2'),
-    out: rc('out'),
+    out: rc('out', keep.out),
     loraH,
     loraXd,
     attnParams: rt.uniform(1, `${label}.attnSeed`),
@@ -112,20 +160,27 @@ export function allocateLayerActs(rt: Runtime, cfg: EncoderConfig, w: LayerWeigh
 }
 
 /**
- * Activation sets for every layer: one each for training (backward reads them all), or two shared in turn for
- * forward-only towers. A shared set is allocated for the union of the layers' modules (every layer's LoRA
- * sites and adapters), which are the same sizes in every layer that has them.
+ * Activation sets for every layer. Training: one per layer from `keepFrom` (the lowest layer the backward
+ * reaches) up, keeping only what the backward reads (see keptActs); the frozen layers below take turns over
+ * two shared sets, as forward-only (evaluation) towers do for all layers. A shared set is allocated for the
+ * union of the layers' modules (every layer's LoRA sites and adapters), which have the same sizes wherever
+ * they appear.
  */
-export function allocateLayers(rt: Runtime, cfg: EncoderConfig, layers: readonly LayerWeights[], s: TowerShape, o: TowerOptions, label: string): LayerActs[] {
-  if (!o.forwardOnly) return layers.map((lw, l) => allocateLayerActs(rt, cfg, lw, s, o, `${label}.layer${l}`));
-  const union: LayerWeights = {
+export function allocateLayers(rt: Runtime, cfg: EncoderConfig, layers: readonly LayerWeights[], s: TowerShape, o: TowerOptions, label: string, keepFrom: number): LayerActs[] {
+  const from = o.forwardOnly ? layers.length : Math.max(0, keepFrom);
+  const below = layers.slice(0, from);
+  const sets = below.length > 0 ? [0, 1].map((i) => allocateLayerActs(rt, cfg, unionOf(below), s, o, `${label}.set${i}`)) : [];
+  const shared = sharedActs(rt, label);
+  return layers.map((lw, l) => (l < from ? sets[l % 2]! : allocateLayerActs(rt, cfg, lw, s, o, `${label}.layer${l}`, keptActs(lw, layers[l + 1]), shared)));
+}
+
+function unionOf(layers: readonly LayerWeights[]): LayerWeights {
+  return {
     ...layers[0]!,
     linear: Object.fromEntries(LINEAR_SITES.map((site) => [site, layers.map((l) => l.linear[site]).find((x) => x.lora) ?? layers[0]!.linear[site]])) as LayerWeights['linear'],
     attnAdapter: layers.map((l) => l.attnAdapter).find((x) => x) ?? null,
     ffnAdapter: layers.map((l) => l.ffnAdapter).find((x) => x) ?? null,
   };
-  const sets = [0, 1].map((i) => allocateLayerActs(rt, cfg, union, s, o, `${label}.set${i}`));
-  return layers.map((_, l) => sets[l % 2]!);
 }
 
 export function allocateScratch(rt: Runtime, cfg: EncoderConfig, weights: EncoderWeights, s: TowerShape, o: TowerOptions, label: string): TowerScratch {

@@ -52,7 +52,7 @@ export const DEFAULT_RECIPE: RecipeSettings = {
   hiddenDropout: 0.1,
   attentionDropout: 0.1,
   evalEvery: 0,
-  evalBatchSize: 32,
+  evalBatchSize: 16,
 };
 
 export function parseRecipe(json: unknown, model: EncoderConfig | null, path = 'recipe'): RecipeSettings {

@@ -83,8 +83,8 @@ export class TrainableModel {
       const options = { hiddenDropout: shape.hiddenDropout, attentionDropout: shape.attentionDropout, loraDropout: methodOf(this.peft, 'lora')?.dropout ?? 0 };
       const B = shape.batchSize;
       this.graph = {
-        code: new EncoderTower(rt, model, this.encoder, { B, T: shape.codeLength, P }, options, shape.head, 0, 'code'),
-        nl: new EncoderTower(rt, model, this.encoder, { B, T: shape.nlLength, P }, options, shape.head, 1, 'nl'),
+        code: new EncoderTower(rt, model, this.encoder, { B, T: shape.codeLength, P }, options, shape.head, 0, 'code', this.plan.lowestTrainableLayer),
+        nl: new EncoderTower(rt, model, this.encoder, { B, T: shape.nlLength, P }, options, shape.head, 1, 'nl', this.plan.lowestTrainableLayer),
         objective: new ContrastiveObjective(rt, B, model.hidden, shape.scale),
         optimizer: new Optimizer(rt, this.weights, this.adam),
       };
@@ -92,8 +92,13 @@ export class TrainableModel {
     return this.graph;
   }
 
-  /** A forward-only tower without dropout for evaluation and embedding, cached per (side, batch). */
+  /**
+   * A tower to evaluate with (its `inference()` listing has no dropout): during training, at the training
+   * batch size, the training tower itself, so evaluation costs no activation memory; otherwise a forward-only
+   * tower, cached per (side, batch).
+   */
   evalTower(side: 'code' | 'nl', batch: number): EncoderTower {
+    if (this.graph && batch === this.shape.batchSize) return this.graph[side];
     const key = `${side}:${batch}`;
     let tower = this.evalTowers.get(key);
     if (!tower) {
