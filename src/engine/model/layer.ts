@@ -18,7 +18,7 @@ import { layernorm } from '../kernels/layernorm';
 import { layernormBackward } from '../kernels/layernorm_backward';
 import { adapterBackward, adapterForward } from './adapter_block';
 import { linearBackward, linearForward, type LinearDims, type LoraBranch } from './linear';
-import type { LinearSite } from './params';
+import { LINEAR_SITES, type LinearSite } from './params';
 import { siteOf, type LayerActs, type LayerContext, type LayerWeights, type NormWeights, type TowerScratch } from './layer_types';
 
 const STREAM = { attnOut: 0, ffnOut: 1, loraBase: 2 } as const;
@@ -126,18 +126,20 @@ function normBackward(rt: Runtime, dinp: Tensor, dout: Tensor, inp: Tensor, n: N
   return layernormBackward(rt, dinp, n.dw ?? sink.w, n.db ?? sink.b, dout, inp, n.w, mean, rstd, rows, C, { params });
 }
 
+/**
+ * The LoRA branch of a linear site, if it has one. The forward passes no scratch (`s` null): the
+ * backward-only fields (dh, dxd) then point at tensors the forward never reads through them.
+ */
 function branch(a: LayerActs, w: LayerWeights, c: LayerContext, site: LinearSite, s: TowerScratch | null): LoraBranch | null {
   const lora = w.linear[site].lora;
   const h = a.loraH[site];
   if (!lora || !h) return null;
   const xd = a.loraXd[site];
-  const wide = site === 'output.dense';
-  const dxd = s?.loraDxd?.[wide ? 'intermediate' : 'hidden'];
-  const siteIndex = ['query', 'key', 'value', 'attention.output.dense', 'intermediate.dense', 'output.dense'].indexOf(site);
+  const dxd = s?.loraDxd?.[site === 'output.dense' ? 'intermediate' : 'hidden'];
   return {
     ...lora,
     h,
     dh: s?.loraDh ?? h,
-    dropout: xd && c.loraDropout > 0 ? { site: siteOf(c, STREAM.loraBase + siteIndex), p: c.loraDropout, xd, dxd: dxd ?? xd } : null,
+    dropout: xd && c.loraDropout > 0 ? { site: siteOf(c, STREAM.loraBase + LINEAR_SITES.indexOf(site)), p: c.loraDropout, xd, dxd: dxd ?? xd } : null,
   };
 }
