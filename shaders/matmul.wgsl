@@ -7,6 +7,10 @@
 // strided by the workgroup size, so neighbouring invocations touch neighbouring columns. K is walked in
 // TK-deep slices staged in workgroup memory. Loads outside op(A) / op(B) read 0 and stores outside C are
 // skipped, so any M, N, K work.
+//
+// B's binding (2) and its element reader `b_at(i)` come from a lib file prepended by the launcher:
+// lib/matmul_b_f32.wgsl (B in f32, the `matmul` shader) or lib/matmul_b_f16.wgsl (B as packed halves, the
+// `matmul_b16` shader), so one kernel serves both storage types.
 
 override M: u32;
 override N: u32;
@@ -34,7 +38,7 @@ const_assert (TK * TM) % THREADS == 0u && (TK * TN) % THREADS == 0u; // stage() 
 
 @group(0) @binding(0) var<storage, read_write> c: array<f32>; // (batch, M, N), batches STRIDE_C apart
 @group(0) @binding(1) var<storage, read> a: array<f32>;       // (batch, M, K), or (batch, K, M) when TRANS_A
-@group(0) @binding(2) var<storage, read> b: array<f32>;       // (batch, K, N), or (batch, N, K) when TRANS_B
+// binding 2: b, (batch, K, N) or (batch, N, K) when TRANS_B, from the prepended lib file
 @group(0) @binding(3) var<storage, read> bias: array<f32>;    // (N), or a 1-element dummy without HAS_BIAS
 
 var<workgroup> tile_a: array<f32, TK * TM>; // op(A) slice, [k][m]
@@ -55,9 +59,9 @@ fn load_b(base: u32, k: u32, n: u32) -> f32 {
     return 0.0;
   }
   if (TRANS_B) {
-    return b[base + n * K + k];
+    return b_at(base + n * K + k);
   }
-  return b[base + k * N + n];
+  return b_at(base + k * N + n);
 }
 
 // Stages op(A)[row0.., k0..] and op(B)[k0.., col0..]. The element order follows each matrix's storage order,

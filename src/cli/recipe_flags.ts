@@ -21,6 +21,7 @@ export const RECIPE_FLAGS: FlagSpec = {
   pooling: { type: 'string' },
   normalize: { type: 'boolean' },
   scale: { type: 'string' },
+  'frozen-f16': { type: 'boolean' },
   'eval-every': { type: 'string' },
   'eval-batch-size': { type: 'string' },
 };
@@ -39,6 +40,7 @@ export const RECIPE_HELP = `  --lr N              learning rate (default ${DEFAU
   --pooling P         pooler (CodeXGLUE, default) | cls | mean (UniXcoder)
   --normalize         L2-normalize embeddings (UniXcoder; use with --scale 20)
   --scale N           multiply the scores (default ${DEFAULT_RECIPE.scale})
+  --frozen-f16        keep frozen linear weights in 16 bits on the GPU (halves their memory; works on every GPU)
   --eval-every N      evaluate on --valid every N steps (default: at the end only)
   --eval-batch-size N sequences per evaluation chunk (default ${DEFAULT_RECIPE.evalBatchSize})`;
 
@@ -67,6 +69,7 @@ export function recipeFromFlags(f: FlagReader, model: EncoderConfig, base: Recip
     pooling: f.oneOf('pooling', ['pooler', 'cls', 'mean'], base.pooling),
     normalize: f.bool('normalize') || base.normalize,
     scale: f.number('scale', base.scale, 1e-6, 1e6),
+    frozenWeightsF16: f.bool('frozen-f16') || base.frozenWeightsF16,
     evalEvery: f.number('eval-every', base.evalEvery, 0, 1e8, true),
     evalBatchSize: f.number('eval-batch-size', base.evalBatchSize, 1, 65535, true),
   };

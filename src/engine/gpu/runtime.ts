@@ -8,7 +8,7 @@ import { BufferArena } from './arena';
 import type { AcquiredDevice, AdapterSummary, GpuFeatures } from './device';
 import { GpuError } from './errors';
 import { PipelineCache, type BindingKind, type Constants, type ShaderSource } from './pipelines';
-import { boundBytes, byteSize, numel, type DType, type Tensor } from './tensor';
+import { boundBytes, byteSize, dataBytes, numel, type DType, type Tensor } from './tensor';
 
 /** One recorded kernel launch: built once per plan, encoded every step. */
 export interface Dispatch {
@@ -45,6 +45,7 @@ export function clear(tensor: Tensor): Clear {
 }
 
 export function copy(dst: Tensor, src: Tensor): Copy {
+  expectWords('copy', src, dst);
   if (numel(dst.shape) !== numel(src.shape)) throw new GpuError('shape', `copy ${src.label} -> ${dst.label}: sizes differ`);
   return { kind: 'copy', label: `copy:${src.label}->${dst.label}`, src, dst, srcElements: numel(src.shape), dstElementOffset: 0 };
 }
@@ -54,10 +55,17 @@ export function copy(dst: Tensor, src: Tensor): Copy {
  * alignment, unlike a binding: this is how per-chunk results land in a large buffer).
  */
 export function copyInto(dst: Tensor, dstOffset: number, src: Tensor, elements: number = numel(src.shape)): Copy {
+  expectWords('copy', src, dst);
   if (elements > numel(src.shape) || dstOffset + elements > numel(dst.shape)) {
     throw new GpuError('shape', `copy ${src.label} -> ${dst.label}[${dstOffset}..]: ${elements} elements do not fit`);
   }
   return { kind: 'copy', label: `copy:${src.label}->${dst.label}@${dstOffset}`, src, dst, srcElements: elements, dstElementOffset: dstOffset };
+}
+
+/** Copies and views count 4-byte elements: packed halves (two per word) have no such elements. */
+function expectWords(what: string, ...tensors: Tensor[]): void {
+  const packed = tensors.find((t) => t.dtype === 'f16');
+  if (packed) throw new GpuError('shape', `${what} ${packed.label}: packed f16 tensors cannot be copied or viewed`);
 }
 
 export interface KernelCall {
@@ -119,7 +127,7 @@ export class Runtime {
   }
 
   tensor(shape: readonly number[], label: string, dtype: DType = 'f32'): Tensor {
-    const buffer = this.arena.acquire(byteSize(shape), storageUsage(), label);
+    const buffer = this.arena.acquire(byteSize(shape, dtype), storageUsage(), label);
     return { buffer, shape: [...shape], dtype, label };
   }
 
@@ -138,8 +146,12 @@ export class Runtime {
     return { buffer, shape: [words], dtype: 'f32', label };
   }
 
+  /** Packed f16 tensors take their packed words (packHalves), from an even element. */
   write(tensor: Tensor, data: Float32Array | Uint32Array | Int32Array, elementOffset = 0): void {
-    const at = (tensor.byteOffset ?? 0) + elementOffset * 4;
+    if (tensor.dtype === 'f16' && (!(data instanceof Uint32Array) || elementOffset % 2 !== 0)) {
+      throw new GpuError('shape', `${tensor.label}: packed f16 tensors take packed words (packHalves) at an even element offset`);
+    }
+    const at = (tensor.byteOffset ?? 0) + elementOffset * (tensor.dtype === 'f16' ? 2 : 4);
     this.device.queue.writeBuffer(tensor.buffer, at, data.buffer, data.byteOffset, data.byteLength);
   }
 
@@ -149,6 +161,7 @@ export class Runtime {
    * binding alignment (256 bytes = 64 floats on every current GPU).
    */
   view(base: Tensor, elementOffset: number, shape: readonly number[], label: string): Tensor {
+    expectWords('view of', base);
     const byteOffset = (base.byteOffset ?? 0) + elementOffset * 4;
     const align = this.device.limits.minStorageBufferOffsetAlignment;
     if (byteOffset % align !== 0) throw new GpuError('shape', `${label}: view offset ${byteOffset} B is not a multiple of ${align} B`);
@@ -249,14 +262,17 @@ export class Runtime {
     const mapped = Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
     await Promise.race([mapped, this.lost]);
     return staging.map((buffer, i) => {
-      const bytes = buffer.getMappedRange().slice(0, numel(read[i]!.shape) * 4);
+      const bytes = buffer.getMappedRange().slice(0, dataBytes(read[i]!.shape, read[i]!.dtype));
       buffer.unmap();
       this.arena.release(buffer);
       return bytes;
     });
   }
 
+  /** Resolves with the requested tensors as floats (packed f16 tensors come back raw from runRaw instead). */
   async run(dispatches: readonly StepCommand[], read: readonly Tensor[] = []): Promise<Float32Array[]> {
+    const packed = read.find((t) => t.dtype === 'f16');
+    if (packed) throw new GpuError('shape', `${packed.label}: read packed f16 tensors with runRaw (their words are not floats)`);
     return (await this.runRaw(dispatches, read)).map((bytes) => new Float32Array(bytes));
   }
 

@@ -5,10 +5,13 @@ import type { Dispatch, Runtime } from '../gpu/runtime';
 import { ceilDiv } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
+import { shaderWith } from './lib';
 
 export type { MatmulDims };
 
-const shader = { name: 'matmul', code };
+// One kernel, two ways to store B: f32, or packed halves (frozen weights kept in 16 bits). The lib file
+// supplies B's binding and reader; distinct names keep the two apart in the pipeline cache.
+const SHADERS = { f32: shaderWith('matmul', code, 'matmul_b_f32'), f16: shaderWith('matmul_b16', code, 'matmul_b_f16') } as const;
 const TILE = 64; // output tile edge, as in matmul.wgsl (TM = TN)
 const MAX_GROUPS = 65535; // WebGPU's guaranteed workgroups per grid dimension
 
@@ -29,16 +32,21 @@ function dummyBias(rt: Runtime): Tensor {
  * C[b] = alpha · op(A[b]) · op(B[b]) (+ bias broadcast over rows) (+ C[b] when accumulating).
  * The linear forms: y = x·Wᵀ + b is `{ M: rows, N: out, K: in, transB: true }`, dx = dy·W is
  * `{ M: rows, N: in, K: out }`, dW += dyᵀ·x is `{ M: out, N: in, K: rows, transA: true, accumulate: true }`.
+ * B may be a packed-f16 tensor (a frozen weight: both forms that read W take it as B); the rest are f32.
  */
 export function matmul(rt: Runtime, out: Tensor, a: Tensor, b: Tensor, bias: Tensor | null, dims: MatmulDims): Dispatch {
   const d = resolveMatmulDims(dims);
   checkDims(d);
+  for (const [name, t] of [['out', out], ['a', a], ['bias', bias]] as const) {
+    if (t?.dtype === 'f16') throw shapeError('matmul', `${name} ${t.label} is packed f16; only B may be`);
+  }
   expectExtent('a', a, d.strideA, d.M * d.K, d.batch);
   expectExtent('b', b, d.strideB, d.K * d.N, d.batch);
   expectExtent('out', out, d.strideC, d.M * d.N, d.batch);
   if (bias) expectNumel('matmul', 'bias', bias, d.N);
   return rt.kernel({
-    shader,
+    shader: SHADERS[b.dtype === 'f16' ? 'f16' : 'f32'],
+    entryPoint: 'matmul',
     constants: {
       M: d.M,
       N: d.N,

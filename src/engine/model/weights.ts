@@ -4,10 +4,18 @@
  * tensor 64-float aligned (the storage-binding alignment). Gradients, AdamW's m and v mirror that buffer
  * one-to-one, so the gradient norm is one reduction, zeroing is one clear and AdamW is one dispatch per
  * segment (per layer range under LWO).
+ *
+ * With `frozenF16`, frozen linear weights (the six per-layer linears and the pooler's) are stored as packed
+ * halves (dtype 'f16'), half the bytes; only matmul reads them, as its B operand, widening to f32. Embedding
+ * tables stay f32 (the gather and its backward read them directly), and so do biases and LayerNorm
+ * parameters (under 1 MiB for codebert-base). Trainable tensors are always f32: they live in the flat buffer.
  */
 import type { Runtime } from '../gpu/runtime';
-import type { Tensor } from '../gpu/tensor';
-import { decays, specNumel, type ParamSpec } from './params';
+import type { DType, Tensor } from '../gpu/tensor';
+import { firstOverflow, packHalves } from '../kernels/halves';
+import { ConfigError } from '../peft/fields';
+import type { EncoderConfig } from './config';
+import { decays, LINEAR_SITES, linearPath, specNumel, type ParamSpec } from './params';
 import type { PeftPlan } from '../peft/plan';
 
 const ALIGN = 64;
@@ -34,17 +42,25 @@ export interface Range {
   readonly end: number;
 }
 
+export interface WeightOptions {
+  /** Store frozen linear weights as packed halves (default false). */
+  readonly frozenF16?: boolean;
+}
+
 export class ModelWeights {
   private readonly values = new Map<string, Tensor>();
   private readonly grads = new Map<string, Tensor>();
   readonly slots: readonly TrainableSlot[];
   readonly flat: FlatState | null;
   readonly segments: Readonly<Record<Segment, Range>>;
+  readonly frozenF16: boolean;
 
   constructor(
     private readonly rt: Runtime,
     readonly plan: PeftPlan,
+    options: WeightOptions = {},
   ) {
+    this.frozenF16 = options.frozenF16 ?? false;
     const layout = layoutTrainable(plan.trainable);
     this.slots = layout.slots;
     this.segments = layout.segments;
@@ -54,8 +70,11 @@ export class ModelWeights {
       this.values.set(name, rt.view(this.flat!.params, slot.offset, shape, name));
       this.grads.set(name, rt.view(this.flat!.grads, slot.offset, shape, `grad.${name}`));
     }
+    const halves = this.frozenF16 ? linearWeightNames(plan.model) : new Set<string>();
     for (const spec of [...plan.base, ...plan.added]) {
-      if (!this.values.has(spec.name)) this.values.set(spec.name, rt.tensor(spec.shape, spec.name));
+      if (this.values.has(spec.name)) continue;
+      const dtype: DType = halves.has(spec.name) ? 'f16' : 'f32';
+      this.values.set(spec.name, rt.tensor(spec.shape, spec.name, dtype));
     }
   }
 
@@ -84,9 +103,12 @@ export class ModelWeights {
     return this.grads.has(name);
   }
 
-  /** Uploads values by name (base weights, initial PEFT values, a resumed checkpoint). */
+  /** Uploads values by name (base weights, initial PEFT values, a resumed checkpoint); 'f16' ones are packed. */
   load(tensors: ReadonlyMap<string, Float32Array>): void {
-    for (const [name, data] of tensors) this.rt.write(this.get(name), data);
+    for (const [name, data] of tensors) {
+      const t = this.get(name);
+      this.rt.write(t, t.dtype === 'f16' ? packChecked(name, data) : data);
+    }
   }
 
   /** Reads every trainable tensor back (one readback of the flat buffer), by name. */
@@ -111,6 +133,23 @@ export class ModelWeights {
     }
     return ranges;
   }
+}
+
+function packChecked(name: string, data: Float32Array): Uint32Array {
+  const i = firstOverflow(data);
+  if (i >= 0) {
+    throw new ConfigError('Keeping frozen weights in 16 bits', [
+      `${name}[${i}] is ${data[i]}, beyond the 16-bit range (±65504): turn the option off (recipe frozenWeightsF16, CLI --frozen-f16) for this model`,
+    ]);
+  }
+  return packHalves(data);
+}
+
+/** The (out, in) weights of every linear layer: the six sites of each encoder layer and the pooler's. */
+function linearWeightNames(model: EncoderConfig): Set<string> {
+  const names = new Set(['pooler.dense.weight']);
+  for (let l = 0; l < model.layers; l++) for (const site of LINEAR_SITES) names.add(`${linearPath(l, site)}.weight`);
+  return names;
 }
 
 export function alignUp(n: number): number {

@@ -28,6 +28,11 @@ export interface RecipeSettings {
   readonly scale: number;
   readonly hiddenDropout: number;
   readonly attentionDropout: number;
+  /**
+   * Keep frozen linear weights in 16 bits on the GPU (packed halves, read as f32): halves their memory on any
+   * adapter; the model computes with them rounded to half precision.
+   */
+  readonly frozenWeightsF16: boolean;
   /** Evaluate every N steps (0: at the end only). */
   readonly evalEvery: number;
   readonly evalBatchSize: number;
@@ -51,6 +56,7 @@ export const DEFAULT_RECIPE: RecipeSettings = {
   scale: 1,
   hiddenDropout: 0.1,
   attentionDropout: 0.1,
+  frozenWeightsF16: false,
   evalEvery: 0,
   evalBatchSize: 16,
 };
@@ -84,6 +90,7 @@ function readRecipe(f: FieldReader, model: EncoderConfig | null): RecipeSettings
     scale: f.num('scale', 1e-6, 1e6, d.scale),
     hiddenDropout: f.num('hiddenDropout', 0, 0.99, d.hiddenDropout),
     attentionDropout: f.num('attentionDropout', 0, 0.99, d.attentionDropout),
+    frozenWeightsF16: f.bool('frozenWeightsF16', d.frozenWeightsF16),
     evalEvery: f.int('evalEvery', 0, 100_000_000, d.evalEvery),
     evalBatchSize: f.int('evalBatchSize', 1, 65535, d.evalBatchSize),
   };
@@ -100,6 +107,7 @@ export function trainerConfig(recipe: RecipeSettings, peft: PeftConfig): Trainer
       scale: recipe.scale,
       hiddenDropout: recipe.hiddenDropout,
       attentionDropout: recipe.attentionDropout,
+      frozenWeightsF16: recipe.frozenWeightsF16,
     },
     lr: recipe.lr,
     weightDecay: recipe.weightDecay,

@@ -27,6 +27,8 @@ export interface RecipeShape {
   readonly scale: number;
   readonly hiddenDropout: number;
   readonly attentionDropout: number;
+  /** Keep frozen linear weights in 16 bits on the GPU (packed halves; default false). See ModelWeights. */
+  readonly frozenWeightsF16?: boolean;
 }
 
 export interface StepResult {
@@ -64,7 +66,7 @@ export class TrainableModel {
     private readonly seed: number,
   ) {
     this.plan = planPeft(model, peft);
-    this.weights = new ModelWeights(rt, this.plan);
+    this.weights = new ModelWeights(rt, this.plan, { frozenF16: shape.frozenWeightsF16 ?? false });
     const prefix = methodOf(peft, 'prefix');
     this.prefixMlp = prefix?.projection ? new PrefixMlp(rt, this.weights, prefix.length, prefix.projection.hidden) : null;
     this.prefixSource = this.prefixMlp ? this.prefixMlp.source() : plainPrefix(this.weights);
