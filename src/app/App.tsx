@@ -1,15 +1,49 @@
+import { Notice } from './components/Notice';
+import { CurvesPanel } from './features/curves/CurvesPanel';
+import { DataPanel } from './features/data/DataPanel';
 import { DevicePanel } from './features/device/DevicePanel';
+import { MethodPanel } from './features/method/MethodPanel';
+import { ModelPicker } from './features/model/ModelPicker';
+import { RecipePanel } from './features/recipe/RecipePanel';
+import { RunsTable } from './features/runs/RunsTable';
+import { ShareButton } from './features/share/ShareButton';
+import { SharedNotice } from './features/share/SharedNotice';
+import { QuickStart } from './features/start/QuickStart';
+import { SweepPanel } from './features/sweep/SweepPanel';
+import { TrainPanel } from './features/train/TrainPanel';
 
 export function App() {
   return (
     <main>
       <header className="top">
-        <h1>WebGPU Fine-tuning Lab</h1>
-        <p className="muted">
-          Fine-tune CodeBERT-family encoders for code search on your own GPU — LoRA, adapters, prefix-tuning,
-          BitFit, layer freezing — with numbers you can check against PyTorch.
-        </p>
+        <div>
+          <h1>WebGPU Fine-tuning Lab</h1>
+          <p className="muted">
+            Fine-tune CodeBERT-family encoders for code search on your own GPU — LoRA, adapters, prefix-tuning, BitFit,
+            layer freezing — and compare the methods side by side.
+          </p>
+        </div>
+        <ShareButton />
       </header>
+      <SharedNotice />
+      <Notice />
+      <QuickStart />
+      <div className="setup">
+        <div className="column">
+          <ModelPicker />
+          <DataPanel />
+        </div>
+        <div className="column">
+          <MethodPanel />
+          <RecipePanel />
+        </div>
+      </div>
+      <div className="setup">
+        <TrainPanel />
+        <SweepPanel />
+      </div>
+      <CurvesPanel />
+      <RunsTable />
       <DevicePanel />
     </main>
   );

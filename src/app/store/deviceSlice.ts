@@ -1,4 +1,7 @@
-/** Device slice: what the engine Worker found (adapter, features, limits) and the self-check results. */
+/**
+ * Device slice: what the engine Worker found (adapter, features, limits), the self-check results, and the GPU
+ * memory the engine holds (the training device's arena, sent with every batch of run events).
+ */
 import type { StateCreator } from 'zustand';
 import type { AdapterSummary, GpuFeatures } from '../../engine/gpu/device';
 import type { SelfCheckResult } from '../../engine/selfcheck/selfcheck';
@@ -12,6 +15,9 @@ export interface DeviceSlice {
   deviceMessage: string | null;
   selfCheck: readonly SelfCheckResult[] | null;
   selfCheckRunning: boolean;
+  memoryLive: number;
+  memoryPeak: number;
+  setMemory: (live: number, peak: number) => void;
   setAdapter: (adapter: AdapterSummary, features: GpuFeatures) => void;
   setUnavailable: (message: string) => void;
   setDeviceError: (message: string) => void;
@@ -26,6 +32,9 @@ export const createDeviceSlice: StateCreator<DeviceSlice, [], [], DeviceSlice> =
   deviceMessage: null,
   selfCheck: null,
   selfCheckRunning: false,
+  memoryLive: 0,
+  memoryPeak: 0,
+  setMemory: (live, peak) => set((s) => (s.memoryLive === live && s.memoryPeak === peak ? s : { memoryLive: live, memoryPeak: peak })),
   setAdapter: (adapter, features) => set({ deviceStatus: 'ready', adapter, features, deviceMessage: null }),
   setUnavailable: (message) => set({ deviceStatus: 'unavailable', deviceMessage: message }),
   setDeviceError: (message) => set({ deviceStatus: 'error', deviceMessage: message, selfCheckRunning: false }),

@@ -1,9 +1,21 @@
 /** The one store, built from slices (one per feature area). */
 import { create } from 'zustand';
+import { createConfigSlice, type ConfigSlice } from './configSlice';
+import { createDataSlice, type DataSlice } from './dataSlice';
 import { createDeviceSlice, type DeviceSlice } from './deviceSlice';
+import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createRunsSlice, type RunsSlice } from './runsSlice';
+import { createUiSlice, type UiSlice } from './uiSlice';
 
-export type LabState = DeviceSlice;
+export type LabState = DeviceSlice & ModelSlice & DataSlice & ConfigSlice & RunsSlice & UiSlice;
 
-export const useLab = create<LabState>()((...args) => ({
-  ...createDeviceSlice(...args),
+export const useLab = create<LabState>()((set, get, api) => ({
+  ...createDeviceSlice(set, get, api),
+  ...createModelSlice(set, get, api),
+  ...createDataSlice(set, get, api),
+  ...createConfigSlice(set, get, api),
+  ...createRunsSlice(set, get, api),
+  ...createUiSlice(set, get, api),
 }));
+
+useLab.getState().revalidate();

@@ -1,24 +1,54 @@
 /** The page's side of the engine Worker: sends typed requests, turns responses into store actions. */
+import { download } from '../lib/export_runs';
+import { onRunEnded, onRunEvents, onRunPaused, onRunPrepared } from '../store/runner';
 import { useLab } from '../store/store';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 
 let worker: Worker | null = null;
 
+function onExport(message: Extract<WorkerResponse, { type: 'export-files' | 'export-error' }>): void {
+  const state = useLab.getState();
+  if (message.type === 'export-error') return state.setNotice(message.message);
+  const run = state.runs.find((r) => r.id === message.runId);
+  const prefix = (run?.name ?? message.runId).replace(/[^\w.-]+/g, '_').slice(0, 60);
+  for (const file of message.files) download(`${prefix}-${file.name}`, file.bytes, 'application/octet-stream');
+  state.setNotice(`Downloaded ${message.files.map((f) => f.name).join(', ')}.`);
+}
+
 function onResponse(message: WorkerResponse): void {
   const state = useLab.getState();
   switch (message.type) {
     case 'adapter':
-      state.setAdapter(message.adapter, message.features);
-      break;
+      return state.setAdapter(message.adapter, message.features);
     case 'unavailable':
-      state.setUnavailable(message.message);
-      break;
+      return state.setUnavailable(message.message);
     case 'selfcheck':
-      state.setSelfCheck(message.results);
-      break;
+      return state.setSelfCheck(message.results);
     case 'error':
-      state.setDeviceError(message.message);
-      break;
+      return state.setDeviceError(message.message);
+    case 'model':
+      return state.setModel(message.model);
+    case 'model-error':
+      return state.setModelError(message.message);
+    case 'shard-progress':
+      return state.setShardProgress(message.id, message.progress);
+    case 'shard':
+      return state.setShardReady(message.id, message.report);
+    case 'shard-error':
+      return state.setShardError(message.id, message.message);
+    case 'shard-stats':
+      return state.setShardStats(message.id, message.stats, `${message.stats.code.limit + 2}/${message.stats.query.limit + 2}`);
+    case 'run-prepared':
+      return onRunPrepared(message.runId);
+    case 'run-paused':
+      return onRunPaused(message.runId);
+    case 'run-events':
+      return onRunEvents(message.runId, message.events, message.memory);
+    case 'run-ended':
+      return onRunEnded(message.runId, message.failure, message.memory);
+    case 'export-files':
+    case 'export-error':
+      return onExport(message);
   }
 }
 

@@ -1,20 +1,27 @@
 /// <reference lib="webworker" />
 /**
- * The engine Worker: owns the GPU device so training never blocks the page. It speaks the typed protocol in
- * ./protocol and nothing else.
+ * The engine Worker: owns the GPU so training never blocks the page. It holds the loaded model and the
+ * dropped shards, trains one run at a time and speaks the typed protocol in ./protocol and nothing else.
  */
 import { acquireDevice } from '../../engine/gpu/device';
 import { describeGpuError, GpuError } from '../../engine/gpu/errors';
 import { Runtime } from '../../engine/gpu/runtime';
 import { runSelfCheck } from '../../engine/selfcheck/selfcheck';
+import { toFailure } from './failure';
+import { loadDemoModel, loadModelFiles, type LoadedModel } from './model_files';
 import type { WorkerRequest, WorkerResponse } from './protocol';
+import { readShardInput, statisticsOf, type ShardEntry } from './shards';
+import { Trainer } from './training';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let runtime: Promise<Runtime> | null = null;
+let model: LoadedModel | null = null;
+const shards = new Map<string, ShardEntry>();
+const trainer = new Trainer();
 
-function post(message: WorkerResponse): void {
-  self.postMessage(message);
+function post(message: WorkerResponse, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
 }
 
 function getRuntime(): Promise<Runtime> {
@@ -29,10 +36,71 @@ function getRuntime(): Promise<Runtime> {
   return runtime;
 }
 
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+async function addShard(request: Extract<WorkerRequest, { type: 'add-shard' }>): Promise<void> {
+  const { id } = request;
+  try {
+    const { examples, report } = await readShardInput(request.input, (progress) => post({ type: 'shard-progress', id, progress }));
+    shards.set(id, { id, examples, report });
+    post({ type: 'shard', id, report });
+  } catch (error) {
+    post({ type: 'shard-error', id, message: toFailure(error).message });
+  }
+}
+
+async function loadModel(request: Extract<WorkerRequest, { type: 'load-model' }>): Promise<void> {
+  try {
+    model = request.source.kind === 'demo' ? await loadDemoModel(request.source.baseUrl) : await loadModelFiles(request.source.files);
+    post({ type: 'model', model: model.info });
+  } catch (error) {
+    post({ type: 'model-error', message: message(error) });
+  }
+}
+
+function shardStats(request: Extract<WorkerRequest, { type: 'shard-stats' }>): void {
+  const entry = shards.get(request.id);
+  if (!entry || !model) return;
+  try {
+    post({ type: 'shard-stats', id: request.id, stats: statisticsOf(entry, model.tokenizer, request.codeLength, request.nlLength) });
+  } catch (error) {
+    post({ type: 'shard-error', id: request.id, message: message(error) });
+  }
+}
+
+function exportRun(request: Extract<WorkerRequest, { type: 'export' }>): void {
+  try {
+    const files = trainer.exportFiles(request.runId, request.which);
+    post({ type: 'export-files', runId: request.runId, files }, files.map((f) => f.bytes.buffer as ArrayBuffer));
+  } catch (error) {
+    post({ type: 'export-error', runId: request.runId, message: message(error) });
+  }
+}
+
 async function handle(request: WorkerRequest): Promise<void> {
-  const rt = await getRuntime();
-  if (request.type === 'probe') post({ type: 'adapter', adapter: rt.adapter, features: rt.features });
-  else post({ type: 'selfcheck', results: await runSelfCheck(rt) });
+  switch (request.type) {
+    case 'probe': {
+      const rt = await getRuntime();
+      return post({ type: 'adapter', adapter: rt.adapter, features: rt.features });
+    }
+    case 'selfcheck':
+      return post({ type: 'selfcheck', results: await runSelfCheck(await getRuntime()) });
+    case 'load-model':
+      return loadModel(request);
+    case 'add-shard':
+      return addShard(request);
+    case 'remove-shard':
+      shards.delete(request.id);
+      return;
+    case 'shard-stats':
+      return shardStats(request);
+    case 'start':
+      return trainer.start(request, { gpu: self.navigator.gpu, model, shards, post });
+    case 'control':
+      return trainer.control(request.runId, request.action);
+    case 'export':
+      return exportRun(request);
+  }
 }
 
 self.onmessage = (event: MessageEvent<WorkerRequest>) => {
@@ -41,7 +109,7 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
       runtime = null;
       post({ type: 'unavailable', message: describeGpuError(error) });
     } else {
-      post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      post({ type: 'error', message: message(error) });
     }
   });
 };

@@ -1,11 +1,80 @@
-/** Messages between the page and the engine Worker. Plain data only: they cross postMessage. */
+/** Messages between the page and the engine Worker. Plain data only: they cross postMessage (Files included). */
+import type { ShardProgress, ShardReport, ShardStatistics } from '../../engine/data';
 import type { AdapterSummary, GpuFeatures } from '../../engine/gpu/device';
+import type { EncoderConfig } from '../../engine/model/config';
 import type { SelfCheckResult } from '../../engine/selfcheck/selfcheck';
+import type { TrainerEvent } from '../../engine/train/events';
+import type { RunConfig } from '../../engine/train/run_config';
+import type { RunFailure } from '../lib/run_types';
 
-export type WorkerRequest = { readonly type: 'probe' } | { readonly type: 'selfcheck' };
+/** The bundled demo model and sample shard, served next to the page (public/sample/). */
+export const DEMO_MODEL_NAME = 'demo';
+export const SAMPLE_BASE = 'sample/';
+
+/** `baseUrl`: where public/sample/model/ is served (the page knows its own base; a Worker's URL differs). */
+export type ModelSource = { readonly kind: 'demo'; readonly baseUrl: string } | { readonly kind: 'files'; readonly files: readonly File[] };
+
+export interface ModelInfo {
+  readonly name: string;
+  readonly config: EncoderConfig;
+  readonly demo: boolean;
+  /** The files the model was read from, for the panel. */
+  readonly files: readonly string[];
+  /** Tensors in the checkpoint the encoder does not use (heads, buffers). */
+  readonly ignored: number;
+}
+
+export type ShardInput = { readonly kind: 'file'; readonly file: File } | { readonly kind: 'url'; readonly url: string; readonly name: string };
+
+/** Which shard trains, and where the validation pairs come from. */
+export interface DataPlan {
+  readonly train: string;
+  readonly valid:
+    | { readonly kind: 'shard'; readonly id: string }
+    | { readonly kind: 'split'; readonly fraction: number; readonly seed: number }
+    | { readonly kind: 'none' };
+  /** Evaluate on at most this many validation pairs (ranking cost grows with n²). */
+  readonly validLimit: number | null;
+}
+
+export interface MemoryUse {
+  readonly live: number;
+  readonly peak: number;
+}
+
+export type RunAction = 'pause' | 'resume' | 'stop';
+
+export type WorkerRequest =
+  | { readonly type: 'probe' }
+  | { readonly type: 'selfcheck' }
+  | { readonly type: 'load-model'; readonly source: ModelSource }
+  | { readonly type: 'add-shard'; readonly id: string; readonly input: ShardInput }
+  | { readonly type: 'remove-shard'; readonly id: string }
+  | { readonly type: 'shard-stats'; readonly id: string; readonly codeLength: number; readonly nlLength: number }
+  | { readonly type: 'start'; readonly runId: string; readonly config: RunConfig; readonly data: DataPlan }
+  | { readonly type: 'control'; readonly runId: string; readonly action: RunAction }
+  | { readonly type: 'export'; readonly runId: string; readonly which: 'best' | 'final' };
+
+export interface ExportedFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
 
 export type WorkerResponse =
   | { readonly type: 'adapter'; readonly adapter: AdapterSummary; readonly features: GpuFeatures }
   | { readonly type: 'unavailable'; readonly message: string }
   | { readonly type: 'selfcheck'; readonly results: readonly SelfCheckResult[] }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'model'; readonly model: ModelInfo }
+  | { readonly type: 'model-error'; readonly message: string }
+  | { readonly type: 'shard-progress'; readonly id: string; readonly progress: ShardProgress }
+  | { readonly type: 'shard'; readonly id: string; readonly report: ShardReport }
+  | { readonly type: 'shard-error'; readonly id: string; readonly message: string }
+  | { readonly type: 'shard-stats'; readonly id: string; readonly stats: ShardStatistics }
+  | { readonly type: 'run-prepared'; readonly runId: string; readonly train: number; readonly valid: number }
+  /** The loop reached its pause gate: no GPU work runs until it is resumed. */
+  | { readonly type: 'run-paused'; readonly runId: string }
+  | { readonly type: 'run-events'; readonly runId: string; readonly events: readonly TrainerEvent[]; readonly memory: MemoryUse }
+  | { readonly type: 'run-ended'; readonly runId: string; readonly failure: RunFailure | null; readonly memory: MemoryUse }
+  | { readonly type: 'export-files'; readonly runId: string; readonly files: readonly ExportedFile[] }
+  | { readonly type: 'export-error'; readonly runId: string; readonly message: string };

@@ -1,4 +1,5 @@
 /** The adapter the engine found: identity, the features that matter for training, and the limits it raised. */
+import { formatBytes } from '../../lib/format';
 import { useLab } from '../../store/store';
 import { EnableWebGpu } from './EnableWebGpu';
 import { SelfCheck } from './SelfCheck';
@@ -16,6 +17,20 @@ function formatLimit(name: string, value: number): string {
   if (name.endsWith('Size') && value >= 1 << 20) return `${(value / (1 << 20)).toLocaleString('en-US')} MiB`;
   if (name.endsWith('Size') && value >= 1 << 10) return `${(value / (1 << 10)).toLocaleString('en-US')} KiB`;
   return value.toLocaleString('en-US');
+}
+
+/** GPU memory the engine holds now (the training device's buffer arena) and the peak of the last run. */
+function MemoryInUse() {
+  const live = useLab((s) => s.memoryLive);
+  const peak = useLab((s) => s.memoryPeak);
+  return (
+    <>
+      <dt>Memory in use</dt>
+      <dd data-testid="memory-in-use">
+        {formatBytes(live)} <span className="muted">(peak of the last run {formatBytes(peak)})</span>
+      </dd>
+    </>
+  );
 }
 
 function Feature({ name, on }: { readonly name: string; readonly on: boolean }) {
@@ -54,6 +69,7 @@ export function DevicePanel() {
         <dd data-testid="adapter-architecture">{adapter.architecture}</dd>
         <dt>Description</dt>
         <dd>{adapter.description || '—'}</dd>
+        <MemoryInUse />
       </dl>
       {adapter.isFallbackAdapter && <p className="muted">This is a software (fallback) adapter: training will be very slow.</p>}
       <h3>Features</h3>

@@ -1,0 +1,102 @@
+/**
+ * Live curves of every visible run. Charts are the expensive part of the page, so they never render in the
+ * store's synchronous updates: a transient subscription copies what they need (runs shown, smoothing, the
+ * curve tick) into local state inside a transition, which React renders in slices without holding the main
+ * thread.
+ */
+import { startTransition, useEffect, useId, useMemo, useState } from 'react';
+import { Card } from '../../components/Card';
+import { formatMetric, formatValue } from '../../lib/format';
+import { runColor, type RunRecord } from '../../lib/run_types';
+import { curvesOf } from '../../store/metrics';
+import { useLab, type LabState } from '../../store/store';
+import { useTransitioned } from '../../store/useTransitioned';
+import { buildRows } from './chartData';
+import { Chart } from './Chart';
+
+interface ChartInputs {
+  readonly runs: readonly RunRecord[];
+  readonly smoothing: number;
+  readonly tick: number;
+}
+
+const shownRuns = (s: LabState): RunRecord[] => s.runs.filter((r) => !s.hiddenRuns.includes(r.id) && r.status !== 'queued');
+/** What the charts' legend depends on: a string, so a run's step counter moving does not count as a change. */
+const runsKey = (s: LabState): string => shownRuns(s).map((r) => `${r.id}|${r.name}|${r.color}`).join('\n');
+const inputsOf = (s: LabState): ChartInputs => ({ runs: shownRuns(s), smoothing: s.smoothing, tick: s.curvesTick });
+
+function useChartInputs(): ChartInputs {
+  const [inputs, setInputs] = useState(() => inputsOf(useLab.getState()));
+  useEffect(
+    () =>
+      useLab.subscribe((s, prev) => {
+        if (s.curvesTick === prev.curvesTick && s.smoothing === prev.smoothing && runsKey(s) === runsKey(prev)) return;
+        startTransition(() => setInputs(inputsOf(s)));
+      }),
+    [],
+  );
+  return inputs;
+}
+
+function Visibility() {
+  // Keyed by a string: a run's step counter moving does not re-render the legend.
+  const key = useTransitioned((s) => s.runs.map((r) => `${r.id}|${r.color}|${r.name}`).join('\n'));
+  const hidden = useLab((s) => s.hiddenRuns);
+  const toggle = useLab((s) => s.toggleRunHidden);
+  const runs = useMemo(() => key.split('\n').filter(Boolean).map((line) => {
+    const [id, color, ...name] = line.split('|');
+    return { id: id!, color: Number(color), name: name.join('|') };
+  }), [key]);
+  return (
+    <fieldset className="legend">
+      <legend>Runs shown</legend>
+      {runs.map((r) => (
+        <label key={r.id} className="check">
+          <input type="checkbox" checked={!hidden.includes(r.id)} onChange={() => toggle(r.id)} />
+          <span className="swatch" style={{ background: runColor(r) }} />
+          <span>{r.name}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function SmoothingSlider() {
+  const smoothing = useLab((s) => s.smoothing);
+  const setSmoothing = useLab((s) => s.setSmoothing);
+  const id = useId();
+  return (
+    <div className="row">
+      <label htmlFor={id}>Loss smoothing</label>
+      <input id={id} type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} />
+      <output htmlFor={id}>{smoothing.toFixed(2)}</output>
+    </div>
+  );
+}
+
+export function CurvesPanel() {
+  const hasRuns = useTransitioned((s) => s.runs.length > 0);
+  const inputs = useChartInputs();
+  const rows = useMemo(() => buildRows(inputs.runs, curvesOf, inputs.smoothing, inputs.tick), [inputs]);
+  const k = rows.keys;
+  // The charts are mounted even before the first run (see Chart's Plot): a run's first points are an update.
+  return (
+    <Card title="Curves" testId="curves-panel" className="curves">
+      {hasRuns ? (
+        <>
+          <SmoothingSlider />
+          <Visibility />
+        </>
+      ) : (
+        <p className="muted">Loss, learning rate, gradient norm, throughput and validation MRR appear here while a run trains.</p>
+      )}
+      <div className="charts">
+        <Chart title="Training loss" rows={rows.loss} keys={k} withRaw={inputs.smoothing > 0} testId="chart-loss" />
+        <Chart title="Validation MRR (%)" rows={rows.mrr} keys={k} format={formatMetric} dots testId="chart-mrr" />
+        <Chart title="Learning rate" rows={rows.lr} keys={k} testId="chart-lr" />
+        <Chart title="Gradient norm (before clipping)" rows={rows.gradNorm} keys={k} testId="chart-grad" />
+        <Chart title="Throughput (tokens/s)" rows={rows.throughput} keys={k} format={(v) => formatValue(v, 3)} testId="chart-throughput" />
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,72 @@
+/** What the lab remembers about a run: plain data, persisted in IndexedDB and exported as CSV/JSON. */
+import type { TrainableSummary } from '../../engine/train/events';
+import type { RunConfig } from '../../engine/train/run_config';
+
+export type RunStatus = 'queued' | 'preparing' | 'running' | 'pausing' | 'paused' | 'done' | 'stopped' | 'error' | 'interrupted';
+
+export type FailureKind = 'out-of-memory' | 'device-lost' | 'diverged' | 'data' | 'config' | 'model' | 'internal';
+
+/** An error shown to the user: what happened and what to do next. */
+export interface RunFailure {
+  readonly kind: FailureKind;
+  readonly message: string;
+  readonly advice: string;
+}
+
+export interface EvalPoint {
+  readonly step: number;
+  readonly mrr: number;
+  readonly recall1: number;
+  readonly recall5: number;
+  readonly recall10: number;
+}
+
+export interface RunRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly config: RunConfig;
+  /** Short method name for tables and legends (e.g. "LoRA-64 + Adapter-FFN-384"). */
+  readonly method: string;
+  /** Index into the palette, fixed at creation so a run keeps its color in every chart. */
+  readonly color: number;
+  readonly status: RunStatus;
+  readonly trainable: TrainableSummary | null;
+  readonly totalSteps: number | null;
+  readonly steps: number;
+  readonly elapsedMs: number;
+  readonly peakBytes: number;
+  readonly best: EvalPoint | null;
+  /** The last evaluation (at the end of the run). */
+  readonly final: EvalPoint | null;
+  readonly failure: RunFailure | null;
+  /** Set when the run was one of a sweep. */
+  readonly sweep: string | null;
+}
+
+/** Full-resolution curves of one run (one entry per step; evaluations separately). */
+export interface RunCurves {
+  readonly id: string;
+  step: number[];
+  loss: number[];
+  lr: number[];
+  gradNorm: number[];
+  tokensPerS: number[];
+  evals: EvalPoint[];
+}
+
+export function emptyCurves(id: string): RunCurves {
+  return { id, step: [], loss: [], lr: [], gradNorm: [], tokensPerS: [], evals: [] };
+}
+
+/** Everything but the seed: runs with the same key differ only by seed and are grouped as mean ± std. */
+export function seedGroupKey(config: RunConfig): string {
+  const { seed: _seed, ...rest } = config.recipe;
+  return JSON.stringify({ model: config.model, dataset: config.dataset, peft: config.peft, recipe: rest });
+}
+
+export const PALETTE: readonly string[] = ['#3b6fd8', '#e0662b', '#2a9d5c', '#b8418f', '#8a6d1f', '#1e9bb0', '#d9453b', '#6b56c9', '#5a7a2a', '#c2408a'];
+
+export function runColor(run: Pick<RunRecord, 'color'>): string {
+  return PALETTE[run.color % PALETTE.length]!;
+}

@@ -1,0 +1,181 @@
+/**
+ * Run orchestration on the page: queue runs (one, or a sweep's grid), start the next when the Worker is free,
+ * fold the Worker's events into records and curves, persist them, and delete or export them.
+ */
+import type { TrainerEvent } from '../../engine/train/events';
+import type { RunConfig } from '../../engine/train/run_config';
+import { methodLabel } from '../lib/method_label';
+import { deleteRun as deleteStored, loadAll, persistenceAvailable, saveRun } from '../lib/persist';
+import type { RunFailure, RunRecord } from '../lib/run_types';
+import { send } from '../worker/bridge';
+import type { DataPlan, MemoryUse, RunAction } from '../worker/protocol';
+import { selectDataPlan } from './dataSlice';
+import { appendEvents, curvesOf, deleteCurves, flushNow, patchSoon, setCurves } from './metrics';
+import { nextColor } from './runsSlice';
+import { useLab } from './store';
+
+/** Queued runs' data plans (in memory only: a queue does not survive a reload). */
+const plans = new Map<string, DataPlan>();
+/** Runs that ended in this page's life (the Worker still holds the weights of the successful ones). */
+const endedHere = new Set<string>();
+/** Runs the user asked to pause and has not resumed. */
+const pauseRequested = new Set<string>();
+/** Runs are saved while training too, so a reload mid-run keeps the curves up to that point. */
+const SAVE_EVERY_MS = 10_000;
+let lastSave = 0;
+
+function newId(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Legends and tables tell runs apart by name: a repeated one gets " (2)", " (3)", ... */
+function uniqueName(name: string, taken: Set<string>): string {
+  let unique = name;
+  for (let n = 2; taken.has(unique); n++) unique = `${name} (${n})`;
+  taken.add(unique);
+  return unique;
+}
+
+export interface QueueItem {
+  readonly config: RunConfig;
+  readonly name?: string;
+}
+
+/** Adds runs to the queue with the current data plan; returns a message when they cannot run. */
+export function queueRuns(items: readonly QueueItem[], sweep: string | null = null): string | null {
+  const state = useLab.getState();
+  const { plan, problem } = selectDataPlan(state);
+  if (!plan) return problem;
+  if (state.modelStatus !== 'ready') return 'Load a model first (the demo model is one click away).';
+  let color = nextColor(state.runs);
+  const names = new Set(state.runs.map((r) => r.name));
+  const records: RunRecord[] = items.map((item) => {
+    const method = methodLabel(item.config.peft);
+    const record: RunRecord = {
+      id: newId(),
+      name: uniqueName(item.name ?? `${method} · seed ${item.config.recipe.seed}`, names),
+      createdAt: Date.now(),
+      config: item.config,
+      method,
+      color: color++,
+      status: 'queued',
+      trainable: null,
+      totalSteps: null,
+      steps: 0,
+      elapsedMs: 0,
+      peakBytes: 0,
+      best: null,
+      final: null,
+      failure: null,
+      sweep,
+    };
+    plans.set(record.id, plan);
+    return record;
+  });
+  state.addRuns(records);
+  pump();
+  return null;
+}
+
+/** Starts the next queued run when nothing is training. */
+function pump(): void {
+  const state = useLab.getState();
+  if (state.activeRunId !== null) return;
+  const next = state.runs.find((r) => r.status === 'queued');
+  if (!next) return;
+  const plan = plans.get(next.id);
+  plans.delete(next.id);
+  if (!plan) return finish(next.id, { kind: 'data', message: 'This queued run lost its data plan (the page was reloaded).', advice: 'Queue it again.' });
+  state.setActiveRun(next.id);
+  state.patchRuns(new Map([[next.id, { status: 'preparing' }]]));
+  send({ type: 'start', runId: next.id, config: next.config, data: plan });
+}
+
+export function controlActiveRun(action: RunAction): void {
+  const state = useLab.getState();
+  const id = state.activeRunId;
+  if (!id) return;
+  send({ type: 'control', runId: id, action });
+  // "paused" only once the Worker says the loop stopped at its gate (see onRunPaused).
+  if (action === 'pause') pauseRequested.add(id);
+  else pauseRequested.delete(id);
+  if (action !== 'stop') patchSoon(id, { status: action === 'pause' ? 'pausing' : 'running' });
+}
+
+/** Stop the active run and drop every queued one. */
+export function cancelQueue(): void {
+  const state = useLab.getState();
+  for (const r of state.runs) if (r.status === 'queued') state.removeRun(r.id);
+  plans.clear();
+}
+
+export function onRunPrepared(runId: string): void {
+  patchSoon(runId, { status: 'running' });
+}
+
+export function onRunPaused(runId: string): void {
+  // A resume may already have been sent: only a run still waiting to pause becomes paused.
+  if (pauseRequested.has(runId)) patchSoon(runId, { status: 'paused' });
+}
+
+export function onRunEvents(runId: string, events: readonly TrainerEvent[], memory: MemoryUse): void {
+  appendEvents(runId, events);
+  patchSoon(runId, { peakBytes: memory.peak });
+  useLab.getState().setMemory(memory.live, memory.peak);
+  const now = performance.now();
+  if (now - lastSave > SAVE_EVERY_MS) {
+    lastSave = now;
+    void persist(runId);
+  }
+}
+
+async function persist(runId: string): Promise<void> {
+  const run = useLab.getState().runs.find((r) => r.id === runId);
+  if (run) await saveRun(run, curvesOf(runId));
+}
+
+function finish(runId: string, failure: RunFailure | null, memory?: MemoryUse): void {
+  pauseRequested.delete(runId);
+  endedHere.add(runId);
+  flushNow();
+  const state = useLab.getState();
+  const run = state.runs.find((r) => r.id === runId);
+  // The trainer's `done` event already said whether the run was stopped early.
+  const status = failure ? 'error' : run?.status === 'stopped' ? 'stopped' : 'done';
+  state.patchRuns(new Map([[runId, { status, failure, ...(memory && memory.peak > 0 ? { peakBytes: memory.peak } : {}) }]]));
+  if (state.activeRunId === runId) state.setActiveRun(null);
+  if (memory && memory.peak > 0) state.setMemory(0, memory.peak);
+  void persist(runId);
+  pump();
+}
+
+export function onRunEnded(runId: string, failure: RunFailure | null, memory: MemoryUse): void {
+  finish(runId, failure, memory);
+}
+
+export function deleteRun(id: string): void {
+  const state = useLab.getState();
+  if (state.activeRunId === id) return;
+  plans.delete(id);
+  state.removeRun(id);
+  deleteCurves(id);
+  void deleteStored(id);
+}
+
+/** Whether the run ended since the page opened (runs loaded from storage did not). */
+export function endedInThisPage(runId: string): boolean {
+  return endedHere.has(runId);
+}
+
+export function exportWeights(runId: string, which: 'best' | 'final'): void {
+  send({ type: 'export', runId, which });
+}
+
+/** Loads stored runs; runs that were training when the page closed are marked interrupted. */
+export async function hydrateRuns(): Promise<void> {
+  const [available, stored] = await Promise.all([persistenceAvailable(), loadAll()]);
+  const live = new Set(['queued', 'preparing', 'running', 'pausing', 'paused']);
+  const runs = stored.runs.map((r) => (live.has(r.status) ? { ...r, status: 'interrupted' as const } : r));
+  setCurves(stored.curves);
+  useLab.getState().hydrateRuns(runs, available);
+}

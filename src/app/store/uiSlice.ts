@@ -1,0 +1,30 @@
+/** UI slice: chart smoothing, which runs the charts show, the runs table's sort order, and one-line notices. */
+import type { StateCreator } from 'zustand';
+import type { LabState } from './store';
+
+export type SortKey = 'created' | 'method' | 'trainable' | 'bestMrr' | 'finalMrr' | 'recall1' | 'time' | 'peak';
+
+export interface UiSlice {
+  smoothing: number;
+  hiddenRuns: readonly string[];
+  sortKey: SortKey;
+  sortDescending: boolean;
+  notice: string | null;
+  setSmoothing: (value: number) => void;
+  toggleRunHidden: (id: string) => void;
+  setSort: (key: SortKey) => void;
+  setNotice: (notice: string | null) => void;
+}
+
+export const createUiSlice: StateCreator<LabState, [], [], UiSlice> = (set) => ({
+  smoothing: 0.6,
+  hiddenRuns: [],
+  sortKey: 'created',
+  sortDescending: false,
+  notice: null,
+  setSmoothing: (smoothing) => set({ smoothing }),
+  toggleRunHidden: (id) => set((s) => ({ hiddenRuns: s.hiddenRuns.includes(id) ? s.hiddenRuns.filter((x) => x !== id) : [...s.hiddenRuns, id] })),
+  // A second click on the same column flips the order; a new column starts with the best first.
+  setSort: (key) => set((s) => (s.sortKey === key ? { sortDescending: !s.sortDescending } : { sortKey: key, sortDescending: key !== 'created' && key !== 'method' })),
+  setNotice: (notice) => set({ notice }),
+});

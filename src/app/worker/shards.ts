@@ -1,0 +1,86 @@
+/**
+ * Dataset shards inside the Worker: read once when dropped (streamed, with progress), kept as examples, split
+ * and encoded for runs. The page only ever sees the reports and statistics.
+ */
+import { readShard, shardStatistics, sourceFromBlob, splitIndices, type Example, type ShardProgress, type ShardReport, type ShardStatistics } from '../../engine/data';
+import { encodeExamples, type EncodedShard } from '../../engine/io/encode';
+import type { CodeSearchTokenizer } from '../../engine/io/tokenizer';
+import type { RecipeSettings } from '../../engine/train/run_config';
+import type { DataPlan, ShardInput } from './protocol';
+
+export interface ShardEntry {
+  readonly id: string;
+  readonly examples: readonly Example[];
+  readonly report: ShardReport;
+}
+
+/** Statistics tokenize at most this many examples (evenly spaced), so a 250k-example shard stays quick. */
+export const STATS_SAMPLE = 5_000;
+const PROGRESS_EVERY_MS = 100;
+
+export async function readShardInput(input: ShardInput, onProgress: (p: ShardProgress) => void): Promise<{ examples: Example[]; report: ShardReport }> {
+  let last = 0;
+  const throttled = (p: ShardProgress): void => {
+    const now = performance.now();
+    if (now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    onProgress(p);
+  };
+  if (input.kind === 'file') return readShard(sourceFromBlob(input.file, input.file.name), { onProgress: throttled });
+  const response = await fetch(input.url);
+  if (!response.ok) throw new Error(`${input.name} could not be fetched (${response.status}): reload the page.`);
+  return readShard(sourceFromBlob(await response.blob(), input.name), { onProgress: throttled });
+}
+
+function evenlySpaced<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) return [...items];
+  return Array.from({ length: count }, (_, i) => items[Math.floor((i * items.length) / count)]!);
+}
+
+export function statisticsOf(entry: ShardEntry, tok: CodeSearchTokenizer, codeLength: number, nlLength: number): ShardStatistics {
+  const sample = evenlySpaced(entry.examples, STATS_SAMPLE);
+  return shardStatistics(sample, (text) => tok.encode(text).length, { code: codeLength, query: nlLength });
+}
+
+export interface RunData {
+  readonly train: EncodedShard;
+  readonly valid: EncodedShard | null;
+}
+
+/** A problem with the data a run asked for, phrased for the user. */
+export class RunDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunDataError';
+  }
+}
+
+function shard(shards: ReadonlyMap<string, ShardEntry>, id: string, role: string): ShardEntry {
+  const entry = shards.get(id);
+  if (!entry) throw new RunDataError(`The ${role} shard is no longer loaded: drop it again.`);
+  return entry;
+}
+
+/** The run's train and validation examples, split and limited as the plan says, then encoded. */
+export function prepareRunData(plan: DataPlan, shards: ReadonlyMap<string, ShardEntry>, tok: CodeSearchTokenizer, recipe: Pick<RecipeSettings, 'codeLength' | 'nlLength' | 'batchSize'>): RunData {
+  const { codeLength, nlLength, batchSize } = recipe;
+  const trainShard = shard(shards, plan.train, 'training');
+  let train: readonly Example[] = trainShard.examples;
+  let valid: readonly Example[] = [];
+  if (plan.valid.kind === 'shard') valid = shard(shards, plan.valid.id, 'validation').examples;
+  if (plan.valid.kind === 'split') {
+    const parts = splitIndices(train.length, { valid: plan.valid.fraction, test: 0, seed: plan.valid.seed });
+    valid = parts.valid.map((i) => trainShard.examples[i]!);
+    train = parts.train.map((i) => trainShard.examples[i]!);
+  }
+  if (plan.validLimit !== null) valid = valid.slice(0, plan.validLimit);
+  if (train.length < batchSize) {
+    throw new RunDataError(
+      `The training set has ${train.length} example${train.length === 1 ? '' : 's'}, fewer than one batch of ${batchSize}: lower the batch size, hold out fewer validation pairs, or drop a bigger shard.`,
+    );
+  }
+  return {
+    train: encodeExamples(train, tok, codeLength, nlLength),
+    valid: valid.length > 0 ? encodeExamples(valid, tok, codeLength, nlLength) : null,
+  };
+}

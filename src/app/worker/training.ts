@@ -1,0 +1,137 @@
+/**
+ * Runs in the Worker: one at a time, each on a GPU device of its own that is destroyed when the run ends, so
+ * a run's buffers are all returned (the engine keeps a model's buffers for its lifetime) and its peak memory
+ * is the device arena's peak. The trained weights of the last runs stay here for the export buttons.
+ */
+import { acquireDevice } from '../../engine/gpu/device';
+import { GpuError } from '../../engine/gpu/errors';
+import { Runtime } from '../../engine/gpu/runtime';
+import { exportTrained } from '../../engine/io/export';
+import { initializeAdded } from '../../engine/peft/init';
+import { planPeft, type PeftPlan } from '../../engine/peft/plan';
+import type { TrainerEvent } from '../../engine/train/events';
+import { parseRunConfig, trainerConfig } from '../../engine/train/run_config';
+import { runTraining, type TrainerControl } from '../../engine/train/trainer';
+import type { RunFailure } from '../lib/run_types';
+import { EventBatcher } from './coalesce';
+import { toFailure } from './failure';
+import { ModelFilesError, type LoadedModel } from './model_files';
+import type { ExportedFile, MemoryUse, RunAction, WorkerRequest, WorkerResponse } from './protocol';
+import { prepareRunData, type ShardEntry } from './shards';
+
+type StartRequest = Extract<WorkerRequest, { type: 'start' }>;
+
+export interface TrainContext {
+  readonly gpu: GPU | undefined;
+  readonly model: LoadedModel | null;
+  readonly shards: ReadonlyMap<string, ShardEntry>;
+  readonly post: (message: WorkerResponse, transfer?: Transferable[]) => void;
+}
+
+/** Pause, resume and stop between steps; a GPU error seen by the runtime also stops the loop. */
+class RunControl implements TrainerControl {
+  private paused = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  failure: GpuError | null = null;
+
+  /** `onPaused`: called when the loop actually stops at the gate (a step in flight finishes first). */
+  constructor(private readonly onPaused: () => void) {}
+
+  readonly shouldStop = (): boolean => this.stopped || this.failure !== null;
+
+  readonly gate = (): Promise<void> => {
+    if (!this.paused) return Promise.resolve();
+    this.onPaused();
+    return new Promise((resolve) => (this.wake = resolve));
+  };
+
+  apply(action: RunAction): void {
+    this.paused = action === 'pause';
+    if (action === 'stop') this.stopped = true;
+    if (action !== 'pause') {
+      this.wake?.();
+      this.wake = null;
+    }
+  }
+}
+
+interface Outcome {
+  readonly plan: PeftPlan;
+  readonly final: Map<string, Float32Array>;
+  readonly best: Map<string, Float32Array> | null;
+  readonly model: LoadedModel;
+}
+
+/** Trained weights kept for export: the most recent runs only (a full fine-tune holds a whole model). */
+const KEEP_OUTCOMES = 2;
+
+export class Trainer {
+  private active: { readonly runId: string; readonly control: RunControl } | null = null;
+  private readonly outcomes = new Map<string, Outcome>();
+
+  control(runId: string, action: RunAction): void {
+    if (this.active?.runId === runId) this.active.control.apply(action);
+  }
+
+  async start(request: StartRequest, ctx: TrainContext): Promise<void> {
+    const { runId } = request;
+    if (this.active) {
+      const failure: RunFailure = { kind: 'config', message: 'Another run is still training.', advice: 'Stop it first, or queue this one.' };
+      ctx.post({ type: 'run-ended', runId, failure, memory: { live: 0, peak: 0 } });
+      return;
+    }
+    let rt: Runtime | null = null;
+    const memory = (): MemoryUse => ({ live: rt?.arena.bytesLive ?? 0, peak: rt?.arena.bytesPeak ?? 0 });
+    const batcher = new EventBatcher((events: TrainerEvent[]) => ctx.post({ type: 'run-events', runId, events, memory: memory() }));
+    // The steps before the pause reach the page before the pause does.
+    const control = new RunControl(() => {
+      batcher.flush();
+      ctx.post({ type: 'run-paused', runId });
+    });
+    this.active = { runId, control };
+    let failure: RunFailure | null = null;
+    let peak: MemoryUse = { live: 0, peak: 0 };
+    try {
+      const model = ctx.model;
+      if (!model) throw new ModelFilesError('No model is loaded: use the demo model or drop a model folder first.');
+      const config = parseRunConfig(request.config, model.config);
+      const data = prepareRunData(request.data, ctx.shards, model.tokenizer, config.recipe);
+      ctx.post({ type: 'run-prepared', runId, train: data.train.n, valid: data.valid?.n ?? 0 });
+      const device = new Runtime(await acquireDevice(ctx.gpu));
+      rt = device;
+      device.on((event) => {
+        control.failure ??= event.type === 'device-lost' ? new GpuError('device-lost', event.message) : event.error;
+      });
+      const plan = planPeft(model.config, config.peft);
+      // The engine's seeded initialization, as the CLI's: the same configuration starts from the same weights.
+      const initial = new Map([...model.weights, ...initializeAdded(plan, config.recipe.seed)]);
+      const out = await runTraining(device, model.config, initial, trainerConfig(config.recipe, config.peft), data, (e) => batcher.push(e), control);
+      if (control.failure) throw control.failure;
+      this.remember(runId, { plan, final: out.final, best: out.best, model });
+    } catch (error) {
+      failure = toFailure(control.failure ?? error);
+    } finally {
+      batcher.flush();
+      peak = memory();
+      this.active = null;
+      // The "device lost" this reports arrives after the failure is decided, so it is not taken for one.
+      rt?.destroy();
+    }
+    ctx.post({ type: 'run-ended', runId, failure, memory: peak });
+  }
+
+  private remember(runId: string, outcome: Outcome): void {
+    this.outcomes.set(runId, outcome);
+    for (const key of this.outcomes.keys()) if (this.outcomes.size > KEEP_OUTCOMES) this.outcomes.delete(key);
+  }
+
+  /** The run's trained weights as files (peft LoRA, the lab's adapter format, or a model folder). */
+  exportFiles(runId: string, which: 'best' | 'final'): ExportedFile[] {
+    const outcome = this.outcomes.get(runId);
+    if (!outcome) throw new Error('The weights of this run are no longer in memory (only the last two runs of this session are kept): train it again to export.');
+    const trained = which === 'best' ? (outcome.best ?? outcome.final) : outcome.final;
+    const files = exportTrained({ plan: outcome.plan, trained, base: outcome.model.weights, baseModel: outcome.model.info.name });
+    return [...files].map(([name, bytes]) => ({ name, bytes }));
+  }
+}
