@@ -1,4 +1,5 @@
 /** The benchmark's JSON report and its human-readable table. */
+import type { AdapterSummary } from '../engine/gpu/device';
 import type { EncoderConfig } from '../engine/model/config';
 import type { PeakMatch } from './peaks';
 import type { TimingMethod } from './timing';
@@ -57,14 +58,8 @@ export interface EvalBench {
   readonly peakBytes: number;
 }
 
-export interface AdapterInfo {
-  readonly vendor: string;
-  readonly architecture: string;
-  readonly device: string;
-  readonly description: string;
-  readonly isFallbackAdapter: boolean;
-  readonly features: readonly string[];
-}
+/** The adapter's identity as the report prints it (the runtime's summary without the limits). */
+export type AdapterInfo = Omit<AdapterSummary, 'limits'>;
 
 export interface BenchEnvironment {
   readonly node: string;

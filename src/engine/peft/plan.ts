@@ -63,21 +63,14 @@ function order(spec: ParamSpec, model: EncoderConfig): number {
   }
 }
 
+/** The lowest layer whose backward must run for this tensor to get its gradient. */
 function lowestLayerOf(spec: ParamSpec, peft: PeftConfig, model: EncoderConfig): number {
-  switch (spec.location.kind) {
-    case 'embeddings':
-      return -1;
-    case 'layer':
-      return spec.location.layer;
-    case 'pooler':
-      return model.layers;
-    case 'prefix': {
-      const method = peft.methods.find((m) => m.type === 'prefix');
-      const match = /^prefix\.layer\.(\d+)\./.exec(spec.name);
-      if (match) return Number(match[1]);
-      return method ? Math.min(...methodLayers(method, peft, model)) : 0;
-    }
-  }
+  if (spec.location.kind !== 'prefix') return order(spec, model);
+  // Plain prefix rows belong to one layer; the prefix MLP feeds every layer it covers.
+  const match = /^prefix\.layer\.(\d+)\./.exec(spec.name);
+  if (match) return Number(match[1]);
+  const method = peft.methods.find((m) => m.type === 'prefix');
+  return method ? Math.min(...methodLayers(method, peft, model)) : 0;
 }
 
 export function percentOf(part: number, total: number): number {
