@@ -3,7 +3,7 @@
 //   out   = dropout(probs)·v, written into head h's columns h*D..h*D+D-1.
 // Keeps the pre-dropout probs for the backward; the backward regenerates the dropout mask from the RNG.
 // One workgroup per (query row i, head h, batch element b); invocation t owns keys j ≡ t (mod WG).
-// Needs lib/rng.wgsl (prepended by shaderWith). Twin: src/reference/attention.ts.
+// Needs lib/rng.wgsl and lib/attention_rows.wgsl (prepended by shaderWith). Twin: src/reference/attention.ts.
 
 override B: u32;
 override T: u32;
@@ -35,21 +35,6 @@ struct Params {
 
 var<workgroup> red: array<f32, WG>;  // reduction scratch
 var<workgroup> tile: array<f32, WG>; // WG dropped probabilities of one row
-
-// Element c of key j's row for batch b: the prefix rows come first.
-fn key_at(b: u32, j: u32, c: u32) -> f32 {
-  if (j < P) {
-    return pk[j * C + c];
-  }
-  return k[(b * T + j - P) * C + c];
-}
-
-fn value_at(b: u32, j: u32, c: u32) -> f32 {
-  if (j < P) {
-    return pv[j * C + c];
-  }
-  return v[(b * T + j - P) * C + c];
-}
 
 fn score(b: u32, h: u32, i: u32, j: u32) -> f32 {
   let qo = (b * T + i) * C + h * D;

@@ -8,7 +8,7 @@
 //   attention_backward_dk  one workgroup per key (j, h, b): dk, or dpk += summed over the batch;
 //   attention_backward_dv  the same for dv and dpv.
 // Each pass declares its own bindings; variables shared by two passes keep one binding number.
-// Needs lib/rng.wgsl (prepended by shaderWith). Twin: src/reference/attention.ts.
+// Needs lib/rng.wgsl and lib/attention_rows.wgsl (prepended by shaderWith). Twin: src/reference/attention.ts.
 
 override B: u32;
 override T: u32;
@@ -49,21 +49,6 @@ struct Params {
 
 var<workgroup> red: array<f32, WG>;  // reduction scratch
 var<workgroup> tile: array<f32, WG>; // WG per-key (or per-query) factors of one row (or column)
-
-// Element c of key j's row for batch b: the prefix rows come first.
-fn key_at(b: u32, j: u32, c: u32) -> f32 {
-  if (j < P) {
-    return pk[j * C + c];
-  }
-  return k[(b * T + j - P) * C + c];
-}
-
-fn value_at(b: u32, j: u32, c: u32) -> f32 {
-  if (j < P) {
-    return pv[j * C + c];
-  }
-  return v[(b * T + j - P) * C + c];
-}
 
 // What dropout multiplied probs[index] by in the forward: 0 if dropped, else 1 / (1 - p).
 fn dropout_factor(seed: u32, index: u32) -> f32 {

@@ -6,7 +6,7 @@ import type { Tensor } from '../gpu/tensor';
 import { expectAtLeast, expectNumel, expectPositive } from './check';
 import { shaderWith } from './lib';
 
-const shader = shaderWith('attention', code, 'rng');
+const shader = shaderWith('attention', code, 'rng', 'attentionRows');
 
 /** Invocations per workgroup in both attention shaders (their `const WG`). */
 export const ATTENTION_WG = 64;

@@ -6,7 +6,7 @@ import { attentionConstants, checkAttentionShapes, type AttentionDims, type Atte
 import { expectNumel } from './check';
 import { shaderWith } from './lib';
 
-const shader = shaderWith('attention_backward', code, 'rng');
+const shader = shaderWith('attention_backward', code, 'rng', 'attentionRows');
 
 type Grid = [number, number, number];
 

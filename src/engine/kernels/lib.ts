@@ -5,12 +5,13 @@
  * messages still speak of the op.
  */
 import activation from '../../../shaders/lib/activation.wgsl?raw';
+import attentionRows from '../../../shaders/lib/attention_rows.wgsl?raw';
 import matmul_b_f16 from '../../../shaders/lib/matmul_b_f16.wgsl?raw';
 import matmul_b_f32 from '../../../shaders/lib/matmul_b_f32.wgsl?raw';
 import rng from '../../../shaders/lib/rng.wgsl?raw';
 import type { ShaderSource } from '../gpu/pipelines';
 
-export const WGSL_LIBS = { rng, activation, matmul_b_f32, matmul_b_f16 } as const;
+export const WGSL_LIBS = { rng, activation, matmul_b_f32, matmul_b_f16, attentionRows } as const;
 
 export function shaderWith(name: string, code: string, ...libs: (keyof typeof WGSL_LIBS)[]): ShaderSource {
   return { name, code: [...libs.map((lib) => WGSL_LIBS[lib]), code].join('\n') };
