@@ -5,13 +5,14 @@
  * in docs/UI.md. It is an estimate: the device panel shows what the engine really holds while a run trains.
  */
 import type { EncoderConfig } from '../../engine/model/config';
-import { linearShape } from '../../engine/model/params';
+import { LINEAR_SITES, linearPath, linearShape, specNumel } from '../../engine/model/params';
 import { targetedSites } from '../../engine/peft/lora';
 import { methodLayers, type PeftPlan } from '../../engine/peft/plan';
 import { methodOf } from '../../engine/peft/types';
 import type { RecipeSettings } from '../../engine/train/run_config';
 
 const F32 = 4;
+const F16 = 2;
 
 export interface MemoryPart {
   readonly label: string;
@@ -60,6 +61,21 @@ function towerFloats(plan: PeftPlan, recipe: RecipeSettings, t: TowerInput, P: n
   return { total, probs, ffn: rows * m.intermediate };
 }
 
+/**
+ * Bytes of the weights that do not train. With `frozenWeightsF16` the engine keeps the frozen linear weights
+ * (the six per-layer linears and the pooler's, src/engine/model/weights.ts) as halves; the rest stays f32.
+ */
+function frozenBytes(plan: PeftPlan, recipe: RecipeSettings): number {
+  const trainable = new Set(plan.trainable.map((s) => s.name));
+  const frozen = plan.base.filter((s) => !trainable.has(s.name));
+  const all = frozen.reduce((n, s) => n + specNumel(s), 0);
+  if (!recipe.frozenWeightsF16) return all * F32;
+  const linear = new Set(['pooler.dense.weight']);
+  for (let l = 0; l < plan.model.layers; l++) for (const site of LINEAR_SITES) linear.add(`${linearPath(l, site)}.weight`);
+  const halves = frozen.filter((s) => linear.has(s.name)).reduce((n, s) => n + specNumel(s), 0);
+  return (all - halves) * F32 + halves * F16;
+}
+
 /** Backward scratch of one tower (reused by every layer). */
 function scratchFloats(model: EncoderConfig, t: TowerInput): number {
   const rows = t.B * t.T;
@@ -69,7 +85,6 @@ function scratchFloats(model: EncoderConfig, t: TowerInput): number {
 export function estimateStepMemory(plan: PeftPlan, recipe: RecipeSettings, validExamples: number | null): MemoryEstimate {
   const m = plan.model;
   const P = methodOf(plan.peft, 'prefix')?.length ?? 0;
-  const trainableBase = plan.trainable.filter((s) => s.module === 'base').reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   const code = { B: recipe.batchSize, T: recipe.codeLength };
   const nl = { B: recipe.batchSize, T: recipe.nlLength };
   const codeTower = towerFloats(plan, recipe, code, P);
@@ -80,7 +95,7 @@ export function estimateStepMemory(plan: PeftPlan, recipe: RecipeSettings, valid
   const evalTower = (T: number): number => towerFloats(plan, noDrop, { B: evalB, T }, P).total;
   const evalTowers = n > 0 ? evalTower(recipe.codeLength) + evalTower(recipe.nlLength) : 0;
   const parts: MemoryPart[] = [
-    { label: 'Frozen weights', bytes: (plan.baseTotal - trainableBase) * F32 },
+    { label: recipe.frozenWeightsF16 ? 'Frozen weights (linear ones in 16 bits)' : 'Frozen weights', bytes: frozenBytes(plan, recipe) },
     { label: 'Trainable weights + gradients + AdamW state (4 copies)', bytes: 4 * plan.exactTrainable * F32 },
     { label: 'Activations kept for backward (code + query towers)', bytes: (codeTower.total + nlTower.total) * F32 },
     { label: 'Backward scratch', bytes: (scratchFloats(m, code) + scratchFloats(m, nl)) * F32 },

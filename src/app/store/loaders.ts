@@ -1,4 +1,8 @@
-/** Loading models and shards into the Worker, and the one-click demo (offline: everything is served locally). */
+/**
+ * Loading models (demo, files, Hub id) and shards into the Worker, and the one-click demo (offline: everything
+ * is served locally).
+ */
+import { parseHubEndpoint, type HubEndpoint } from '../lib/hub';
 import { send } from '../worker/bridge';
 import { SAMPLE_BASE } from '../worker/protocol';
 import { useLab } from './store';
@@ -49,4 +53,26 @@ export function loadDemo(): void {
   if (state.modelStatus !== 'ready' || !state.model?.demo) loadDemoModel();
   if (!state.shards.some((s) => s.name.startsWith('sample/'))) loadSampleShards();
   state.applyRecipePreset('quick');
+}
+
+/** The Hub this page talks to: huggingface.co, or the `?hub=` override (validated in lib/hub). */
+export function pageHubEndpoint(): HubEndpoint {
+  return parseHubEndpoint(window.location.search);
+}
+
+export function downloadFromHub(modelId: string): void {
+  useLab.getState().startHubDownload();
+  send({ type: 'hub-load', modelId, endpoint: pageHubEndpoint().endpoint });
+}
+
+export function cancelHubDownload(): void {
+  send({ type: 'hub-cancel' });
+}
+
+export function listCachedModels(): void {
+  send({ type: 'hub-cache-list' });
+}
+
+export function removeCachedModel(modelId: string): void {
+  send({ type: 'hub-cache-delete', modelId });
 }

@@ -3,15 +3,17 @@ import { create } from 'zustand';
 import { createConfigSlice, type ConfigSlice } from './configSlice';
 import { createDataSlice, type DataSlice } from './dataSlice';
 import { createDeviceSlice, type DeviceSlice } from './deviceSlice';
+import { createHubSlice, type HubSlice } from './hubSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 
-export type LabState = DeviceSlice & ModelSlice & DataSlice & ConfigSlice & RunsSlice & UiSlice;
+export type LabState = DeviceSlice & ModelSlice & HubSlice & DataSlice & ConfigSlice & RunsSlice & UiSlice;
 
 export const useLab = create<LabState>()((set, get, api) => ({
   ...createDeviceSlice(set, get, api),
   ...createModelSlice(set, get, api),
+  ...createHubSlice(set, get, api),
   ...createDataSlice(set, get, api),
   ...createConfigSlice(set, get, api),
   ...createRunsSlice(set, get, api),

@@ -30,6 +30,15 @@ function onResponse(message: WorkerResponse): void {
       return state.setModel(message.model);
     case 'model-error':
       return state.setModelError(message.message);
+    case 'hub-progress':
+      return state.setHubProgress(message.progress);
+    case 'hub-downloaded':
+      state.setHubDownloaded({ modelId: message.modelId, fromCache: message.fromCache, bytes: message.bytes }, message.warnings);
+      return state.setModelLoading(); // the loader reads the files next
+    case 'hub-error':
+      return state.setHubError(message.kind, message.message);
+    case 'hub-cache':
+      return state.setHubCache(message.listing);
     case 'shard-progress':
       return state.setShardProgress(message.id, message.progress);
     case 'shard':

@@ -8,6 +8,7 @@ import { describeGpuError, GpuError } from '../../engine/gpu/errors';
 import { Runtime } from '../../engine/gpu/runtime';
 import { runSelfCheck } from '../../engine/selfcheck/selfcheck';
 import { toFailure } from './failure';
+import { cancelHubDownload, deleteCachedModel, downloadHubModel, hubCacheListing } from './hub';
 import { loadDemoModel, loadModelFiles, type LoadedModel } from './model_files';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import { readShardInput, statisticsOf, type ShardEntry } from './shards';
@@ -58,6 +59,22 @@ async function loadModel(request: Extract<WorkerRequest, { type: 'load-model' }>
   }
 }
 
+async function loadHubModel(request: Extract<WorkerRequest, { type: 'hub-load' }>): Promise<void> {
+  const files = await downloadHubModel(request, post);
+  if (!files) return postHubCache(); // a cancelled or failed download may have left pieces that resume
+  try {
+    model = await loadModelFiles(files, request.modelId);
+    post({ type: 'model', model: model.info });
+  } catch (error) {
+    post({ type: 'model-error', message: message(error) });
+  }
+  await postHubCache();
+}
+
+async function postHubCache(): Promise<void> {
+  post({ type: 'hub-cache', listing: await hubCacheListing() });
+}
+
 function shardStats(request: Extract<WorkerRequest, { type: 'shard-stats' }>): void {
   const entry = shards.get(request.id);
   if (!entry || !model) return;
@@ -87,6 +104,15 @@ async function handle(request: WorkerRequest): Promise<void> {
       return post({ type: 'selfcheck', results: await runSelfCheck(await getRuntime()) });
     case 'load-model':
       return loadModel(request);
+    case 'hub-load':
+      return loadHubModel(request);
+    case 'hub-cancel':
+      return cancelHubDownload();
+    case 'hub-cache-list':
+      return postHubCache();
+    case 'hub-cache-delete':
+      await deleteCachedModel(request.modelId);
+      return postHubCache();
     case 'add-shard':
       return addShard(request);
     case 'remove-shard':

@@ -66,7 +66,11 @@ function missingMessage(names: readonly string[], missing: readonly string[]): s
   return `The model folder is incomplete: ${missing.join(' and ')} missing (got ${got}). A model folder has config.json, vocab.json, merges.txt and model.safetensors or pytorch_model.bin — drop all of them together, or pick the folder.`;
 }
 
-async function load(name: string, files: readonly NamedBytes[], demo: boolean): Promise<LoadedModel> {
+/** How the model got here, which decides its name: the demo, the Hub id, or the folder's (or its config's). */
+type Origin = 'demo' | 'hub' | 'files';
+
+async function load(name: string, files: readonly NamedBytes[], origin: Origin): Promise<LoadedModel> {
+  const demo = origin === 'demo';
   const byName = new Map(files.map((f) => [f.name, f]));
   const weightFile = WEIGHT_FILES.map((n) => byName.get(n)).find((f) => f !== undefined);
   const missing = [
@@ -86,7 +90,7 @@ async function load(name: string, files: readonly NamedBytes[], demo: boolean): 
   const mapped = mapToModel(loadCheckpoint(await weightFile!.read(), weightFile!.name), config, weightFile!.name);
   const pathName = (hf as { _name_or_path?: unknown })._name_or_path;
   const info: ModelInfo = {
-    name: demo ? DEMO_MODEL_NAME : typeof pathName === 'string' && pathName.length > 0 ? pathName : name,
+    name: origin === 'files' && typeof pathName === 'string' && pathName.length > 0 ? pathName : name,
     config,
     demo,
     files: files.map((f) => f.name),
@@ -106,12 +110,15 @@ export async function loadDemoModel(baseUrl: string): Promise<LoadedModel> {
       return { name, size: bytes.byteLength, read: async () => bytes };
     }),
   );
-  return load(DEMO_MODEL_NAME, files, true);
+  return load(DEMO_MODEL_NAME, files, 'demo');
 }
 
-/** Dropped or picked files: only the base name counts (a picked folder's files carry their relative path). */
-export async function loadModelFiles(files: readonly File[]): Promise<LoadedModel> {
+/**
+ * Dropped or picked files: only the base name counts (a picked folder's files carry their relative path).
+ * `hubId` names a model downloaded from the Hub (the same files, by the id the user asked for).
+ */
+export async function loadModelFiles(files: readonly File[], hubId?: string): Promise<LoadedModel> {
   const folder = files.map((f) => f.webkitRelativePath.split('/')[0]).find((p) => p && p.length > 0);
   const named = files.map((f): NamedBytes => ({ name: f.name, size: f.size, read: async () => new Uint8Array(await f.arrayBuffer()) }));
-  return load(folder ?? 'local model', named, false);
+  return hubId === undefined ? load(folder ?? 'local model', named, 'files') : load(hubId, named, 'hub');
 }

@@ -1,6 +1,7 @@
 /** Messages between the page and the engine Worker. Plain data only: they cross postMessage (Files included). */
 import type { ShardProgress, ShardReport, ShardStatistics } from '../../engine/data';
 import type { AdapterSummary, GpuFeatures } from '../../engine/gpu/device';
+import type { HubErrorKind, HubLoadProgress } from '../../engine/hub';
 import type { EncoderConfig } from '../../engine/model/config';
 import type { SelfCheckResult } from '../../engine/selfcheck/selfcheck';
 import type { TrainerEvent } from '../../engine/train/events';
@@ -44,10 +45,34 @@ export interface MemoryUse {
 
 export type RunAction = 'pause' | 'resume' | 'stop';
 
+/** One model in the Worker's Hub cache, for the cached-models list. */
+export interface HubCacheEntry {
+  readonly endpoint: string;
+  readonly modelId: string;
+  readonly revision: string;
+  /** Bytes held (whole files and pieces of interrupted ones). */
+  readonly bytes: number;
+  /** Every file is held whole: it loads without the network. */
+  readonly complete: boolean;
+}
+
+export interface HubCacheListing {
+  /** False where the browser gives no Cache Storage: downloads work, nothing is kept. */
+  readonly available: boolean;
+  readonly models: readonly HubCacheEntry[];
+  readonly bytes: number;
+  readonly quota: number | undefined;
+}
+
 export type WorkerRequest =
   | { readonly type: 'probe' }
   | { readonly type: 'selfcheck' }
   | { readonly type: 'load-model'; readonly source: ModelSource }
+  /** Download (or read from the cache) a model from the Hub at `endpoint`, then load it like a dropped folder. */
+  | { readonly type: 'hub-load'; readonly modelId: string; readonly endpoint: string }
+  | { readonly type: 'hub-cancel' }
+  | { readonly type: 'hub-cache-list' }
+  | { readonly type: 'hub-cache-delete'; readonly modelId: string }
   | { readonly type: 'add-shard'; readonly id: string; readonly input: ShardInput }
   | { readonly type: 'remove-shard'; readonly id: string }
   | { readonly type: 'shard-stats'; readonly id: string; readonly codeLength: number; readonly nlLength: number }
@@ -67,6 +92,12 @@ export type WorkerResponse =
   | { readonly type: 'error'; readonly message: string }
   | { readonly type: 'model'; readonly model: ModelInfo }
   | { readonly type: 'model-error'; readonly message: string }
+  /** At most every 200 ms, plus the first and the last event of a load. */
+  | { readonly type: 'hub-progress'; readonly progress: HubLoadProgress }
+  /** The files are here; the model loader runs next (then 'model' or 'model-error'). */
+  | { readonly type: 'hub-downloaded'; readonly modelId: string; readonly fromCache: boolean; readonly bytes: number; readonly warnings: readonly string[] }
+  | { readonly type: 'hub-error'; readonly kind: HubErrorKind | 'other'; readonly message: string }
+  | { readonly type: 'hub-cache'; readonly listing: HubCacheListing }
   | { readonly type: 'shard-progress'; readonly id: string; readonly progress: ShardProgress }
   | { readonly type: 'shard'; readonly id: string; readonly report: ShardReport }
   | { readonly type: 'shard-error'; readonly id: string; readonly message: string }

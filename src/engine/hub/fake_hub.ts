@@ -8,7 +8,8 @@
  *   GET|HEAD /{id}/resolve/{rev}/{file}           the file; weights redirect (302) to /cdn/..., as LFS files do
  *
  * File responses honour `Range: bytes=N-` (206 + content-range, 416 past the end), and `faults` make the next
- * response for a file fail on purpose: cut the connection, end early and cleanly, or ignore the range.
+ * response for a file fail on purpose: cut the connection, end early and cleanly, or ignore the range. Every
+ * response allows any origin (CORS), and a preflight (OPTIONS) gets 204.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -144,12 +145,25 @@ function serve(hub: { repos: ReadonlyMap<string, FakeRepo>; faults: FakeFault[] 
   serveBytes(req, res, bytes, `${branch.commit}-${path}`, takeFault(hub.faults, path));
 }
 
+/**
+ * The Hub answers CORS for any origin, so a page served elsewhere (an end-to-end test's) can use this server as
+ * its endpoint. Headers set here merge into every writeHead; the exposed ones are those the downloader reads.
+ */
+function allowCors(res: ServerResponse): void {
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('access-control-expose-headers', 'content-range, etag, accept-ranges, x-error-code, x-linked-size, content-encoding');
+  res.setHeader('access-control-allow-methods', 'GET, HEAD');
+  res.setHeader('access-control-allow-headers', 'authorization, range, accept');
+}
+
 export async function startFakeHub(repos: readonly FakeRepo[]): Promise<FakeHub> {
   const requests: RecordedRequest[] = [];
   const faults: FakeFault[] = [];
   const state = { repos: new Map(repos.map((r) => [r.id, r])), faults };
   const server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', range: req.headers.range });
+    allowCors(res);
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     serve(state, req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,14 +1,14 @@
 /**
  * The model to fine-tune: the bundled demo model (one click), a dropped or picked model folder
- * (config.json, vocab.json, merges.txt, model.safetensors or pytorch_model.bin), or — later — a Hub id.
+ * (config.json, vocab.json, merges.txt, model.safetensors or pytorch_model.bin), or a Hub id (HubDownload).
  */
 import { useId, useState, type DragEvent } from 'react';
-import { TextField } from '../../components/fields';
 import { Card } from '../../components/Card';
 import { formatCount } from '../../lib/format';
 import { loadDemoModel, loadModelFiles } from '../../store/loaders';
 import { useLab } from '../../store/store';
 import { countParams, baseParams } from '../../../engine/model/params';
+import { HubDownload } from './HubDownload';
 
 function ModelSummary() {
   const model = useLab((s) => s.model);
@@ -22,7 +22,7 @@ function ModelSummary() {
       </p>
       {model.demo && (
         <p className="warn-text small">
-          Random weights: fine for trying the lab, meaningless MRR. For real results drop a pretrained model such as microsoft/codebert-base.
+          Random weights: fine for trying the lab, meaningless MRR. For real results download a pretrained model such as microsoft/codebert-base below, or drop its folder.
         </p>
       )}
       {model.ignored > 0 && <p className="muted small">{model.ignored} tensors in the checkpoint (heads, buffers) are not part of the encoder and were skipped.</p>}
@@ -33,7 +33,6 @@ function ModelSummary() {
 export function ModelPicker() {
   const status = useLab((s) => s.modelStatus);
   const error = useLab((s) => s.modelError);
-  const [hubId, setHubId] = useState('');
   const [over, setOver] = useState(false);
   const filesId = useId();
   const folderId = useId();
@@ -65,7 +64,7 @@ export function ModelPicker() {
           {error}
         </p>
       )}
-      <TextField label="Hugging Face Hub id" value={hubId} onChange={setHubId} placeholder="microsoft/codebert-base" disabled help="Downloading from the Hub is coming; until then, download the folder and drop it above." />
+      <HubDownload />
     </Card>
   );
 }

@@ -65,6 +65,13 @@ export function RecipePanel() {
       <div className="row">
         <CheckField label="L2-normalize embeddings" checked={draft.normalize === true} onChange={(on) => setField('normalize', on)} />
         <CheckField label="Shuffle every epoch" checked={draft.shuffle !== false} onChange={(on) => setField('shuffle', on)} />
+        <CheckField
+          label="Keep frozen weights in 16 bits (halves their memory)"
+          checked={draft.frozenWeightsF16 === true}
+          onChange={(on) => setField('frozenWeightsF16', on)}
+          testId="recipe-frozenWeightsF16"
+          help="Frozen linear weights are stored as halves and widened in the matmul; trained weights stay 32-bit."
+        />
       </div>
     </Card>
   );
