@@ -1,32 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { biasBackward } from '../../src/engine/kernels/bias_backward';
 import type { Tensor } from '../../src/engine/gpu/tensor';
-import { matmul, type MatmulDims } from '../../src/engine/kernels/matmul';
+import { matmul } from '../../src/engine/kernels/matmul';
 import * as biasRef from '../../src/reference/bias_backward';
 import * as ref from '../../src/reference/matmul';
-import { expectClose, type Tolerance } from '../helpers/compare';
+import { expectClose } from '../helpers/compare';
 import { testRuntime } from '../helpers/gpu';
+import { extent, tolFor, type MatmulCase } from '../helpers/matmul_cases';
 import { dot, expectGradients } from '../helpers/gradcheck';
 import { f64, randn, Rng } from '../helpers/random';
 
-/**
- * f32 GPU vs the reference (float64 sums rounded once): the GPU's f32 running sum drifts by about
- * K·2⁻²⁴·|terms|; inputs are N(0, 1), so a K-long sum has terms of size ~1 and a total of ~√K.
- */
-function tolFor(K: number): Tolerance {
-  return { atol: 2e-7 * K, rtol: 1e-5 };
-}
-
-/** Elements a batched operand spans (as the launcher requires). */
-function extent(stride: number, size: number, batch: number): number {
-  return (batch - 1) * stride + size;
-}
-
-interface Case {
-  readonly name: string;
-  readonly dims: MatmulDims;
-  readonly bias?: boolean;
-}
+type Case = MatmulCase;
 
 // 1, primes, exact tiles and one past them, a K that needs many 8-deep slices, every transpose,
 // bias, alpha, accumulate, batches (dense, broadcast A or B, and gapped strides whose gaps must survive).

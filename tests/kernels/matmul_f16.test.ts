@@ -6,26 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { byteSize, type Tensor } from '../../src/engine/gpu/tensor';
 import { packHalves, unpackHalves } from '../../src/engine/kernels/halves';
-import { matmul, type MatmulDims } from '../../src/engine/kernels/matmul';
+import { matmul } from '../../src/engine/kernels/matmul';
 import * as ref from '../../src/reference/matmul';
-import { expectClose, type Tolerance } from '../helpers/compare';
+import { expectClose } from '../helpers/compare';
 import { testRuntime } from '../helpers/gpu';
+import { extent, tolFor, type MatmulCase } from '../helpers/matmul_cases';
 import { randn, Rng } from '../helpers/random';
 
-/** As in matmul.test.ts: the f32 running sum drifts by about K·2⁻²⁴·|terms|. */
-function tolFor(K: number): Tolerance {
-  return { atol: 2e-7 * K, rtol: 1e-5 };
-}
-
-function extent(stride: number, size: number, batch: number): number {
-  return (batch - 1) * stride + size;
-}
-
-interface Case {
-  readonly name: string;
-  readonly dims: MatmulDims;
-  readonly bias?: boolean;
-}
+type Case = MatmulCase;
 
 // Every transpose, odd element counts (a half-filled last word), tiles and one past them, the three linear
 // forms, and batches whose B starts mid-word (odd strides) or is broadcast.
