@@ -70,6 +70,22 @@ describe('GPU runtime', () => {
     expect(rt.isLost).toBe(true);
   });
 
+  it('forks share the device and pipelines, and releaseAll() frees only the fork\'s buffers', async () => {
+    const rt = await testRuntime();
+    const fork = rt.fork();
+    expect(fork.device).toBe(rt.device);
+    expect(fork.pipelines).toBe(rt.pipelines);
+    const kept = rt.tensorFrom(Float32Array.of(1, 2, 3), [3], 'kept');
+    const a = fork.tensorFrom(Float32Array.of(4, 5, 6), [3], 'a');
+    const out = fork.tensor([3], 'out');
+    const [sum] = await fork.run([add(fork, out, a, kept)], [out]);
+    expect([...sum!]).toEqual([5, 7, 9]);
+    expect(fork.arena.bytesReserved).toBeGreaterThan(0);
+    fork.releaseAll();
+    expect(fork.arena.bytesReserved).toBe(0);
+    expect([...(await rt.read(kept))]).toEqual([1, 2, 3]);
+  });
+
   it('splits large 1-D launches into a 2-D grid within the per-dimension limit', () => {
     expect(grid1d(256 * 65535, 256)).toEqual([65535, 1, 1]);
     const [x, y] = grid1d(256 * 65535 + 1, 256);

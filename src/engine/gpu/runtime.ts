@@ -98,11 +98,14 @@ export class Runtime {
   private readonly lost: Promise<never>;
   dispatchCount = 0;
 
-  constructor(acquired: AcquiredDevice) {
+  private readonly onUncaptured: (event: Event) => void;
+
+  /** `pipelines` is shared by forks of one runtime: compiled pipelines outlive any one model. */
+  constructor(acquired: AcquiredDevice, pipelines?: PipelineCache) {
     this.device = acquired.device;
     this.adapter = acquired.adapter;
     this.features = acquired.features;
-    this.pipelines = new PipelineCache(this.device);
+    this.pipelines = pipelines ?? new PipelineCache(this.device);
     this.arena = new BufferArena(this.device);
     this.lost = this.device.lost.then((info) => {
       this.lostMessage = `GPU device lost (${info.reason}): ${info.message}`;
@@ -111,10 +114,25 @@ export class Runtime {
       throw new GpuError('device-lost', this.lostMessage);
     });
     this.lost.catch(() => undefined); // observed through run(); never an unhandled rejection
-    this.device.addEventListener('uncapturederror', (event) => {
+    this.onUncaptured = (event) => {
       const error = toGpuError((event as GPUUncapturedErrorEvent).error, 'uncaptured');
       this.emit({ type: 'uncaptured-error', error });
-    });
+    };
+    this.device.addEventListener('uncapturederror', this.onUncaptured);
+  }
+
+  /**
+   * A runtime on the same device with its own buffer arena (and the shared pipeline cache): give each model
+   * or run a fork, and `releaseAll()` it to free every buffer it allocated while the device stays.
+   */
+  fork(): Runtime {
+    return new Runtime({ device: this.device, adapter: this.adapter, features: this.features }, this.pipelines);
+  }
+
+  /** Frees every buffer this runtime's arena allocated; the device (shared with forks) stays. */
+  releaseAll(): void {
+    this.arena.destroyAll();
+    this.device.removeEventListener('uncapturederror', this.onUncaptured);
   }
 
   on(listener: (event: RuntimeEvent) => void): () => void {
