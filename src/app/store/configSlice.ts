@@ -50,6 +50,8 @@ export interface ConfigSlice {
   setTrainPooler: (on: boolean) => void;
   setRecipeField: (key: keyof RecipeSettings, value: unknown) => void;
   applyShared: (json: unknown) => void;
+  /** A whole PEFT configuration, as parsed (an imported adapter's). */
+  applyPeft: (peft: PeftConfig) => void;
   setShareError: (message: string | null) => void;
   dismissShared: () => void;
   revalidate: () => void;
@@ -159,6 +161,7 @@ export const createConfigSlice: StateCreator<LabState, [], [], ConfigSlice> = (s
       const { peft, recipe, model, dataset } = result.config;
       edit({ peftDraft: draftOf(peft), recipeDraft: { ...recipe }, presetId: null, recipePresetId: null, shared: { model, dataset }, shareError: null });
     },
+    applyPeft: (peft) => edit({ peftDraft: draftOf(peft), presetId: null }),
     setShareError: (shareError) => set({ shareError }),
     dismissShared: () => edit({ shared: null, shareError: null }),
     revalidate: () => {

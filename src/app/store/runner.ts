@@ -9,13 +9,17 @@ import { deleteRun as deleteStored, loadAll, persistenceAvailable, saveRun } fro
 import type { RunFailure, RunRecord } from '../lib/run_types';
 import { send } from '../worker/bridge';
 import type { DataPlan, MemoryUse, RunAction } from '../worker/protocol';
+import { currentAdapter } from './adapter';
 import { selectDataPlan } from './dataSlice';
 import { appendEvents, curvesOf, deleteCurves, flushNow, patchSoon, setCurves } from './metrics';
 import { nextColor } from './runsSlice';
 import { useLab } from './store';
 
-/** Queued runs' data plans (in memory only: a queue does not survive a reload). */
-const plans = new Map<string, DataPlan>();
+/**
+ * Queued runs' data plans and the adapter they start from, as they were when queued (in memory only: a
+ * queue does not survive a reload).
+ */
+const plans = new Map<string, { readonly data: DataPlan; readonly fromAdapter: string | null }>();
 /** Runs that ended in this page's life (the Worker still holds the weights of the successful ones). */
 const endedHere = new Set<string>();
 /** Runs the user asked to pause and has not resumed. */
@@ -47,6 +51,7 @@ export function queueRuns(items: readonly QueueItem[], sweep: string | null = nu
   const { plan, problem } = selectDataPlan(state);
   if (!plan) return problem;
   if (state.modelStatus !== 'ready') return 'Load a model first (the demo model is one click away).';
+  const fromAdapter = currentAdapter();
   let color = nextColor(state.runs);
   const names = new Set(state.runs.map((r) => r.name));
   const records: RunRecord[] = items.map((item) => {
@@ -69,7 +74,7 @@ export function queueRuns(items: readonly QueueItem[], sweep: string | null = nu
       failure: null,
       sweep,
     };
-    plans.set(record.id, plan);
+    plans.set(record.id, { data: plan, fromAdapter });
     return record;
   });
   state.addRuns(records);
@@ -88,7 +93,7 @@ function pump(): void {
   if (!plan) return finish(next.id, { kind: 'data', message: 'This queued run lost its data plan (the page was reloaded).', advice: 'Queue it again.' });
   state.setActiveRun(next.id);
   state.patchRuns(new Map([[next.id, { status: 'preparing' }]]));
-  send({ type: 'start', runId: next.id, config: next.config, data: plan });
+  send({ type: 'start', runId: next.id, config: next.config, data: plan.data, fromAdapter: plan.fromAdapter });
 }
 
 export function controlActiveRun(action: RunAction): void {

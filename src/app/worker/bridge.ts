@@ -30,6 +30,14 @@ function onResponse(message: WorkerResponse): void {
       return state.setModel(message.model);
     case 'model-error':
       return state.setModelError(message.message);
+    case 'adapter-loaded':
+      return state.setImportedAdapter(message.adapter);
+    case 'adapter-error':
+      return state.setImportError(message.message);
+    case 'evaluated':
+      return state.setEvaluation({ status: 'done', metrics: message.metrics, adapter: state.importedAdapter?.name ?? null });
+    case 'evaluate-error':
+      return state.setEvaluation({ status: 'error', message: message.message });
     case 'hub-progress':
       return state.setHubProgress(message.progress);
     case 'hub-downloaded':

@@ -7,6 +7,8 @@ import { acquireDevice } from '../../engine/gpu/device';
 import { describeGpuError, GpuError } from '../../engine/gpu/errors';
 import { Runtime } from '../../engine/gpu/runtime';
 import { runSelfCheck } from '../../engine/selfcheck/selfcheck';
+import { readAdapterFiles, type LoadedAdapter } from './adapter_import';
+import { evaluateOnly } from './evaluation';
 import { toFailure } from './failure';
 import { cancelHubDownload, deleteCachedModel, downloadHubModel, hubCacheListing } from './hub';
 import { loadDemoModel, loadModelFiles, type LoadedModel } from './model_files';
@@ -18,6 +20,8 @@ declare const self: DedicatedWorkerGlobalScope;
 
 let runtime: Promise<Runtime> | null = null;
 let model: LoadedModel | null = null;
+/** Trained adapter files chosen on top of the model; dropped when another model loads. */
+let adapter: LoadedAdapter | null = null;
 const shards = new Map<string, ShardEntry>();
 const trainer = new Trainer();
 
@@ -53,6 +57,7 @@ async function addShard(request: Extract<WorkerRequest, { type: 'add-shard' }>):
 async function loadModel(request: Extract<WorkerRequest, { type: 'load-model' }>): Promise<void> {
   try {
     model = request.source.kind === 'demo' ? await loadDemoModel(request.source.baseUrl) : await loadModelFiles(request.source.files);
+    adapter = null;
     post({ type: 'model', model: model.info });
   } catch (error) {
     post({ type: 'model-error', message: message(error) });
@@ -64,6 +69,7 @@ async function loadHubModel(request: Extract<WorkerRequest, { type: 'hub-load' }
   if (!files) return postHubCache(); // a cancelled or failed download may have left pieces that resume
   try {
     model = await loadModelFiles(files, request.modelId);
+    adapter = null;
     post({ type: 'model', model: model.info });
   } catch (error) {
     post({ type: 'model-error', message: message(error) });
@@ -94,6 +100,24 @@ function exportRun(request: Extract<WorkerRequest, { type: 'export' }>): void {
   }
 }
 
+async function loadAdapter(files: readonly File[]): Promise<void> {
+  try {
+    adapter = await readAdapterFiles(files, model);
+    post({ type: 'adapter-loaded', adapter: adapter.info });
+  } catch (error) {
+    post({ type: 'adapter-error', message: message(error) });
+  }
+}
+
+async function evaluate(request: Extract<WorkerRequest, { type: 'evaluate' }>): Promise<void> {
+  try {
+    if (trainer.busy) throw new Error('A run is training: evaluate when it ends (or stop it).');
+    post({ type: 'evaluated', metrics: await evaluateOnly(request, { gpu: self.navigator.gpu, model, shards, adapter }) });
+  } catch (error) {
+    post({ type: 'evaluate-error', message: message(error) });
+  }
+}
+
 async function handle(request: WorkerRequest): Promise<void> {
   switch (request.type) {
     case 'probe': {
@@ -121,7 +145,14 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'shard-stats':
       return shardStats(request);
     case 'start':
-      return trainer.start(request, { gpu: self.navigator.gpu, model, shards, post });
+      return trainer.start(request, { gpu: self.navigator.gpu, model, shards, adapter, post });
+    case 'load-adapter':
+      return loadAdapter(request.files);
+    case 'remove-adapter':
+      adapter = null;
+      return;
+    case 'evaluate':
+      return evaluate(request);
     case 'control':
       return trainer.control(request.runId, request.action);
     case 'export':

@@ -2,7 +2,9 @@
 import type { ShardProgress, ShardReport, ShardStatistics } from '../../engine/data';
 import type { AdapterSummary, GpuFeatures } from '../../engine/gpu/device';
 import type { HubErrorKind, HubLoadProgress } from '../../engine/hub';
+import type { RetrievalMetrics } from '../../engine/eval/retrieval';
 import type { EncoderConfig } from '../../engine/model/config';
+import type { PeftConfig } from '../../engine/peft/types';
 import type { SelfCheckResult } from '../../engine/selfcheck/selfcheck';
 import type { TrainerEvent } from '../../engine/train/events';
 import type { RunConfig } from '../../engine/train/run_config';
@@ -23,6 +25,15 @@ export interface ModelInfo {
   readonly files: readonly string[];
   /** Tensors in the checkpoint the encoder does not use (heads, buffers). */
   readonly ignored: number;
+}
+
+/** Trained adapter files loaded on top of the model: the next runs start from them, Evaluate uses them. */
+export interface AdapterInfo {
+  /** The weights file it came from, as chosen. */
+  readonly name: string;
+  readonly format: 'peft' | 'lab';
+  readonly peft: PeftConfig;
+  readonly tensors: number;
 }
 
 export type ShardInput = { readonly kind: 'file'; readonly file: File } | { readonly kind: 'url'; readonly url: string; readonly name: string };
@@ -76,7 +87,12 @@ export type WorkerRequest =
   | { readonly type: 'add-shard'; readonly id: string; readonly input: ShardInput }
   | { readonly type: 'remove-shard'; readonly id: string }
   | { readonly type: 'shard-stats'; readonly id: string; readonly codeLength: number; readonly nlLength: number }
-  | { readonly type: 'start'; readonly runId: string; readonly config: RunConfig; readonly data: DataPlan }
+  | { readonly type: 'load-adapter'; readonly files: readonly File[] }
+  | { readonly type: 'remove-adapter' }
+  /** `fromAdapter`: start from the loaded adapter's tensors (the Worker checks it is still the one named). */
+  | { readonly type: 'start'; readonly runId: string; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null }
+  /** The model (+ adapter) on the plan's validation pairs, without training. */
+  | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null }
   | { readonly type: 'control'; readonly runId: string; readonly action: RunAction }
   | { readonly type: 'export'; readonly runId: string; readonly which: 'best' | 'final' };
 
@@ -92,6 +108,10 @@ export type WorkerResponse =
   | { readonly type: 'error'; readonly message: string }
   | { readonly type: 'model'; readonly model: ModelInfo }
   | { readonly type: 'model-error'; readonly message: string }
+  | { readonly type: 'adapter-loaded'; readonly adapter: AdapterInfo }
+  | { readonly type: 'adapter-error'; readonly message: string }
+  | { readonly type: 'evaluated'; readonly metrics: RetrievalMetrics }
+  | { readonly type: 'evaluate-error'; readonly message: string }
   /** At most every 200 ms, plus the first and the last event of a load. */
   | { readonly type: 'hub-progress'; readonly progress: HubLoadProgress }
   /** The files are here; the model loader runs next (then 'model' or 'model-error'). */

@@ -7,12 +7,12 @@ import { acquireDevice } from '../../engine/gpu/device';
 import { GpuError } from '../../engine/gpu/errors';
 import { Runtime } from '../../engine/gpu/runtime';
 import { exportTrained } from '../../engine/io/export';
-import { initializeAdded } from '../../engine/peft/init';
 import { planPeft, type PeftPlan } from '../../engine/peft/plan';
 import type { TrainerEvent } from '../../engine/train/events';
 import { parseRunConfig, trainerConfig } from '../../engine/train/run_config';
 import { runTraining, type TrainerControl } from '../../engine/train/trainer';
 import type { RunFailure } from '../lib/run_types';
+import { adapterFor, startingWeights, type LoadedAdapter } from './adapter_import';
 import { EventBatcher } from './coalesce';
 import { toFailure } from './failure';
 import { ModelFilesError, type LoadedModel } from './model_files';
@@ -25,6 +25,7 @@ export interface TrainContext {
   readonly gpu: GPU | undefined;
   readonly model: LoadedModel | null;
   readonly shards: ReadonlyMap<string, ShardEntry>;
+  readonly adapter: LoadedAdapter | null;
   readonly post: (message: WorkerResponse, transfer?: Transferable[]) => void;
 }
 
@@ -70,6 +71,11 @@ export class Trainer {
   private active: { readonly runId: string; readonly control: RunControl } | null = null;
   private readonly outcomes = new Map<string, Outcome>();
 
+  /** A run holds the GPU: an evaluation waits for it to end. */
+  get busy(): boolean {
+    return this.active !== null;
+  }
+
   control(runId: string, action: RunAction): void {
     if (this.active?.runId === runId) this.active.control.apply(action);
   }
@@ -104,8 +110,7 @@ export class Trainer {
         control.failure ??= event.type === 'device-lost' ? new GpuError('device-lost', event.message) : event.error;
       });
       const plan = planPeft(model.config, config.peft);
-      // The engine's seeded initialization, as the CLI's: the same configuration starts from the same weights.
-      const initial = new Map([...model.weights, ...initializeAdded(plan, config.recipe.seed)]);
+      const initial = startingWeights(model, config.peft, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
       const out = await runTraining(device, model.config, initial, trainerConfig(config.recipe, config.peft), data, (e) => batcher.push(e), control);
       if (control.failure) throw control.failure;
       this.remember(runId, { plan, final: out.final, best: out.best, model });

@@ -8,6 +8,7 @@ import { formatCount } from '../../lib/format';
 import { loadDemoModel, loadModelFiles } from '../../store/loaders';
 import { useLab } from '../../store/store';
 import { countParams, baseParams } from '../../../engine/model/params';
+import { AdapterPicker } from './AdapterPicker';
 import { HubDownload } from './HubDownload';
 
 function ModelSummary() {
@@ -44,6 +45,7 @@ export function ModelPicker() {
   return (
     <Card title="1 · Model" testId="model-panel">
       <ModelSummary />
+      <AdapterPicker />
       <div className="row">
         <button type="button" onClick={loadDemoModel} disabled={status === 'loading'} data-testid="use-demo-model">
           Use the demo model

@@ -1,0 +1,83 @@
+/**
+ * Trained adapter files back in the lab (what the export buttons or `train --out` wrote): peft LoRA
+ * (adapter_config.json + adapter_model.safetensors) or the lab's format (lab_peft.json +
+ * lab_adapter.safetensors), read by the engine's importAdapter against the loaded model. Its tensors are
+ * checked against the plan of its own configuration, so a wrong model shape is named here and not on the GPU.
+ */
+import { importAdapter } from '../../engine/io/export';
+import { initializeAdded } from '../../engine/peft/init';
+import { planPeft, type PeftPlan } from '../../engine/peft/plan';
+import type { PeftConfig } from '../../engine/peft/types';
+import { ModelFilesError, type LoadedModel } from './model_files';
+import type { AdapterInfo } from './protocol';
+
+export interface LoadedAdapter {
+  readonly info: AdapterInfo;
+  readonly tensors: ReadonlyMap<string, Float32Array>;
+}
+
+/** Downloads keep the run's name as a prefix (`<run>-adapter_config.json`): the file's own name ends it. */
+const ADAPTER_FILE = /(adapter_config\.json|adapter_model\.safetensors|lab_peft\.json|lab_adapter\.safetensors)$/;
+
+function canonicalName(name: string): string | null {
+  return ADAPTER_FILE.exec(name)?.[1] ?? null;
+}
+
+/** Names what does not fit between the tensors a configuration needs and the ones the file holds. */
+export function adapterMismatch(plan: PeftPlan, tensors: ReadonlyMap<string, Float32Array>): string | null {
+  const needed = new Set(plan.added.map((s) => s.name));
+  for (const spec of plan.added) {
+    const data = tensors.get(spec.name);
+    if (!data) return `it lacks ${spec.name}`;
+    const numel = spec.shape.reduce((a, b) => a * b, 1);
+    if (data.length !== numel) return `${spec.name} has ${data.length} values where this model needs ${numel} (shape ${spec.shape.join('×')})`;
+  }
+  const extra = [...tensors.keys()].find((name) => !needed.has(name));
+  return extra === undefined ? null : `it holds ${extra}, which this configuration does not use`;
+}
+
+export async function readAdapterFiles(files: readonly File[], model: LoadedModel | null): Promise<LoadedAdapter> {
+  if (!model) throw new ModelFilesError('Load the model the adapter was trained on first, then choose the adapter files.');
+  const byName = new Map<string, Uint8Array>();
+  let weightsFile = '';
+  for (const file of files) {
+    const name = canonicalName(file.name);
+    if (!name) continue;
+    byName.set(name, new Uint8Array(await file.arrayBuffer()));
+    if (name.endsWith('.safetensors')) weightsFile = file.name;
+  }
+  const got = files.map((f) => f.name).join(', ') || 'no files';
+  let imported;
+  try {
+    imported = importAdapter(byName, model.config);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ModelFilesError(`These files are not an adapter the lab can read (${why}; got ${got}). Choose adapter_config.json with adapter_model.safetensors, or lab_peft.json with lab_adapter.safetensors.`);
+  }
+  const mismatch = adapterMismatch(planPeft(model.config, imported.peft), imported.tensors);
+  if (mismatch) throw new ModelFilesError(`The adapter does not fit the loaded model (${model.info.name}): ${mismatch}. Load the model it was trained on.`);
+  const info: AdapterInfo = { name: weightsFile, format: imported.format, peft: imported.peft, tensors: imported.tensors.size };
+  return { info, tensors: imported.tensors };
+}
+
+/** The adapter a request named (by its file), which must still be the one loaded. */
+export function adapterFor(name: string | null, loaded: LoadedAdapter | null): LoadedAdapter | null {
+  if (name === null) return null;
+  if (loaded?.info.name !== name) throw new ModelFilesError(`The adapter ${name} is no longer loaded (another model or adapter replaced it): choose it again, or Remove it to start fresh.`);
+  return loaded;
+}
+
+/**
+ * The weights a run or an evaluation starts from: the base model plus the adapter's tensors when one is
+ * loaded (they must fit the configuration exactly), or otherwise the engine's seeded initialization, as the
+ * CLI's: the same configuration starts from the same weights.
+ */
+export function startingWeights(model: LoadedModel, peft: PeftConfig, seed: number, adapter: LoadedAdapter | null): Map<string, Float32Array> {
+  const plan = planPeft(model.config, peft);
+  if (!adapter) return new Map([...model.weights, ...initializeAdded(plan, seed)]);
+  const mismatch = adapterMismatch(plan, adapter.tensors);
+  if (mismatch) {
+    throw new ModelFilesError(`The adapter ${adapter.info.name} does not fit the method panel's configuration: ${mismatch}. Choose the adapter again to restore its method, or Remove it to start fresh.`);
+  }
+  return new Map([...model.weights, ...adapter.tensors]);
+}
