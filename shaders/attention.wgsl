@@ -1,7 +1,9 @@
 // attention: multi-head self-attention as Hugging Face RoBERTa computes it (eager), per head h:
 //   probs = softmax(q·kᵀ/√D + mask) over the P prefix keys then the T tokens,
 //   out   = dropout(probs)·v, written into head h's columns h*D..h*D+D-1.
-// Keeps the pre-dropout probs for the backward; the backward regenerates the dropout mask from the RNG.
+// Keeps only each row's softmax statistics (max m, sum l of exp(s - m)) for the backward, which recomputes
+// p = exp(score - m) / l with the same score() arithmetic (lib/attention_rows.wgsl), so it gets the forward's
+// probabilities bit for bit without a (B, H, T, P+T) tensor; it regenerates the dropout mask from the RNG.
 // One workgroup per (query row i, head h, batch element b); invocation t owns keys j ≡ t (mod WG).
 // Needs lib/rng.wgsl and lib/attention_rows.wgsl (prepended by shaderWith). Twin: src/reference/attention.ts.
 
@@ -24,7 +26,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;   // (B*T, C)
-@group(0) @binding(1) var<storage, read_write> probs: array<f32>; // (B, H, T, S) before dropout
+@group(0) @binding(1) var<storage, read_write> stats: array<f32>; // (B, H, T, 2): row max m, row sum l
 @group(0) @binding(2) var<storage, read> q: array<f32>;           // (B*T, C)
 @group(0) @binding(3) var<storage, read> k: array<f32>;           // (B*T, C)
 @group(0) @binding(4) var<storage, read> v: array<f32>;           // (B*T, C)
@@ -37,19 +39,20 @@ var<workgroup> red: array<f32, WG>;  // reduction scratch
 var<workgroup> tile: array<f32, WG>; // WG dropped probabilities of one row
 
 fn score(b: u32, h: u32, i: u32, j: u32) -> f32 {
-  let qo = (b * T + i) * C + h * D;
-  var s = 0.0;
-  for (var d = 0u; d < D; d++) {
-    s += q[qo + d] * key_at(b, j, h * D + d);
+  if (j < P) {
+    return prefix_score(b, h, i, j);
   }
-  s = s / sqrt(f32(D));
-  if (j >= P && mask[b * T + j - P] == 0u) {
-    s += MASKED; // prefix keys are never masked
-  }
-  return s;
+  return token_score(b, h, i, j);
 }
 
-// What dropout multiplies probs[index] by: 0 if dropped, else 1 / (1 - p).
+fn value_at(b: u32, j: u32, c: u32) -> f32 {
+  if (j < P) {
+    return pv[j * C + c];
+  }
+  return v[(b * T + j - P) * C + c];
+}
+
+// What dropout multiplies probability index by: 0 if dropped, else 1 / (1 - p).
 fn dropout_factor(index: u32) -> f32 {
   if (DROPOUT == 0.0) {
     return 1.0;
@@ -90,29 +93,26 @@ fn attention(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) 
   let i = wg.x;
   let h = wg.y;
   let b = wg.z;
-  let row = ((b * H + h) * T + i) * S; // probs row of query i; probs[row + j] is the dropout RNG index
+  let row = ((b * H + h) * T + i) * S; // flat (B, H, T, S) index of p_i0, the dropout RNG index base
 
-  // Softmax, with probs as the scratch row: scores, then exponentials, then probabilities.
+  // Two-pass softmax, recomputing the scores rather than keeping a row of them anywhere.
   var rowmax = MASKED;
   for (var j = t; j < S; j += WG) {
-    let s = score(b, h, i, j);
-    probs[row + j] = s;
-    rowmax = max(rowmax, s);
+    rowmax = max(rowmax, score(b, h, i, j));
   }
   rowmax = reduce_max(t, rowmax);
   var sum = 0.0;
   for (var j = t; j < S; j += WG) {
-    let e = exp(probs[row + j] - rowmax);
-    probs[row + j] = e;
-    sum += e;
+    sum += exp(score(b, h, i, j) - rowmax);
   }
   sum = reduce_sum(t, sum);
-  for (var j = t; j < S; j += WG) {
-    probs[row + j] = probs[row + j] / sum;
+  if (t == 0u) {
+    let r = (b * H + h) * T + i;
+    stats[2u * r] = rowmax;
+    stats[2u * r + 1u] = sum;
   }
 
   // out_i = Σ_j dropout(p_ij) v_j: WG keys at a time go through `tile`, invocation t owning column d0 + t.
-  // Invocation t reads back only the probs entries it wrote itself, so no storage barrier is needed.
   for (var d0 = 0u; d0 < D; d0 += WG) {
     let d = d0 + t;
     var acc = 0.0;
@@ -120,7 +120,7 @@ fn attention(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) 
       let j = j0 + t;
       tile[t] = 0.0;
       if (j < S) {
-        tile[t] = probs[row + j] * dropout_factor(row + j);
+        tile[t] = prob(score(b, h, i, j), rowmax, sum) * dropout_factor(row + j);
       }
       workgroupBarrier();
       if (d < D) {

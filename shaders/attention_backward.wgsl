@@ -1,13 +1,15 @@
-// attention_backward: gradients of attention.wgsl, per head h, from the saved pre-dropout probs P:
+// attention_backward: gradients of attention.wgsl, per head h, with P_ij recomputed from q, k and the forward's
+// row statistics (max m_i, sum l_i) by the shared lib/attention_rows.wgsl arithmetic, bit for bit the forward's:
 //   dP = dO·vᵀ ⊙ dropout factor,  dS = P ⊙ (dP − rowdot) with rowdot_i = Σ_j P_ij dP_ij,
 //   dq = dS·k/√D,  dk = dSᵀ·q/√D,  dv = dropout(P)ᵀ·dO.
-// The padding mask needs no work here: masked keys have P = 0. The dropout mask is regenerated from the RNG.
-// Three passes, so that no pass binds more than the 8 storage buffers WebGPU guarantees:
-//   attention_backward     one workgroup per query row (i, h, b): rowdot and dq; rowdot is parked in dv's
-//                          buffer (B*H*T <= B*T*C floats), which attention_backward_dv overwrites last;
-//   attention_backward_dk  one workgroup per key (j, h, b): dk, or dpk += summed over the batch;
-//   attention_backward_dv  the same for dv and dpv.
-// Each pass declares its own bindings; variables shared by two passes keep one binding number.
+// The dropout mask is regenerated from the RNG. Recomputing P needs q, the keys, the mask and the statistics,
+// so no pass can bind both the prefix and the token keys within WebGPU's 8 storage buffers: each step runs as
+// a prefix pass (keys j < P, skipped when P = 0) then a token pass (keys j >= P), the token pass adding to
+// what the prefix pass wrote. Every pass binds [output, stats, dout, q, keys, values, mask, rowdot, params]:
+//   rowdot_*  one workgroup per query row (i, h, b): rowdot, parked in dv's buffer (B*H*T <= B*T*C floats);
+//   dq_*      one workgroup per query row: dq;
+//   dk_*      one workgroup per key: dk (token key of batch wg.z), or dpk += summed over the batch;
+//   dv_*      one workgroup per key: dv or dpv +=, overwriting rowdot last.
 // Needs lib/rng.wgsl and lib/attention_rows.wgsl (prepended by shaderWith). Twin: src/reference/attention.ts.
 
 override B: u32;
@@ -20,52 +22,78 @@ override C: u32 = H * D;
 override S: u32 = P + T; // keys per query
 
 const WG: u32 = 64u; // a power of two, for the tree reduction; the launcher's ATTENTION_WG
+const MASKED: f32 = -0x1.fffffep+127f; // attention.wgsl's padding score
 
 struct Params {
   seed: u32, // dropout seed, the forward's
 }
 
-// attention_backward (dq)
+// Binding 0, one output per pass (same number, never two in one pass).
+@group(0) @binding(0) var<storage, read_write> rowdot_acc: array<f32>; // (B, H, T) in dv's buffer
 @group(0) @binding(0) var<storage, read_write> dq: array<f32>;         // (B*T, C)
-@group(0) @binding(1) var<storage, read_write> rowdot_out: array<f32>; // (B, H, T) in dv's buffer
-@group(0) @binding(6) var<storage, read> k: array<f32>;                // (B*T, C)
-@group(0) @binding(7) var<storage, read> pk: array<f32>;               // (P, C) (unread if P = 0)
-// attention_backward_dk
 @group(0) @binding(0) var<storage, read_write> dk: array<f32>;         // (B*T, C)
-@group(0) @binding(1) var<storage, read_write> dpk: array<f32>;        // (P, C) accumulated (unused if P = 0)
-@group(0) @binding(6) var<storage, read> q: array<f32>;                // (B*T, C)
-@group(0) @binding(7) var<storage, read> rowdot: array<f32>;           // (B, H, T) in dv's buffer
-// attention_backward and attention_backward_dk
-@group(0) @binding(4) var<storage, read> v: array<f32>;                // (B*T, C)
-@group(0) @binding(5) var<storage, read> pv: array<f32>;               // (P, C) (unread if P = 0)
-@group(0) @binding(8) var<uniform> params: Params;
-// attention_backward_dv
 @group(0) @binding(0) var<storage, read_write> dv: array<f32>;         // (B*T, C)
-@group(0) @binding(1) var<storage, read_write> dpv: array<f32>;        // (P, C) accumulated (unused if P = 0)
-@group(0) @binding(4) var<uniform> params_dv: Params;
-// all three passes
+@group(0) @binding(0) var<storage, read_write> dpk: array<f32>;        // (P, C) accumulated
+@group(0) @binding(0) var<storage, read_write> dpv: array<f32>;        // (P, C) accumulated
+@group(0) @binding(1) var<storage, read> stats: array<f32>;            // (B, H, T, 2): m, l
 @group(0) @binding(2) var<storage, read> dout: array<f32>;             // (B*T, C)
-@group(0) @binding(3) var<storage, read> probs: array<f32>;            // (B, H, T, S) before dropout
+@group(0) @binding(3) var<storage, read> q: array<f32>;                // (B*T, C)
+@group(0) @binding(4) var<storage, read> k: array<f32>;                // (B*T, C), token passes
+@group(0) @binding(4) var<storage, read> pk: array<f32>;               // (P, C), prefix passes
+@group(0) @binding(5) var<storage, read> v: array<f32>;                // (B*T, C), token passes
+@group(0) @binding(5) var<storage, read> pv: array<f32>;               // (P, C), prefix passes
+@group(0) @binding(6) var<storage, read> mask: array<u32>;             // (B, T), read by token passes
+@group(0) @binding(7) var<storage, read> rowdot: array<f32>;           // (B, H, T) in dv's buffer (dq_*, dk_*)
+@group(0) @binding(8) var<uniform> params: Params;
 
 var<workgroup> red: array<f32, WG>;  // reduction scratch
 var<workgroup> tile: array<f32, WG>; // WG per-key (or per-query) factors of one row (or column)
 
-// What dropout multiplied probs[index] by in the forward: 0 if dropped, else 1 / (1 - p).
-fn dropout_factor(seed: u32, index: u32) -> f32 {
+// What dropout multiplied probability index by in the forward: 0 if dropped, else 1 / (1 - p).
+fn dropout_factor(index: u32) -> f32 {
   if (DROPOUT == 0.0) {
     return 1.0;
   }
-  return select(0.0, 1.0 / (1.0 - DROPOUT), rng_uniform(seed, index) >= DROPOUT);
+  return select(0.0, 1.0 / (1.0 - DROPOUT), rng_uniform(params.seed, index) >= DROPOUT);
 }
 
-// dL/dP_ij for query i and key j of head h: dO_i·v_j, through the dropout factor of probs[index].
-fn dprob(b: u32, h: u32, i: u32, j: u32, index: u32) -> f32 {
+// The flat (B, H, T, S) index of P_ij: the dropout RNG index, as in the forward.
+fn prob_index(b: u32, h: u32, i: u32, j: u32) -> u32 {
+  return ((b * H + h) * T + i) * S + j;
+}
+
+fn stat_row(b: u32, h: u32, i: u32) -> u32 {
+  return (b * H + h) * T + i;
+}
+
+fn prefix_p(b: u32, h: u32, i: u32, j: u32) -> f32 {
+  let r = stat_row(b, h, i);
+  return prob(prefix_score(b, h, i, j), stats[2u * r], stats[2u * r + 1u]);
+}
+
+fn token_p(b: u32, h: u32, i: u32, j: u32) -> f32 {
+  let r = stat_row(b, h, i);
+  return prob(token_score(b, h, i, j), stats[2u * r], stats[2u * r + 1u]);
+}
+
+// dL/dP_ij = dO_i·v_j through the dropout factor, for a prefix key j < P and for a token key j >= P.
+fn prefix_dp(b: u32, h: u32, i: u32, j: u32) -> f32 {
   let o = (b * T + i) * C + h * D;
   var s = 0.0;
   for (var d = 0u; d < D; d++) {
-    s += dout[o + d] * value_at(b, j, h * D + d);
+    s += dout[o + d] * pv[j * C + h * D + d];
   }
-  return s * dropout_factor(params.seed, index);
+  return s * dropout_factor(prob_index(b, h, i, j));
+}
+
+fn token_dp(b: u32, h: u32, i: u32, j: u32) -> f32 {
+  let o = (b * T + i) * C + h * D;
+  let vo = (b * T + j - P) * C + h * D;
+  var s = 0.0;
+  for (var d = 0u; d < D; d++) {
+    s += dout[o + d] * v[vo + d];
+  }
+  return s * dropout_factor(prob_index(b, h, i, j));
 }
 
 fn reduce_sum(t: u32, x: f32) -> f32 {
@@ -82,44 +110,51 @@ fn reduce_sum(t: u32, x: f32) -> f32 {
   return r;
 }
 
-// The batch elements key j gathers over, [x, y): its own one, or for a prefix key all of them, in the z = 0
-// workgroup (one owner per prefix gradient element, so += needs no atomics); empty for the other z.
-fn batch_range(j: u32, z: u32) -> vec2u {
-  if (j >= P) {
-    return vec2u(z, z + 1u);
-  }
-  return select(vec2u(0u, 0u), vec2u(0u, B), z == 0u);
-}
-
 @compute @workgroup_size(WG)
-fn attention_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
-  let i = wg.x;
-  let h = wg.y;
-  let b = wg.z;
-  let row = ((b * H + h) * T + i) * S; // probs row of query i; probs[row + j] is the dropout RNG index
+fn rowdot_prefix(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
   var partial = 0.0;
-  for (var j = t; j < S; j += WG) {
-    partial += probs[row + j] * dprob(b, h, i, j, row + j);
+  for (var j = t; j < P; j += WG) {
+    partial += prefix_p(wg.z, wg.y, wg.x, j) * prefix_dp(wg.z, wg.y, wg.x, j);
   }
   let rd = reduce_sum(t, partial);
   if (t == 0u) {
-    rowdot_out[(b * H + h) * T + i] = rd;
+    rowdot_acc[stat_row(wg.z, wg.y, wg.x)] = rd;
   }
+}
 
-  // dq_i = Σ_j dS_ij k_j / √D: WG keys at a time go through `tile`, invocation t owning column d0 + t.
+@compute @workgroup_size(WG)
+fn rowdot_tokens(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
+  var partial = 0.0;
+  for (var j = P + t; j < S; j += WG) {
+    partial += token_p(wg.z, wg.y, wg.x, j) * token_dp(wg.z, wg.y, wg.x, j);
+  }
+  let rd = reduce_sum(t, partial);
+  if (t == 0u) {
+    let r = stat_row(wg.z, wg.y, wg.x);
+    rowdot_acc[r] = select(rd, rowdot_acc[r] + rd, P > 0u); // after rowdot_prefix's part
+  }
+}
+
+// dq_i = Σ_j dS_ij key_j / √D: WG keys at a time go through `tile`, invocation t owning column d0 + t.
+@compute @workgroup_size(WG)
+fn dq_prefix(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let i = wg.x;
+  let h = wg.y;
+  let b = wg.z;
+  let rd = rowdot[stat_row(b, h, i)];
   for (var d0 = 0u; d0 < D; d0 += WG) {
     let d = d0 + t;
     var acc = 0.0;
-    for (var j0 = 0u; j0 < S; j0 += WG) {
+    for (var j0 = 0u; j0 < P; j0 += WG) {
       let j = j0 + t;
       tile[t] = 0.0;
-      if (j < S) {
-        tile[t] = probs[row + j] * (dprob(b, h, i, j, row + j) - rd);
+      if (j < P) {
+        tile[t] = prefix_p(b, h, i, j) * (prefix_dp(b, h, i, j) - rd);
       }
       workgroupBarrier();
       if (d < D) {
-        for (var jj = 0u; jj < min(WG, S - j0); jj++) {
-          acc += tile[jj] * key_at(b, j0 + jj, h * D + d);
+        for (var jj = 0u; jj < min(WG, P - j0); jj++) {
+          acc += tile[jj] * pk[(j0 + jj) * C + h * D + d];
         }
       }
       workgroupBarrier();
@@ -131,24 +166,50 @@ fn attention_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocatio
 }
 
 @compute @workgroup_size(WG)
-fn attention_backward_dk(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
-  let j = wg.x;
+fn dq_tokens(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let i = wg.x;
   let h = wg.y;
-  let range = batch_range(j, wg.z);
-  if (range.x >= range.y) {
-    return;
-  }
-  // dk_j = Σ_b Σ_i dS_ij q_i / √D: WG queries at a time go through `tile`.
+  let b = wg.z;
+  let rd = rowdot[stat_row(b, h, i)];
   for (var d0 = 0u; d0 < D; d0 += WG) {
     let d = d0 + t;
     var acc = 0.0;
-    for (var b = range.x; b < range.y; b++) {
+    for (var j0 = P; j0 < S; j0 += WG) {
+      let j = j0 + t;
+      tile[t] = 0.0;
+      if (j < S) {
+        tile[t] = token_p(b, h, i, j) * (token_dp(b, h, i, j) - rd);
+      }
+      workgroupBarrier();
+      if (d < D) {
+        for (var jj = 0u; jj < min(WG, S - j0); jj++) {
+          acc += tile[jj] * k[(b * T + j0 + jj - P) * C + h * D + d];
+        }
+      }
+      workgroupBarrier();
+    }
+    if (d < D) {
+      let o = (b * T + i) * C + h * D + d;
+      let g = acc / sqrt(f32(D));
+      dq[o] = select(g, dq[o] + g, P > 0u); // after dq_prefix's part
+    }
+  }
+}
+
+// dpk_j += Σ_b Σ_i dS_ij q_i / √D, one workgroup per prefix key (j, h): WG queries at a time through `tile`.
+@compute @workgroup_size(WG)
+fn dk_prefix(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let j = wg.x;
+  let h = wg.y;
+  for (var d0 = 0u; d0 < D; d0 += WG) {
+    let d = d0 + t;
+    var acc = 0.0;
+    for (var b = 0u; b < B; b++) {
       for (var i0 = 0u; i0 < T; i0 += WG) {
         let i = i0 + t;
         tile[t] = 0.0;
         if (i < T) {
-          let index = ((b * H + h) * T + i) * S + j;
-          tile[t] = probs[index] * (dprob(b, h, i, j, index) - rowdot[(b * H + h) * T + i]);
+          tile[t] = prefix_p(b, h, i, j) * (prefix_dp(b, h, i, j) - rowdot[stat_row(b, h, i)]);
         }
         workgroupBarrier();
         if (d < D) {
@@ -160,35 +221,54 @@ fn attention_backward_dk(@builtin(workgroup_id) wg: vec3u, @builtin(local_invoca
       }
     }
     if (d < D) {
-      let g = acc / sqrt(f32(D));
-      if (j < P) {
-        dpk[j * C + h * D + d] += g;
-      } else {
-        dk[(range.x * T + j - P) * C + h * D + d] = g;
-      }
+      dpk[j * C + h * D + d] += acc / sqrt(f32(D));
     }
   }
 }
 
+// dk_j = Σ_i dS_ij q_i / √D, one workgroup per token key (P + wg.x, h, b).
 @compute @workgroup_size(WG)
-fn attention_backward_dv(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
-  let j = wg.x;
+fn dk_tokens(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let j = P + wg.x;
   let h = wg.y;
-  let range = batch_range(j, wg.z);
-  if (range.x >= range.y) {
-    return;
-  }
-  // dv_j = Σ_b Σ_i dropout(P_ij) dO_i: WG queries at a time go through `tile`.
+  let b = wg.z;
   for (var d0 = 0u; d0 < D; d0 += WG) {
     let d = d0 + t;
     var acc = 0.0;
-    for (var b = range.x; b < range.y; b++) {
+    for (var i0 = 0u; i0 < T; i0 += WG) {
+      let i = i0 + t;
+      tile[t] = 0.0;
+      if (i < T) {
+        tile[t] = token_p(b, h, i, j) * (token_dp(b, h, i, j) - rowdot[stat_row(b, h, i)]);
+      }
+      workgroupBarrier();
+      if (d < D) {
+        for (var ii = 0u; ii < min(WG, T - i0); ii++) {
+          acc += tile[ii] * q[(b * T + i0 + ii) * C + h * D + d];
+        }
+      }
+      workgroupBarrier();
+    }
+    if (d < D) {
+      dk[(b * T + wg.x) * C + h * D + d] = acc / sqrt(f32(D));
+    }
+  }
+}
+
+// dpv_j += Σ_b Σ_i dropout(P_ij) dO_i, one workgroup per prefix key (j, h).
+@compute @workgroup_size(WG)
+fn dv_prefix(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let j = wg.x;
+  let h = wg.y;
+  for (var d0 = 0u; d0 < D; d0 += WG) {
+    let d = d0 + t;
+    var acc = 0.0;
+    for (var b = 0u; b < B; b++) {
       for (var i0 = 0u; i0 < T; i0 += WG) {
         let i = i0 + t;
         tile[t] = 0.0;
         if (i < T) {
-          let index = ((b * H + h) * T + i) * S + j;
-          tile[t] = probs[index] * dropout_factor(params_dv.seed, index);
+          tile[t] = prefix_p(b, h, i, j) * dropout_factor(prob_index(b, h, i, j));
         }
         workgroupBarrier();
         if (d < D) {
@@ -200,11 +280,36 @@ fn attention_backward_dv(@builtin(workgroup_id) wg: vec3u, @builtin(local_invoca
       }
     }
     if (d < D) {
-      if (j < P) {
-        dpv[j * C + h * D + d] += acc;
-      } else {
-        dv[(range.x * T + j - P) * C + h * D + d] = acc;
+      dpv[j * C + h * D + d] += acc;
+    }
+  }
+}
+
+// dv_j = Σ_i dropout(P_ij) dO_i, one workgroup per token key (P + wg.x, h, b).
+@compute @workgroup_size(WG)
+fn dv_tokens(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
+  let j = P + wg.x;
+  let h = wg.y;
+  let b = wg.z;
+  for (var d0 = 0u; d0 < D; d0 += WG) {
+    let d = d0 + t;
+    var acc = 0.0;
+    for (var i0 = 0u; i0 < T; i0 += WG) {
+      let i = i0 + t;
+      tile[t] = 0.0;
+      if (i < T) {
+        tile[t] = token_p(b, h, i, j) * dropout_factor(prob_index(b, h, i, j));
       }
+      workgroupBarrier();
+      if (d < D) {
+        for (var ii = 0u; ii < min(WG, T - i0); ii++) {
+          acc += tile[ii] * dout[(b * T + i0 + ii) * C + h * D + d];
+        }
+      }
+      workgroupBarrier();
+    }
+    if (d < D) {
+      dv[(b * T + wg.x) * C + h * D + d] = acc;
     }
   }
 }

@@ -1,17 +1,35 @@
-// The keys and values attention reads, prefix rows first: shared by attention.wgsl and attention_backward.wgsl,
-// which both declare pk, k, pv, v (C columns per row) and the overrides P, T, C.
+// The score and probability arithmetic of attention, shared by attention.wgsl and attention_backward.wgsl so
+// that the backward recomputes the forward's probabilities bit for bit (same operations in the same order).
+// Both declare q, pk, k, mask (C columns per key row), the overrides P, T, C, D and the constant MASKED.
+// Prefix and token keys have separate functions because a function that names a buffer binds it in every
+// entry point that calls it, and the backward's passes cannot afford to bind both kinds (8 storage buffers).
 
-// Element c of key j's row for batch b: the prefix rows come first.
-fn key_at(b: u32, j: u32, c: u32) -> f32 {
-  if (j < P) {
-    return pk[j * C + c];
+// q_i·pk_j / √D for query i of batch b and prefix key j < P of head h (prefix keys are never masked).
+fn prefix_score(b: u32, h: u32, i: u32, j: u32) -> f32 {
+  let qo = (b * T + i) * C + h * D;
+  var s = 0.0;
+  for (var d = 0u; d < D; d++) {
+    s += q[qo + d] * pk[j * C + h * D + d];
   }
-  return k[(b * T + j - P) * C + c];
+  return s / sqrt(f32(D));
 }
 
-fn value_at(b: u32, j: u32, c: u32) -> f32 {
-  if (j < P) {
-    return pv[j * C + c];
+// q_i·k_j / √D for token key j >= P, plus MASKED when that token is padding.
+fn token_score(b: u32, h: u32, i: u32, j: u32) -> f32 {
+  let qo = (b * T + i) * C + h * D;
+  let ko = (b * T + j - P) * C + h * D;
+  var s = 0.0;
+  for (var d = 0u; d < D; d++) {
+    s += q[qo + d] * k[ko + d];
   }
-  return v[(b * T + j - P) * C + c];
+  s = s / sqrt(f32(D));
+  if (mask[b * T + j - P] == 0u) {
+    s += MASKED;
+  }
+  return s;
+}
+
+// The probability of a key with score s in a row whose scores have max m and sum l of exp(s - m).
+fn prob(s: f32, m: f32, l: f32) -> f32 {
+  return exp(s - m) / l;
 }

@@ -12,7 +12,7 @@ import type { Tensor } from '../engine/gpu/tensor';
 import { activation } from '../engine/kernels/activation';
 import { activationBackward } from '../engine/kernels/activation_backward';
 import { adamw, adamwUniform } from '../engine/kernels/adamw';
-import { attention } from '../engine/kernels/attention';
+import { attention, ROW_STATS } from '../engine/kernels/attention';
 import { attentionBackward } from '../engine/kernels/attention_backward';
 import { dropout } from '../engine/kernels/dropout';
 import { embedding } from '../engine/kernels/embedding';
@@ -149,7 +149,7 @@ function attentionCases(d: KernelDims): KernelCase[] {
     q: t.f32([rows, C], 'q'),
     k: t.f32([rows, C], 'k'),
     v: t.f32([rows, C], 'v'),
-    probs: t.f32([B, H, T, T], 'probs'),
+    rowStats: t.f32([B, H, T, ROW_STATS], 'rowStats'),
     mask: t.u32([B, T], 'mask', 2, true),
     params: t.uniform(Uint32Array.of(1234, 0, 0, 0), 'seed'),
   });
@@ -161,7 +161,7 @@ function attentionCases(d: KernelDims): KernelCase[] {
       build: (rt) => {
         const t = new CaseTensors(rt);
         const a = inputs(t);
-        return t.done(attention(rt, t.f32([rows, C], 'ctx'), a.probs, a.q, a.k, a.v, a.mask, null, a.params, dims));
+        return t.done(attention(rt, t.f32([rows, C], 'ctx'), a.rowStats, a.q, a.k, a.v, a.mask, null, a.params, dims));
       },
     },
     {
@@ -171,7 +171,7 @@ function attentionCases(d: KernelDims): KernelCase[] {
         const t = new CaseTensors(rt);
         const a = inputs(t);
         const [dq, dk, dv, dout] = [t.f32([rows, C], 'dq'), t.f32([rows, C], 'dk'), t.f32([rows, C], 'dv'), t.f32([rows, C], 'dout')];
-        return t.done(attentionBackward(rt, dq, dk, dv, null, null, dout, a.q, a.k, a.v, a.probs, a.mask, null, a.params, dims));
+        return t.done(attentionBackward(rt, dq, dk, dv, null, null, dout, a.q, a.k, a.v, a.rowStats, a.mask, null, a.params, dims));
       },
     },
   ];

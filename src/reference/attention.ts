@@ -64,45 +64,51 @@ function dropoutFactor(x: Ctx, index: number): number {
   return rngUniform(x.seed, index) >= p ? 1 / (1 - p) : 0;
 }
 
-/** probs[row..row+S) = softmax over the keys of query i of head h (before dropout). */
-function softmaxRow(probs: Vec, row: number, x: Ctx, mask: ArrayLike<number>, b: number, h: number, i: number): void {
-  const qo = (b * x.T + i) * x.C + h * x.D;
+/** The softmax input of query i and key j of head h: the scaled dot product, plus MASKED for padding keys. */
+function score(x: Ctx, mask: ArrayLike<number>, b: number, h: number, i: number, j: number): number {
+  const [keys, ko] = keyRow(x, x.k, x.pk, b, j);
+  const s = rowDot(x.q, (b * x.T + i) * x.C + h * x.D, keys, ko + h * x.D, x.D) / Math.sqrt(x.D);
+  return j >= x.P && mask[b * x.T + j - x.P] === 0 ? s + MASKED_SCORE : s;
+}
+
+/** The (max, sum of exp(score − max)) statistics of query i's softmax row, as the forward saves them. */
+function rowStatsOf(x: Ctx, mask: ArrayLike<number>, b: number, h: number, i: number): [number, number] {
   let max = -Infinity;
-  for (let j = 0; j < x.S; j++) {
-    const [keys, ko] = keyRow(x, x.k, x.pk, b, j);
-    let s = rowDot(x.q, qo, keys, ko + h * x.D, x.D) / Math.sqrt(x.D);
-    if (j >= x.P && mask[b * x.T + j - x.P] === 0) s += MASKED_SCORE;
-    probs[row + j] = s;
-    max = Math.max(max, s);
-  }
+  for (let j = 0; j < x.S; j++) max = Math.max(max, score(x, mask, b, h, i, j));
   let sum = 0;
-  for (let j = 0; j < x.S; j++) {
-    const e = Math.exp(probs[row + j]! - max);
-    probs[row + j] = e;
-    sum += e;
-  }
-  for (let j = 0; j < x.S; j++) probs[row + j] = probs[row + j]! / sum;
+  for (let j = 0; j < x.S; j++) sum += Math.exp(score(x, mask, b, h, i, j) - max);
+  return [max, sum];
+}
+
+/** probs[0..S) = query i's probabilities (before dropout) from its row statistics (m, l), as the shaders do. */
+function probsRow(probs: Vec, x: Ctx, mask: ArrayLike<number>, stats: Vec, b: number, h: number, i: number): void {
+  const r = (b * x.H + h) * x.T + i;
+  const [m, l] = [stats[2 * r]!, stats[2 * r + 1]!];
+  for (let j = 0; j < x.S; j++) probs[j] = Math.exp(score(x, mask, b, h, i, j) - m) / l;
 }
 
 /**
  * out (B*T, C) = dropout(softmax(q·kᵀ/√D + mask))·v per head, over the P prefix keys then the T tokens.
- * Saves the pre-dropout probabilities probs (B, H, T, P+T) for the backward. mask (B, T) is 1 for a token
- * and 0 for padding; prefix is null when P = 0; seed picks the dropout mask (unused when dropout = 0).
+ * Saves each softmax row's max and sum of exp(score − max) in rowStats (B, H, T, 2) for the backward, which
+ * recomputes the probabilities from them. mask (B, T) is 1 for a token and 0 for padding; prefix is null when
+ * P = 0; seed picks the dropout mask (unused when dropout = 0).
  */
 export function attention(
-  out: Vec, probs: Vec,
+  out: Vec, rowStats: Vec,
   q: Vec, k: Vec, v: Vec, mask: ArrayLike<number>, prefix: Prefix<Vec> | null, seed: number, dims: AttentionDims,
 ): void {
   const x = context(dims, seed, q, k, v, prefix);
+  const probs = new Float64Array(x.S);
   for (let b = 0; b < x.B; b++) {
     for (let h = 0; h < x.H; h++) {
       for (let i = 0; i < x.T; i++) {
-        const row = ((b * x.H + h) * x.T + i) * x.S;
-        softmaxRow(probs, row, x, mask, b, h, i);
+        const r = (b * x.H + h) * x.T + i;
+        [rowStats[2 * r], rowStats[2 * r + 1]] = rowStatsOf(x, mask, b, h, i);
+        probsRow(probs, x, mask, rowStats, b, h, i);
         const oo = (b * x.T + i) * x.C + h * x.D;
         for (let d = 0; d < x.D; d++) out[oo + d] = 0;
         for (let j = 0; j < x.S; j++) {
-          const p = probs[row + j]! * dropoutFactor(x, row + j);
+          const p = probs[j]! * dropoutFactor(x, r * x.S + j);
           const [values, vo] = keyRow(x, x.v, x.pv, b, j);
           for (let d = 0; d < x.D; d++) out[oo + d] = out[oo + d]! + p * values[vo + h * x.D + d]!;
         }
@@ -122,7 +128,7 @@ interface Grads {
 
 /** The backward of one query row (b, h, i): dq written, key/value gradients added. */
 function backwardRow(g: Grads, dout: Vec, probs: Vec, x: Ctx, b: number, h: number, i: number): void {
-  const row = ((b * x.H + h) * x.T + i) * x.S;
+  const row = ((b * x.H + h) * x.T + i) * x.S; // the dropout RNG index of probs[0]
   const qo = (b * x.T + i) * x.C + h * x.D;
   const scale = 1 / Math.sqrt(x.D);
   // dP_ij = dO_i·v_j through the dropout mask; dS = P ⊙ (dP − Σ_j P ⊙ dP), the softmax backward.
@@ -131,11 +137,11 @@ function backwardRow(g: Grads, dout: Vec, probs: Vec, x: Ctx, b: number, h: numb
   for (let j = 0; j < x.S; j++) {
     const [values, vo] = keyRow(x, x.v, x.pv, b, j);
     dp[j] = rowDot(dout, qo, values, vo + h * x.D, x.D) * dropoutFactor(x, row + j);
-    rowdot += probs[row + j]! * dp[j]!;
+    rowdot += probs[j]! * dp[j]!;
   }
   for (let d = 0; d < x.D; d++) g.dq[qo + d] = 0;
   for (let j = 0; j < x.S; j++) {
-    const p = probs[row + j]!;
+    const p = probs[j]!;
     const ds = p * (dp[j]! - rowdot) * scale;
     const pDropped = p * dropoutFactor(x, row + j);
     const [keys, ko] = keyRow(x, x.k, x.pk, b, j);
@@ -152,12 +158,11 @@ function backwardRow(g: Grads, dout: Vec, probs: Vec, x: Ctx, b: number, h: numb
 
 /**
  * Backward of attention(): dq, dk, dv (B*T, C) are written; dpk, dpv (P, C) accumulate (+=) the sum over the
- * batch (null when P = 0). The padding mask needs no separate treatment: it is already in probs, whose
- * masked entries are 0, so mask is only checked, to keep the argument list the twin of the kernel's.
+ * batch (null when P = 0). The probabilities are recomputed from q, k, mask and the forward's rowStats.
  */
 export function attentionBackward(
   dq: Vec, dk: Vec, dv: Vec, dpk: Vec | null, dpv: Vec | null,
-  dout: Vec, q: Vec, k: Vec, v: Vec, probs: Vec, mask: ArrayLike<number>, prefix: Prefix<Vec> | null, seed: number,
+  dout: Vec, q: Vec, k: Vec, v: Vec, rowStats: Vec, mask: ArrayLike<number>, prefix: Prefix<Vec> | null, seed: number,
   dims: AttentionDims,
 ): void {
   if (mask.length !== dims.B * dims.T) throw new Error(`attentionBackward: mask has ${mask.length} entries, not B*T`);
@@ -165,9 +170,13 @@ export function attentionBackward(
   dk.fill(0);
   dv.fill(0);
   const g: Grads = { dq, dk, dv, dpk: dpk ?? undefined, dpv: dpv ?? undefined };
+  const probs = new Float64Array(x.S);
   for (let b = 0; b < x.B; b++) {
     for (let h = 0; h < x.H; h++) {
-      for (let i = 0; i < x.T; i++) backwardRow(g, dout, probs, x, b, h, i);
+      for (let i = 0; i < x.T; i++) {
+        probsRow(probs, x, mask, rowStats, b, h, i);
+        backwardRow(g, dout, probs, x, b, h, i);
+      }
     }
   }
 }

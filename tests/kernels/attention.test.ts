@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ATTENTION_WG, attention, type AttentionDims } from '../../src/engine/kernels/attention';
+import { ATTENTION_WG, attention, ROW_STATS, type AttentionDims } from '../../src/engine/kernels/attention';
 import { attentionBackward } from '../../src/engine/kernels/attention_backward';
 import type { Runtime } from '../../src/engine/gpu/runtime';
 import type { Tensor } from '../../src/engine/gpu/tensor';
@@ -51,15 +51,17 @@ describe('attention reference', () => {
     const dims: AttentionDims = { B: 1, T: 2, H: 1, D: 1, P: 1, dropout: 0.5 };
     const [q, k, v, pk, pv] = [[1, 2], [0.5, -1], [3, 4], [2], [-1]].map((a) => f64(a));
     const out = new Float64Array(2);
-    const probs = new Float64Array(6);
+    const stats = new Float64Array(2 * ROW_STATS);
     const seed = 7;
-    ref.attention(out, probs, q!, k!, v!, [1, 0], { pk: pk!, pv: pv! }, seed, dims);
+    ref.attention(out, stats, q!, k!, v!, [1, 0], { pk: pk!, pv: pv! }, seed, dims);
     for (let i = 0; i < 2; i++) {
-      const e = [Math.exp(2 * q![i]!), Math.exp(0.5 * q![i]!)];
+      const s = [2 * q![i]!, 0.5 * q![i]!];
+      const m = Math.max(s[0]!, s[1]!);
+      const e = [Math.exp(s[0]! - m), Math.exp(s[1]! - m)];
+      // The padding key adds exp(MASKED - m) = 0 to the row sum.
+      expect([stats[2 * i], stats[2 * i + 1]]).toEqual([m, expect.closeTo(e[0]! + e[1]!, 12)]);
       const p = [e[0]! / (e[0]! + e[1]!), e[1]! / (e[0]! + e[1]!), 0];
-      expect(Array.from(probs.subarray(3 * i, 3 * i + 3))).toEqual(p.map((x) => expect.closeTo(x, 12)));
-      expect(probs[3 * i + 2]).toBe(0); // exactly 0, not just small
-      // Dropout index = flat index into probs (B, H, T, P+T); kept entries are scaled by 1 / (1 - p).
+      // Dropout index = the flat (B, H, T, P+T) index of the probability; kept entries are scaled by 1 / (1 - p).
       const f = (j: number): number => (rngUniform(seed, 3 * i + j) >= 0.5 ? 2 : 0);
       expect(out[i]).toBeCloseTo(p[0]! * f(0) * -1 + p[1]! * f(1) * 3, 12);
     }
@@ -78,12 +80,12 @@ describe('attention reference', () => {
     const n = q!.length;
     const prefix = P > 0 ? { pk: pk!, pv: pv! } : null;
     const out = new Float64Array(n);
-    const probs = new Float64Array(dims.B * dims.H * dims.T * (P + dims.T));
-    const loss = (): number => (ref.attention(out, probs, q!, k!, v!, x.mask, prefix, seed, dims), dot(out, w!));
+    const stats = new Float64Array(dims.B * dims.H * dims.T * ROW_STATS);
+    const loss = (): number => (ref.attention(out, stats, q!, k!, v!, x.mask, prefix, seed, dims), dot(out, w!));
     loss();
     const grads = [q, k, v, pk, pv].map((a) => new Float64Array(a!.length));
     const [dq, dk, dv, dpk, dpv] = grads as Float64Array[];
-    ref.attentionBackward(dq!, dk!, dv!, prefix && dpk!, prefix && dpv!, w!, q!, k!, v!, probs, x.mask, prefix, seed, dims);
+    ref.attentionBackward(dq!, dk!, dv!, prefix && dpk!, prefix && dpv!, w!, q!, k!, v!, stats, x.mask, prefix, seed, dims);
     const cases = [
       { name: 'q', value: q!, grad: dq! },
       { name: 'k', value: k!, grad: dk! },
@@ -96,7 +98,7 @@ describe('attention reference', () => {
 
 interface GpuCase {
   readonly out: Tensor;
-  readonly probs: Tensor;
+  readonly stats: Tensor;
   readonly grads: Tensor[]; // dq, dk, dv, then dpk, dpv when P > 0
   readonly params: Tensor;
   readonly dispatches: ReturnType<typeof attention>;
@@ -111,48 +113,40 @@ function buildGpuCase(rt: Runtime, dims: AttentionDims, x: Inputs, dpInit: Float
   const mask = rt.tensorFrom(x.mask, [B, T], 'mask');
   const prefix = P > 0 ? { pk: t(x.pk, 'pk'), pv: t(x.pv, 'pv') } : null;
   const out = rt.tensor([B * T, H * D], 'out');
-  const probs = rt.tensor([B, H, T, P + T], 'probs');
+  const stats = rt.tensor([B, H, T, ROW_STATS], 'rowStats');
   const nan = new Float32Array(n).fill(NaN);
   const grads = [t(nan, 'dq'), t(nan, 'dk'), t(nan, 'dv')];
   const dp = prefix ? [t(dpInit, 'dpk'), t(dpInit, 'dpv')] : [];
   const params = rt.uniform(1, 'attention.params');
   const [dq, dk, dv] = grads as [Tensor, Tensor, Tensor];
   const dispatches = [
-    ...attention(rt, out, probs, q, k, v, mask, prefix, params, dims),
-    ...attentionBackward(rt, dq, dk, dv, dp[0] ?? null, dp[1] ?? null, dout, q, k, v, probs, mask, prefix, params, dims),
+    ...attention(rt, out, stats, q, k, v, mask, prefix, params, dims),
+    ...attentionBackward(rt, dq, dk, dv, dp[0] ?? null, dp[1] ?? null, dout, q, k, v, stats, mask, prefix, params, dims),
   ];
-  return { out, probs, grads: [...grads, ...dp], params, dispatches };
+  return { out, stats, grads: [...grads, ...dp], params, dispatches };
 }
 
-/** The reference's out, probs, dq, dk, dv (and dpk, dpv when P > 0, starting from dpInit). */
+/** The reference's out, rowStats, dq, dk, dv (and dpk, dpv when P > 0, starting from dpInit). */
 function referenceCase(dims: AttentionDims, x: Inputs, dpInit: Float32Array, seed: number): Float64Array[] {
   const { B, T, H, D, P } = dims;
   const n = B * T * H * D;
   const prefix = P > 0 ? { pk: x.pk, pv: x.pv } : null;
   const out = new Float64Array(n);
-  const probs = new Float64Array(B * H * T * (P + T));
-  ref.attention(out, probs, x.q, x.k, x.v, x.mask, prefix, seed, dims);
+  const stats = new Float64Array(B * H * T * ROW_STATS);
+  ref.attention(out, stats, x.q, x.k, x.v, x.mask, prefix, seed, dims);
   const [dq, dk, dv] = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   const [dpk, dpv] = [f64(dpInit), f64(dpInit)];
-  ref.attentionBackward(dq, dk, dv, prefix && dpk, prefix && dpv, x.dout, x.q, x.k, x.v, probs, x.mask, prefix, seed, dims);
-  return [out, probs, dq, dk, dv, ...(prefix ? [dpk, dpv] : [])];
+  ref.attentionBackward(dq, dk, dv, prefix && dpk, prefix && dpv, x.dout, x.q, x.k, x.v, stats, x.mask, prefix, seed, dims);
+  return [out, stats, dq, dk, dv, ...(prefix ? [dpk, dpv] : [])];
 }
 
-const NAMES = ['out', 'probs', 'dq', 'dk', 'dv', 'dpk', 'dpv'];
-// f32 sums of at most P+T (or B*T) products of O(1) terms; probabilities are at most 1.
+const NAMES = ['out', 'rowStats', 'dq', 'dk', 'dv', 'dpk', 'dpv'];
+// f32 sums of at most P+T (or B*T) products of O(1) terms; row sums are at most P+T.
 const TOL = { atol: 3e-6, rtol: 1e-5 };
-const TOL_PROBS = { atol: 5e-7, rtol: 1e-5 };
 
-function expectMatches(got: Float32Array[], want: Float64Array[], x: Inputs, dims: AttentionDims, what: string): void {
+function expectMatches(got: Float32Array[], want: Float64Array[], what: string): void {
   expect(got.length).toBe(want.length);
-  got.forEach((g, idx) => expectClose(g, want[idx]!, idx === 1 ? TOL_PROBS : TOL, `${what} ${NAMES[idx]}`));
-  // Padding keys get exactly probability 0.
-  const probs = got[1]!;
-  const S = dims.P + dims.T;
-  for (let r = 0; r < probs.length / S; r++) {
-    const b = Math.floor(r / (dims.H * dims.T));
-    for (let t = 0; t < dims.T; t++) if (x.mask[b * dims.T + t] === 0) expect(probs[r * S + dims.P + t]).toBe(0);
-  }
+  got.forEach((g, idx) => expectClose(g, want[idx]!, TOL, `${what} ${NAMES[idx]}`));
 }
 
 /** Dropout actually drops something in this case (so the dropout branches are exercised). */
@@ -185,8 +179,8 @@ describe('attention GPU', () => {
     const dpInit = randn(new Rng(seed + 1), P * H * D);
     const g = buildGpuCase(rt, dims, x, dpInit);
     rt.write(g.params, Uint32Array.of(seed));
-    const got = await rt.run(g.dispatches, [g.out, g.probs, ...g.grads]);
-    expectMatches(got, referenceCase(dims, x, dpInit, seed), x, dims, 'attention');
+    const got = await rt.run(g.dispatches, [g.out, g.stats, ...g.grads]);
+    expectMatches(got, referenceCase(dims, x, dpInit, seed), 'attention');
     expect(rt.isLost).toBe(false);
   });
 
@@ -214,8 +208,44 @@ describe('attention GPU', () => {
     const x = randomInputs(dims, 9);
     const g = buildGpuCase(rt, dims, x, new Float32Array(0));
     rt.write(g.params, Uint32Array.of(seed));
-    const got = await rt.run(g.dispatches, [g.out, g.probs, ...g.grads]);
-    expectMatches(got, referenceCase(dims, x, new Float32Array(0), seed), x, dims, 'attention threshold');
+    const got = await rt.run(g.dispatches, [g.out, g.stats, ...g.grads]);
+    expectMatches(got, referenceCase(dims, x, new Float32Array(0), seed), 'attention threshold');
+  });
+
+  // One-hot values make out_i column j the forward's p_ij, and a one-hot dout makes dv_j (dpv_j) column i the
+  // backward's recomputed p_ij: both are one product by 1 plus exact zeros, so they must agree bit for bit.
+  it.each([
+    { P: 2, mask: [1, 1, 1, 0, 0] },
+    { P: 0, mask: [0, 0, 0, 0, 0] }, // every key masked: the row stays uniform, 1/5
+  ])('the backward recomputes the forward probabilities bit for bit, P=$P mask=$mask', async ({ P, mask }) => {
+    const dims: AttentionDims = { B: 1, T: 5, H: 2, D: 8, P, dropout: 0 };
+    const { T, H, D } = dims;
+    const S = P + T;
+    const C = H * D;
+    const rng = new Rng(21);
+    const oneHot = (rows: number, col: (r: number) => number): Float32Array => {
+      const a = new Float32Array(rows * C);
+      for (let r = 0; r < rows; r++) for (let h = 0; h < H; h++) a[r * C + h * D + col(r)] = 1;
+      return a;
+    };
+    const x: Inputs = {
+      q: randn(rng, T * C), k: randn(rng, T * C), pk: randn(rng, P * C),
+      v: oneHot(T, (t) => P + t), pv: oneHot(P, (j) => j), dout: oneHot(T, (i) => i), mask: Uint32Array.from(mask),
+    };
+    const rt = await testRuntime();
+    const g = buildGpuCase(rt, dims, x, new Float32Array(P * C));
+    rt.write(g.params, Uint32Array.of(0));
+    const [out, , , , dv, , dpv] = await rt.run(g.dispatches, [g.out, g.stats, ...g.grads]);
+    let kept = 0;
+    for (let h = 0; h < H; h++) {
+      for (let i = 0; i < T; i++) {
+        const forward = Array.from({ length: S }, (_, j) => out![i * C + h * D + j]!);
+        const recomputed = forward.map((_, j) => (j < P ? dpv![j * C + h * D + i]! : dv![(j - P) * C + h * D + i]!));
+        expect(recomputed).toEqual(forward);
+        forward.forEach((p, j) => (j >= P && mask[j - P] === 0 && P > 0 ? expect(p).toBe(0) : (kept += p > 0 ? 1 : 0)));
+      }
+    }
+    expect(kept).toBe(H * T * (P > 0 ? P + 3 : S)); // every unmasked (or all-masked row's) key has p > 0
   });
 
   it('rejects a prefix when P = 0 and a mask that is not u32', async () => {

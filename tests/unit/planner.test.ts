@@ -65,8 +65,9 @@ describe('memory planner (no GPU)', () => {
     // ... and one buffer per tower when it is frozen.
     expect(item(bitfit, 'layer.f1a')).toBeUndefined();
     expect(item(bitfit, 'shared.f1a')?.count).toBe(2);
-    const probs = (T: number) => tinyRecipe.batchSize * tiny.heads * T * T * 4;
-    expect(item(bitfit, 'layer.probs')?.bytes).toBe(tiny.layers * (probs(tinyRecipe.codeLength) + probs(tinyRecipe.nlLength)));
+    // Attention keeps 2 softmax statistics per query row, not the (B, H, T, T) probabilities.
+    expect(item(bitfit, 'layer.probs')).toBeUndefined();
+    expect(item(bitfit, 'layer.rowStats')?.bytes).toBe(tiny.layers * tinyRecipe.batchSize * tiny.heads * (tinyRecipe.codeLength + tinyRecipe.nlLength) * 2 * 4);
     // A dropped sublayer output is kept only for an adapter's backward.
     expect(item(bitfit, 'layer.aoDrop')).toBeUndefined();
     const houlsby = await plan({ methods: [{ type: 'adapter', placement: 'houlsby', size: 4 }] });

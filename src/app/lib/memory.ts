@@ -47,18 +47,22 @@ function peftRowFloats(plan: PeftPlan, layer: number, C: number): number {
   return floats;
 }
 
-/** Floats one tower allocates: embeddings, every layer's saved activations, attention probabilities. */
-function towerFloats(plan: PeftPlan, recipe: RecipeSettings, t: TowerInput, P: number): { total: number; probs: number; ffn: number } {
+/**
+ * Floats one tower allocates at most: embeddings, every layer's saved activations and attention row statistics
+ * (the backward recomputes the probabilities). An upper bound: the engine shares the activations no backward
+ * reads (inputs of frozen weights) across layers; `npm run bench -- --plan` gives the exact figure.
+ */
+function towerFloats(plan: PeftPlan, recipe: RecipeSettings, t: TowerInput): { total: number; ffn: number } {
   const m = plan.model;
   const C = m.hidden;
   const rows = t.B * t.T;
   const drop = recipe.hiddenDropout > 0 ? 1 : 0;
   let total = (3 + drop) * rows * C;
-  const probs = t.B * m.heads * t.T * (P + t.T);
+  const rowStats = 2 * t.B * m.heads * t.T;
   for (let l = 0; l < m.layers; l++) {
-    total += (10 + 2 * drop) * rows * C + 2 * rows * m.intermediate + probs + rows * peftRowFloats(plan, l, C);
+    total += (10 + 2 * drop) * rows * C + 2 * rows * m.intermediate + rowStats + rows * peftRowFloats(plan, l, C);
   }
-  return { total, probs, ffn: rows * m.intermediate };
+  return { total, ffn: rows * m.intermediate };
 }
 
 /**
@@ -84,16 +88,16 @@ function scratchFloats(model: EncoderConfig, t: TowerInput): number {
 
 export function estimateStepMemory(plan: PeftPlan, recipe: RecipeSettings, validExamples: number | null): MemoryEstimate {
   const m = plan.model;
-  const P = methodOf(plan.peft, 'prefix')?.length ?? 0;
   const code = { B: recipe.batchSize, T: recipe.codeLength };
   const nl = { B: recipe.batchSize, T: recipe.nlLength };
-  const codeTower = towerFloats(plan, recipe, code, P);
-  const nlTower = towerFloats(plan, recipe, nl, P);
+  const codeTower = towerFloats(plan, recipe, code);
+  const nlTower = towerFloats(plan, recipe, nl);
   const n = validExamples ?? 0;
   const evalB = Math.min(recipe.evalBatchSize, Math.max(1, n));
   const noDrop = { ...recipe, hiddenDropout: 0 };
-  const evalTower = (T: number): number => towerFloats(plan, noDrop, { B: evalB, T }, P).total;
-  const evalTowers = n > 0 ? evalTower(recipe.codeLength) + evalTower(recipe.nlLength) : 0;
+  const evalTower = (T: number): number => towerFloats(plan, noDrop, { B: evalB, T }).total;
+  // At the training batch size evaluation runs on the training towers' buffers.
+  const evalTowers = n > 0 && evalB !== recipe.batchSize ? evalTower(recipe.codeLength) + evalTower(recipe.nlLength) : 0;
   const parts: MemoryPart[] = [
     { label: recipe.frozenWeightsF16 ? 'Frozen weights (linear ones in 16 bits)' : 'Frozen weights', bytes: frozenBytes(plan, recipe) },
     { label: 'Trainable weights + gradients + AdamW state (4 copies)', bytes: 4 * plan.exactTrainable * F32 },
@@ -104,7 +108,6 @@ export function estimateStepMemory(plan: PeftPlan, recipe: RecipeSettings, valid
   const candidates: MemoryPart[] = [
     { label: 'word embeddings', bytes: m.vocabSize * m.hidden * F32 },
     { label: 'flat trainable buffer', bytes: plan.exactTrainable * F32 },
-    { label: 'attention probabilities of one layer', bytes: Math.max(codeTower.probs, nlTower.probs) * F32 },
     { label: 'FFN activations of one layer', bytes: Math.max(codeTower.ffn, nlTower.ffn) * F32 },
     { label: 'evaluation score matrix', bytes: evalB * n * F32 },
   ];

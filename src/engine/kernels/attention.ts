@@ -36,12 +36,15 @@ export function checkAttentionDims(op: string, dims: AttentionDims): void {
   if (dims.B > 65535 || dims.T + dims.P > 65535) throw shapeError(op, 'B and P+T must each fit one grid dimension (65535)');
 }
 
-/** Checks q/k/v-like (B*T, C) tensors, the (B, T) mask, the probs, the prefix pair and the seed uniform. */
+/** Floats attention() saves per query row for the backward: the softmax row max m and row sum l. */
+export const ROW_STATS = 2;
+
+/** Checks q/k/v-like (B*T, C) tensors, the (B, T) mask, the row statistics, the prefix pair and the seed uniform. */
 export function checkAttentionShapes(
   op: string,
   dims: AttentionDims,
   rows: Record<string, Tensor>,
-  probs: Tensor,
+  rowStats: Tensor,
   mask: Tensor,
   prefix: AttentionPrefix | null,
   params: Tensor,
@@ -49,7 +52,7 @@ export function checkAttentionShapes(
   checkAttentionDims(op, dims);
   const { B, T, H, D, P } = dims;
   for (const [name, t] of Object.entries(rows)) expectNumel(op, name, t, B * T * H * D);
-  expectNumel(op, 'probs', probs, B * H * T * (P + T));
+  expectNumel(op, 'rowStats', rowStats, B * H * T * ROW_STATS);
   expectNumel(op, 'mask', mask, B * T);
   if (mask.dtype !== 'u32') throw shapeError(op, `mask must be u32 (1 = token, 0 = padding), got ${mask.dtype}`);
   if ((prefix === null) !== (P === 0)) throw shapeError(op, `prefix must be given exactly when P > 0 (P = ${P})`);
@@ -66,15 +69,17 @@ export function attentionConstants(dims: AttentionDims): Constants {
 
 /**
  * Multi-head self-attention, HF RoBERTa eager semantics: out (B*T, C) = dropout(softmax(q·kᵀ/√D + mask))·v
- * per head, the keys being the P prefix rows then the T tokens. Saves the pre-dropout probabilities
- * probs (B, H, T, P+T) for the backward. mask is u32 (B, T): 1 = token, 0 = padding. params is a uniform
+ * per head, the keys being the P prefix rows then the T tokens. Saves for the backward only rowStats
+ * (B, H, T, 2): each softmax row's max m and sum l of exp(score − m), from which attentionBackward recomputes
+ * the probabilities bit for bit instead of keeping (B, H, T, P+T) of them. mask is u32 (B, T): 1 = token,
+ * 0 = padding. params is a uniform
  * whose word 0 is the dropout seed as a u32 (rt.write(params, Uint32Array.of(seed))), read only when
  * dims.dropout > 0. One workgroup per (query row, head, batch element).
  */
 export function attention(
   rt: Runtime,
   out: Tensor,
-  probs: Tensor,
+  rowStats: Tensor,
   q: Tensor,
   k: Tensor,
   v: Tensor,
@@ -83,7 +88,7 @@ export function attention(
   params: Tensor,
   dims: AttentionDims,
 ): Dispatch[] {
-  checkAttentionShapes('attention', dims, { out, q, k, v }, probs, mask, prefix, params);
+  checkAttentionShapes('attention', dims, { out, q, k, v }, rowStats, mask, prefix, params);
   const { B, T, H, D, P } = dims;
   // Without a prefix the shader never reads pk/pv, but the bindings must exist: k and v stand in.
   const pk = prefix?.pk ?? k;
@@ -93,7 +98,7 @@ export function attention(
     constants: attentionConstants(dims),
     bindings: [
       [out, 'write'],
-      [probs, 'write'],
+      [rowStats, 'write'],
       [q, 'read'],
       [k, 'read'],
       [v, 'read'],
@@ -103,7 +108,7 @@ export function attention(
       [params, 'uniform'],
     ],
     workgroups: [T, H, B],
-    flops: 4 * B * H * T * (P + T) * D,
+    flops: 8 * B * H * T * (P + T) * D, // q·k three times (max, sum, output), then p·v
   });
   return [dispatch];
 }

@@ -1,6 +1,6 @@
 import code from '../../../shaders/attention_backward.wgsl?raw';
 import { shapeError } from '../gpu/errors';
-import type { Dispatch, KernelCall, Runtime } from '../gpu/runtime';
+import type { Dispatch, Runtime } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { attentionConstants, checkAttentionShapes, type AttentionDims, type AttentionPrefix } from './attention';
 import { expectNumel } from './check';
@@ -22,11 +22,12 @@ function checkPrefixGrads(dims: AttentionDims, dpk: Tensor | null, dpv: Tensor |
 
 /**
  * Backward of attention(): dq, dk, dv (B*T, C) are written (=); dpk, dpv (P, C) accumulate (+=) the sum over
- * the batch, and are null exactly when prefix is. probs and params are the forward's (same seed). mask is
- * only shape-checked: masked keys already have probability 0 in probs. Three passes: dq (one workgroup per
- * query row), then dk/dpk and dv/dpv (one workgroup per key; a prefix key's workgroup loops over the batch).
- * The first pass parks a (B, H, T) row statistic in dv's buffer for the second, and the third overwrites it,
- * so dv must be its own buffer (not a view sharing a buffer with dq, dk or an input).
+ * the batch, and are null exactly when prefix is. rowStats, mask and params are the forward's (same seed): the
+ * probabilities are recomputed from q, k, mask and rowStats with the forward's arithmetic, so they equal the
+ * forward's bit for bit. Four steps (rowdot, dq, dk, dv), each a prefix-key pass (skipped when P = 0) then a
+ * token-key pass, so that no pass binds more than WebGPU's 8 storage buffers. The rowdot step parks a
+ * (B, H, T) row statistic in dv's buffer and the dv step overwrites it last, so dv must be its own buffer (not
+ * a view sharing a buffer with dq, dk or an input).
  */
 export function attentionBackward(
   rt: Runtime,
@@ -39,50 +40,40 @@ export function attentionBackward(
   q: Tensor,
   k: Tensor,
   v: Tensor,
-  probs: Tensor,
+  rowStats: Tensor,
   mask: Tensor,
   prefix: AttentionPrefix | null,
   params: Tensor,
   dims: AttentionDims,
 ): Dispatch[] {
-  checkAttentionShapes('attentionBackward', dims, { dq, dk, dv, dout, q, k, v }, probs, mask, prefix, params);
+  checkAttentionShapes('attentionBackward', dims, { dq, dk, dv, dout, q, k, v }, rowStats, mask, prefix, params);
   checkPrefixGrads(dims, dpk, dpv, prefix);
   const { B, T, H, D, P } = dims;
-  const pairs = B * H * T * (P + T) * D; // (query, key, column) triples
   const perQuery: Grid = [T, H, B];
-  const perKey: Grid = [P + T, H, B];
-  const pass = (entryPoint: string, bindings: KernelCall['bindings'], workgroups: Grid, flops: number): Dispatch =>
-    rt.kernel({ shader, entryPoint, constants: attentionConstants(dims), bindings, workgroups, flops });
-  // Without a prefix nothing reads pk/pv or writes dpk/dpv, but the bindings must exist: k and v stand in
-  // for the inputs, and dq, which the dk and dv passes do not otherwise bind, for the outputs.
-  const pk = prefix?.pk ?? k;
-  const pv = prefix?.pv ?? v;
-  return [
-    pass(
-      'attention_backward',
-      [
-        [dq, 'write'], [dv, 'write'], // dv's buffer holds the row statistic (B, H, T) until the dv pass
-        [dout, 'read'], [probs, 'read'], [v, 'read'], [pv, 'read'], [k, 'read'], [pk, 'read'],
-        [params, 'uniform'],
+  // Every pass binds [output, rowStats, dout, q, keys, values, mask, rowdot, params]; where a pass reads no
+  // rowdot (rowdot_*, dv_*), dq stands in, as it is not otherwise bound there.
+  const pass = (entryPoint: string, out: Tensor, keys: [Tensor, Tensor], rowdot: Tensor, workgroups: Grid, keysPerQuery: number, flopsPerPair: number): Dispatch =>
+    rt.kernel({
+      shader,
+      entryPoint,
+      constants: attentionConstants(dims),
+      bindings: [
+        [out, 'write'], [rowStats, 'read'], [dout, 'read'], [q, 'read'], [keys[0], 'read'], [keys[1], 'read'],
+        [mask, 'read'], [rowdot, 'read'], [params, 'uniform'],
       ],
-      perQuery,
-      6 * pairs,
-    ),
-    pass(
-      'attention_backward_dk',
-      [
-        [dk, 'write'], [dpk ?? dq, 'write'],
-        [dout, 'read'], [probs, 'read'], [v, 'read'], [pv, 'read'], [q, 'read'], [dv, 'read'],
-        [params, 'uniform'],
-      ],
-      perKey,
-      4 * pairs,
-    ),
-    pass(
-      'attention_backward_dv',
-      [[dv, 'write'], [dpv ?? dq, 'write'], [dout, 'read'], [probs, 'read'], [params, 'uniform']],
-      perKey,
-      2 * pairs,
-    ),
+      workgroups,
+      flops: flopsPerPair * B * H * T * keysPerQuery * D,
+    });
+  // Per (query, key, column): q·k for the probability, dO·v for dP, and the accumulation itself.
+  const steps = (kind: 'prefix' | 'tokens', keys: [Tensor, Tensor], grads: [Tensor, Tensor], perKey: Grid, n: number): Dispatch[] => [
+    pass(`rowdot_${kind}`, dv, keys, dq, perQuery, n, 4),
+    pass(`dq_${kind}`, dq, keys, dv, perQuery, n, 6),
+    pass(`dk_${kind}`, grads[0], keys, dv, perKey, n, 6),
+    pass(`dv_${kind}`, grads[1], keys, dq, perKey, n, 4),
   ];
+  const tokens = steps('tokens', [k, v], [dk, dv], [T, H, B], T);
+  if (!prefix || !dpk || !dpv) return tokens;
+  const pre = steps('prefix', [prefix.pk, prefix.pv], [dpk, dpv], [P, H, 1], P);
+  // Each token pass adds to its prefix pass's result, so the prefix pass of a step goes first.
+  return pre.flatMap((p, idx) => [p, tokens[idx]!]);
 }

@@ -32,7 +32,7 @@ export function layerForward(rt: Runtime, a: LayerActs, x: Tensor, w: LayerWeigh
     ...lin(a.q, x, 'query', cc),
     ...lin(a.k, x, 'key', cc),
     ...lin(a.v, x, 'value', cc),
-    ...attention(rt, a.ctx, a.probs, a.q, a.k, a.v, c.mask, w.prefix && { pk: w.prefix.pk, pv: w.prefix.pv }, a.attnParams, { B, T, H, D: C / H, P, dropout: c.attentionDropout }),
+    ...attention(rt, a.ctx, a.rowStats, a.q, a.k, a.v, c.mask, w.prefix && { pk: w.prefix.pk, pv: w.prefix.pv }, a.attnParams, { B, T, H, D: C / H, P, dropout: c.attentionDropout }),
     ...lin(a.ao, a.ctx, 'attention.output.dense', cc),
   ];
   // Without dropout (p = 0, or an inference pass over training buffers) the branch continues from ao itself.
@@ -84,7 +84,7 @@ export function layerBackward(
   list.push(...linBack(s.dCtx, false, dAo, a.ctx, 'attention.output.dense', cc));
   const prefix = w.prefix && { pk: w.prefix.pk, pv: w.prefix.pv };
   const dims = { B, T, H, D: C / H, P, dropout: c.attentionDropout };
-  list.push(...attentionBackward(rt, s.dq, s.dk, s.dv, w.prefix?.dpk ?? null, w.prefix?.dpv ?? null, s.dCtx, a.q, a.k, a.v, a.probs, c.mask, prefix, a.attnParams, dims));
+  list.push(...attentionBackward(rt, s.dq, s.dk, s.dv, w.prefix?.dpk ?? null, w.prefix?.dpv ?? null, s.dCtx, a.q, a.k, a.v, a.rowStats, c.mask, prefix, a.attnParams, dims));
   const dIn = needInputGrad ? dx : null;
   list.push(...linBack(dIn, true, s.dq, x, 'query', cc), ...linBack(dIn, true, s.dk, x, 'key', cc), ...linBack(dIn, true, s.dv, x, 'value', cc));
   return list;

@@ -49,7 +49,7 @@ export interface LayerActs {
   readonly q: Tensor; // (BT, C)
   readonly k: Tensor; // (BT, C)
   readonly v: Tensor; // (BT, C)
-  readonly probs: Tensor; // (B, H, T, P+T) pre-dropout attention probabilities
+  readonly rowStats: Tensor; // (B, H, T, 2) softmax row max and sum, from which the backward recomputes probabilities
   readonly ctx: Tensor; // (BT, C) attention output before the output dense
   readonly ao: Tensor; // (BT, C) attention.output.dense
   readonly aoDrop: Tensor; // (BT, C) after hidden dropout (= ao when p = 0)

@@ -5,6 +5,7 @@
  */
 import type { Runtime } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
+import { ROW_STATS } from '../kernels/attention';
 import type { AdapterActs } from './adapter_block';
 import type { EncoderConfig } from './config';
 import type { EncoderWeights } from './bind_weights';
@@ -67,7 +68,7 @@ export function allocateEmbeddingActs(rt: Runtime, s: TowerShape, C: number, hid
 }
 
 /**
- * Which of a layer's activations some backward kernel reads: q, k, v, probs, the LayerNorm inputs and
+ * Which of a layer's activations some backward kernel reads: q, k, v, the attention row statistics, the LayerNorm inputs and
  * statistics and the GELU input always; a linear's input only when its weight trains or it has LoRA; a
  * sublayer output only when an adapter sits on it; the layer output only when the next layer's q/k/v need
  * their input. The rest is written and read within the forward, so one buffer serves every layer.
@@ -135,7 +136,7 @@ export function allocateLayerActs(rt: Runtime, cfg: EncoderConfig, w: LayerWeigh
     q: rc('q'),
     k: rc('k'),
     v: rc('v'),
-    probs: t([s.B, cfg.heads, s.T, s.P + s.T], 'probs'),
+    rowStats: t([s.B, cfg.heads, s.T, ROW_STATS], 'rowStats'),
     ctx: rc('ctx', keep.ctx),
     ao: dropped ? rc('ao', false) : aoDrop,
     aoDrop,

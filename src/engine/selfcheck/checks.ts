@@ -7,7 +7,7 @@ import type { Tensor } from '../gpu/tensor';
 import { adamw, adamwUniform } from '../kernels/adamw';
 import { activation } from '../kernels/activation';
 import { add } from '../kernels/add';
-import { attention } from '../kernels/attention';
+import { attention, ROW_STATS } from '../kernels/attention';
 import { crossEntropy } from '../kernels/cross_entropy';
 import { dropout } from '../kernels/dropout';
 import { layernorm } from '../kernels/layernorm';
@@ -101,12 +101,12 @@ const attentionCheck: KernelCheck = {
     const mask = Uint32Array.of(1, 1, 1, 1, 1, 1, 1, 1, 0, 0);
     const maskT = rt.tensorFrom(mask, [dims.B, dims.T], 'check.mask');
     const seed = rt.uniform(1, 'check.seed');
-    const probsN = dims.B * dims.H * dims.T * (dims.P + dims.T);
+    const statsN = dims.B * dims.H * dims.T * ROW_STATS;
     try {
-      const [out, probs] = await onGpu(rt, [q, k, v, pk, pv], [n, probsN], ([a, b, c, d, e], [o, p]) => attention(rt, o!, p!, a!, b!, c!, maskT, { pk: d!, pv: e! }, seed, dims));
-      const [wantOut, wantProbs] = [new Float32Array(n), new Float32Array(probsN)];
-      refAttn.attention(wantOut, wantProbs, q, k, v, mask, { pk, pv }, 0, dims);
-      return worst([[out!, wantOut], [probs!, wantProbs]]);
+      const [out, stats] = await onGpu(rt, [q, k, v, pk, pv], [n, statsN], ([a, b, c, d, e], [o, s]) => attention(rt, o!, s!, a!, b!, c!, maskT, { pk: d!, pv: e! }, seed, dims));
+      const [wantOut, wantStats] = [new Float32Array(n), new Float32Array(statsN)];
+      refAttn.attention(wantOut, wantStats, q, k, v, mask, { pk, pv }, 0, dims);
+      return worst([[out!, wantOut], [stats!, wantStats]]);
     } finally {
       rt.release(maskT, seed);
     }
