@@ -96,7 +96,6 @@ export class Runtime {
   private readonly listeners = new Set<(event: RuntimeEvent) => void>();
   private lostMessage: string | null = null;
   private readonly lost: Promise<never>;
-  dispatchCount = 0;
 
   private readonly onUncaptured: (event: Event) => void;
 
@@ -248,7 +247,6 @@ export class Runtime {
       pass.setPipeline(c.pipeline);
       pass.setBindGroup(0, c.bindGroup);
       pass.dispatchWorkgroups(c.workgroups[0], c.workgroups[1], c.workgroups[2]);
-      this.dispatchCount++;
     }
     pass?.end();
     const staging = read.map((t) => {
