@@ -23,15 +23,18 @@ override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
 override ACCUMULATE: bool = false;
 override ALPHA: f32 = 1.0;
+// The fused epilogue after bias (lib/activation.wgsl's kinds in ACT): 0 none; 1 activation forward,
+// c = act(v) with the pre-activation v also written to `aux` (the backward needs it); 2 activation backward,
+// c = v ⊙ act'(aux) with aux the saved pre-activation. Either saves a whole elementwise pass over C.
+override EPILOGUE: u32 = 0u;
+override ACT: u32 = 0u;
 
-const TM = 64u;     // tile rows
-const TN = 64u;     // tile columns
-const TK = 8u;      // depth of one staged K slice; 4 KiB of tiles (Dawn's zero-init of workgroup memory
-                    // makes SwiftShader compile time grow with their size)
+// The tile shape (TM, TN, TK, RM, RN) comes from a const header the launcher prepends
+// (src/engine/kernels/matmul_tiles.ts): one shader per tile shape, chosen per matmul shape by the adapter's
+// tuning table (`npm run bench -- --tune`). WG_X × WG_Y invocations are fixed; TK-deep slices of both tiles
+// sit in workgroup memory (Dawn's zero-init of workgroup memory makes SwiftShader compile time grow with them).
 const WG_X = 16u;   // invocations across columns (TN / RN)
 const WG_Y = 16u;   // invocations across rows (TM / RM)
-const RM = 4u;      // rows per invocation
-const RN = 4u;      // columns per invocation
 const THREADS = WG_X * WG_Y;
 const_assert TM == WG_Y * RM && TN == WG_X * RN;
 const_assert (TK * TM) % THREADS == 0u && (TK * TN) % THREADS == 0u; // stage() loads whole rounds
@@ -40,6 +43,7 @@ const_assert (TK * TM) % THREADS == 0u && (TK * TN) % THREADS == 0u; // stage() 
 @group(0) @binding(1) var<storage, read> a: array<f32>;       // (batch, M, K), or (batch, K, M) when TRANS_A
 // binding 2: b, (batch, K, N) or (batch, N, K) when TRANS_B, from the prepended lib file
 @group(0) @binding(3) var<storage, read> bias: array<f32>;    // (N), or a 1-element dummy without HAS_BIAS
+@group(0) @binding(4) var<storage, read_write> aux: array<f32>; // like c: the pre-activation (EPILOGUE 1, 2), else a dummy
 
 var<workgroup> tile_a: array<f32, TK * TM>; // op(A) slice, [k][m]
 var<workgroup> tile_b: array<f32, TK * TN>; // op(B) slice, [k][n]
@@ -133,6 +137,12 @@ fn matmul(
         let idx = base_c + row * N + col;
         if (ACCUMULATE) {
           v += c[idx];
+        }
+        if (EPILOGUE == 1u) {
+          aux[idx] = v;
+          v = act_forward(v, ACT);
+        } else if (EPILOGUE == 2u) {
+          v *= act_grad(aux[idx], ACT);
         }
         c[idx] = v;
       }

@@ -2,6 +2,8 @@
  * CPU twin of matmul.wgsl, and the linear layer built from it: y = x·Wᵀ + b with W stored (out, in),
  * PyTorch-style. Sums run in float64 whatever the output type, so a Float32Array output is rounded once.
  */
+import type { Activation } from '../engine/kernels/activation';
+import { activate, activateGrad } from './activation';
 import { biasBackward } from './bias_backward';
 import type { Vec } from './types';
 
@@ -45,8 +47,18 @@ export function resolveMatmulDims(dims: MatmulDims): ResolvedMatmulDims {
   };
 }
 
-/** C[b] = alpha · op(A[b]) · op(B[b]) (+ bias[n]) (+ C[b] when accumulating). */
-export function matmul(out: Vec, a: Vec, b: Vec, bias: Vec | null, dims: MatmulDims): void {
+/**
+ * matmul.wgsl's fused epilogue, applied to each output v after bias and accumulation: 'activation' writes
+ * act(v) and saves v in `aux` (the pre-activation a backward needs); 'activation-backward' writes v ⊙ act'(aux).
+ */
+export interface MatmulEpilogue {
+  readonly kind: 'activation' | 'activation-backward';
+  readonly act: Activation;
+  readonly aux: Vec;
+}
+
+/** C[b] = alpha · op(A[b]) · op(B[b]) (+ bias[n]) (+ C[b] when accumulating), then the epilogue if any. */
+export function matmul(out: Vec, a: Vec, b: Vec, bias: Vec | null, dims: MatmulDims, epilogue: MatmulEpilogue | null = null): void {
   const d = resolveMatmulDims(dims);
   const { M, N, K } = d;
   for (let batch = 0; batch < d.batch; batch++) {
@@ -63,11 +75,18 @@ export function matmul(out: Vec, a: Vec, b: Vec, bias: Vec | null, dims: MatmulD
         }
         let v = d.alpha * sum;
         if (bias) v += bias[n]!;
-        if (d.accumulate) v += out[oc + m * N + n]!;
-        out[oc + m * N + n] = v;
+        const idx = oc + m * N + n;
+        if (d.accumulate) v += out[idx]!;
+        out[idx] = epilogue ? applyEpilogue(v, idx, epilogue) : v;
       }
     }
   }
+}
+
+function applyEpilogue(v: number, idx: number, e: MatmulEpilogue): number {
+  if (e.kind === 'activation-backward') return v * activateGrad(e.aux[idx]!, e.act);
+  e.aux[idx] = v;
+  return activate(v, e.act);
 }
 
 /** out (rows, outDim) = inp (rows, inDim) · weightᵀ (+ bias); weight is (outDim, inDim). */

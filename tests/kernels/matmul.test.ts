@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { biasBackward } from '../../src/engine/kernels/bias_backward';
 import type { Tensor } from '../../src/engine/gpu/tensor';
+import { ACTIVATIONS } from '../../src/engine/kernels/activation';
 import { matmul } from '../../src/engine/kernels/matmul';
+import { DEFAULT_MATMUL_TILE, MATMUL_TILE_IDS, type MatmulTileId } from '../../src/engine/kernels/matmul_tiles';
 import * as biasRef from '../../src/reference/bias_backward';
 import * as ref from '../../src/reference/matmul';
 import { expectClose } from '../helpers/compare';
@@ -97,8 +99,18 @@ describe('matmul reference', () => {
   });
 });
 
+// Every other tile shape runs the cases that cross its tile edges, its K slices and every operand form.
+const TILE_CASES: readonly Case[] = [
+  ...cases.filter((c) => ['1x1x1', 'one past tiles', 'tall, long K', 'transA transB', 'bias alpha', 'broadcast A', 'gapped strides'].includes(c.name)),
+  { name: 'one past 128-tiles', dims: { M: 129, N: 131, K: 19, transB: true }, bias: true },
+];
+const tileCases = MATMUL_TILE_IDS.filter((t) => t !== DEFAULT_MATMUL_TILE).flatMap((tile) => TILE_CASES.map((c) => ({ ...c, tile })));
+
 describe('matmul GPU', () => {
-  it.each(cases)('matches reference: $name', async ({ dims, bias }) => {
+  it.each(cases)('matches reference: $name', async (c) => matchesReference(c));
+  it.each(tileCases)('tile $tile matches reference: $name', async (c) => matchesReference(c));
+
+  async function matchesReference({ dims, bias, tile }: Case & { tile?: MatmulTileId }): Promise<void> {
     const rt = await testRuntime();
     const d = ref.resolveMatmulDims(dims);
     const rng = new Rng(d.M * 1000 + d.N * 10 + d.K);
@@ -110,7 +122,7 @@ describe('matmul GPU', () => {
     const ta = rt.tensorFrom(a, [a.length], 'a');
     const tb = rt.tensorFrom(b, [b.length], 'b');
     const tbias = bv ? rt.tensorFrom(bv, [d.N], 'bias') : null;
-    const dispatch = matmul(rt, out, ta, tb, tbias, dims);
+    const dispatch = matmul(rt, out, ta, tb, tbias, dims, { tile });
     expect(dispatch.flops).toBe(2 * d.M * d.N * d.K * d.batch);
     const [got] = await rt.run([dispatch], [out]);
     const want = Float32Array.from(c0);
@@ -118,6 +130,46 @@ describe('matmul GPU', () => {
     expectClose(got!, want, tolFor(d.K), 'matmul');
     expect(rt.isLost).toBe(false);
     rt.release(out, ta, tb, ...(tbias ? [tbias] : []));
+  }
+});
+
+describe('matmul fused epilogue GPU', () => {
+  // The FFN's two uses (x·Wᵀ + b then GELU; dy·W then ⊙ GELU'(pre)) and every other activation, on shapes
+  // past one tile; the backward form reads a pre-activation it did not write.
+  const epilogueCases = ACTIVATIONS.flatMap((act) => [
+    { act, kind: 'activation' as const, dims: { M: 67, N: 70, K: 13, transB: true }, bias: true },
+    { act, kind: 'activation-backward' as const, dims: { M: 37, N: 66, K: 29 }, bias: false },
+  ]);
+  it.each(epilogueCases)('$kind $act matches reference', async ({ act, kind, dims, bias }) => {
+    const rt = await testRuntime();
+    const d = ref.resolveMatmulDims(dims);
+    const rng = new Rng(d.M + d.N);
+    const [a, b, aux0] = [randn(rng, d.M * d.K), randn(rng, d.K * d.N), randn(rng, d.M * d.N)];
+    const bv = bias ? randn(rng, d.N) : null;
+    const t = {
+      out: rt.tensorFrom(randn(rng, d.M * d.N), [d.M * d.N], 'out'),
+      aux: rt.tensorFrom(aux0, [d.M * d.N], 'aux'),
+      a: rt.tensorFrom(a, [a.length], 'a'),
+      b: rt.tensorFrom(b, [b.length], 'b'),
+      bias: bv ? rt.tensorFrom(bv, [d.N], 'bias') : null,
+    };
+    const dispatch = matmul(rt, t.out, t.a, t.b, t.bias, dims, { epilogue: { kind, act, aux: t.aux } });
+    const [out, aux] = await rt.run([dispatch], [t.out, t.aux]);
+    const want = { out: new Float32Array(d.M * d.N), aux: Float32Array.from(aux0) };
+    ref.matmul(want.out, a, b, bv, dims, { kind, act, aux: want.aux });
+    expectClose(out!, want.out, tolFor(d.K), `${kind} ${act} out`);
+    expectClose(aux!, want.aux, tolFor(d.K), `${kind} ${act} aux`);
+    if (kind === 'activation-backward') expect(Array.from(aux!)).toEqual(Array.from(aux0)); // read, never written
+    expect(rt.isLost).toBe(false);
+    rt.release(t.out, t.aux, t.a, t.b, ...(t.bias ? [t.bias] : []));
+  });
+
+  it('rejects an epilogue on a batched product or with out as its aux', async () => {
+    const rt = await testRuntime();
+    const [out, a, b] = [rt.tensor([8], 'out'), rt.tensor([8], 'a'), rt.tensor([4], 'b')];
+    const epilogue = (aux: Tensor) => ({ epilogue: { kind: 'activation' as const, act: 'gelu' as const, aux } });
+    expect(() => matmul(rt, out, a, b, null, { M: 2, N: 2, K: 2, batch: 2, strideB: 0 }, epilogue(rt.tensor([8], 'aux')))).toThrow(/batch 1/);
+    expect(() => matmul(rt, out, a, b, null, { M: 4, N: 2, K: 2 }, epilogue(out))).toThrow(/other than out/);
   });
 });
 

@@ -16,6 +16,7 @@ import { dropout } from '../kernels/dropout';
 import { dropoutBackward } from '../kernels/dropout_backward';
 import { layernorm } from '../kernels/layernorm';
 import { layernormBackward } from '../kernels/layernorm_backward';
+import type { MatmulEpilogueOption } from '../kernels/matmul';
 import { adapterBackward, adapterForward } from './adapter_block';
 import { linearBackward, linearForward, type LinearDims, type LoraBranch } from './linear';
 import { LINEAR_SITES, type LinearSite } from './params';
@@ -26,7 +27,8 @@ const STREAM = { attnOut: 0, ffnOut: 1, loraBase: 2 } as const;
 export function layerForward(rt: Runtime, a: LayerActs, x: Tensor, w: LayerWeights, c: LayerContext): StepCommand[] {
   const { B, T, C, H, I, P, eps } = c.dims;
   const rows = B * T;
-  const lin = (out: Tensor, inp: Tensor, site: LinearSite, d: LinearDims) => linearForward(rt, out, inp, w.linear[site].w, w.linear[site].b, branch(a, w, c, site, null), d);
+  const lin = (out: Tensor, inp: Tensor, site: LinearSite, d: LinearDims, epilogue?: MatmulEpilogueOption) =>
+    linearForward(rt, out, inp, w.linear[site].w, w.linear[site].b, branch(a, w, c, site, null), d, epilogue);
   const cc = { rows, inDim: C, outDim: C };
   const list: StepCommand[] = [
     ...lin(a.q, x, 'query', cc),
@@ -40,7 +42,10 @@ export function layerForward(rt: Runtime, a: LayerActs, x: Tensor, w: LayerWeigh
   if (c.hiddenDropout > 0) list.push(dropout(rt, a.aoDrop, a.ao, siteOf(c, STREAM.attnOut), c.hiddenDropout));
   if (w.attnAdapter && a.attnAdapter) list.push(...adapterForward(rt, a.attnAdapter, y1, w.attnAdapter, rows, C));
   list.push(add(rt, a.res1, x, a.attnAdapter?.out ?? y1), layernorm(rt, a.h1, a.mean1, a.rstd1, a.res1, w.ln1.w, w.ln1.b, rows, C, eps));
-  list.push(...lin(a.f1, a.h1, 'intermediate.dense', { rows, inDim: C, outDim: I }), activation(rt, a.f1a, a.f1, 'gelu'));
+  // GELU rides on the FFN-up matmul's epilogue unless a LoRA branch must add its sum in between.
+  const up = { rows, inDim: C, outDim: I };
+  if (branch(a, w, c, 'intermediate.dense', null)) list.push(...lin(a.f1, a.h1, 'intermediate.dense', up), activation(rt, a.f1a, a.f1, 'gelu'));
+  else list.push(...lin(a.f1a, a.h1, 'intermediate.dense', up, { kind: 'activation', act: 'gelu', aux: a.f1 }));
   list.push(...lin(a.f2, a.f1a, 'output.dense', { rows, inDim: I, outDim: C }));
   const y2 = c.hiddenDropout > 0 ? a.f2Drop : a.f2;
   if (c.hiddenDropout > 0) list.push(dropout(rt, a.f2Drop, a.f2, siteOf(c, STREAM.ffnOut), c.hiddenDropout));
@@ -67,15 +72,17 @@ export function layerBackward(
   const { B, T, C, H, I, P } = c.dims;
   const rows = B * T;
   const list: StepCommand[] = [];
-  const linBack = (dIn: Tensor | null, accumulate: boolean, dOutT: Tensor, inp: Tensor, site: LinearSite, d: LinearDims) => {
+  const linBack = (dIn: Tensor | null, accumulate: boolean, dOutT: Tensor, inp: Tensor, site: LinearSite, d: LinearDims, dxEpilogue?: MatmulEpilogueOption) => {
     const lw = w.linear[site];
-    return linearBackward(rt, { dx: dIn, accumulateDx: accumulate, dw: lw.dw, db: lw.db }, dOutT, inp, lw.w, branch(a, w, c, site, s), d);
+    return linearBackward(rt, { dx: dIn, accumulateDx: accumulate, dw: lw.dw, db: lw.db, dxEpilogue }, dOutT, inp, lw.w, branch(a, w, c, site, s), d);
   };
   // FFN block: out = LN2(h1 + z2); dRes2 is both d(h1)'s residual part and dz2.
   list.push(...normBackward(rt, s.dRes2, dOut, a.res2, w.ln2, a.mean2, a.rstd2, rows, C, s.normSink));
   const dF2 = branchBackward(rt, list, s.dRes2, a.f2Drop, a.ffnAdapter, w.ffnAdapter, s, c, STREAM.ffnOut, rows, C);
-  list.push(...linBack(s.dF1a, false, dF2, a.f1a, 'output.dense', { rows, inDim: I, outDim: C }));
-  list.push(activationBackward(rt, s.dF1, s.dF1a, a.f1, 'gelu'));
+  // GELU's backward rides on the FFN-down dx matmul's epilogue unless a LoRA branch adds to dx after it.
+  const down = { rows, inDim: I, outDim: C };
+  if (branch(a, w, c, 'output.dense', s)) list.push(...linBack(s.dF1a, false, dF2, a.f1a, 'output.dense', down), activationBackward(rt, s.dF1, s.dF1a, a.f1, 'gelu'));
+  else list.push(...linBack(s.dF1, false, dF2, a.f1a, 'output.dense', down, { kind: 'activation-backward', act: 'gelu', aux: a.f1 }));
   list.push(...linBack(s.dRes2, true, s.dF1, a.h1, 'intermediate.dense', { rows, inDim: C, outDim: I }));
   // Attention block: h1 = LN1(x + z1); dx starts as d(res1), the residual part of the input gradient.
   list.push(...normBackward(rt, dx, s.dRes2, a.res1, w.ln1, a.mean1, a.rstd1, rows, C, s.normSink));

@@ -9,7 +9,7 @@ import { biasBackward } from '../kernels/bias_backward';
 import { dropout, type DropoutSite } from '../kernels/dropout';
 import { dropoutBackward } from '../kernels/dropout_backward';
 import { loraBackward, loraForward } from '../kernels/lora';
-import { matmul } from '../kernels/matmul';
+import { matmul, type MatmulEpilogueOption } from '../kernels/matmul';
 
 export interface LoraBranch {
   readonly a: Tensor; // (r, in)
@@ -30,9 +30,13 @@ export interface LinearDims {
   readonly outDim: number;
 }
 
-/** out (rows, out) = x·Wᵀ + b [+ scale·(dropout(x)·Aᵀ)·Bᵀ]. */
-export function linearForward(rt: Runtime, out: Tensor, x: Tensor, w: Tensor, b: Tensor, lora: LoraBranch | null, d: LinearDims): Dispatch[] {
-  const list = [matmul(rt, out, x, w, b, { M: d.rows, N: d.outDim, K: d.inDim, transB: true })];
+/**
+ * out (rows, out) = x·Wᵀ + b [+ scale·(dropout(x)·Aᵀ)·Bᵀ]. An epilogue (activation forward: out = act(y), aux = y)
+ * is fused into the matmul, so it needs a site without a LoRA branch (whose sum lands after the matmul).
+ */
+export function linearForward(rt: Runtime, out: Tensor, x: Tensor, w: Tensor, b: Tensor, lora: LoraBranch | null, d: LinearDims, epilogue?: MatmulEpilogueOption): Dispatch[] {
+  if (epilogue && lora) throw new Error('linearForward: a fused epilogue cannot follow a LoRA branch');
+  const list = [matmul(rt, out, x, w, b, { M: d.rows, N: d.outDim, K: d.inDim, transB: true }, { epilogue })];
   if (!lora) return list;
   const xl = lora.dropout ? lora.dropout.xd : x;
   if (lora.dropout) list.push(dropout(rt, lora.dropout.xd, x, lora.dropout.site, lora.dropout.p));
@@ -47,14 +51,17 @@ export interface LinearGrads {
   readonly accumulateDx: boolean;
   readonly dw: Tensor | null; // (out, in), +=
   readonly db: Tensor | null; // (out), +=
+  /** Fused into the dx matmul (activation backward: dx = (dout·W) ⊙ act'(aux)); needs no LoRA branch. */
+  readonly dxEpilogue?: MatmulEpilogueOption;
 }
 
 /** Gradients of linearForward given dout (rows, out). */
 export function linearBackward(rt: Runtime, g: LinearGrads, dout: Tensor, x: Tensor, w: Tensor, lora: LoraBranch | null, d: LinearDims): Dispatch[] {
+  if (g.dxEpilogue && (lora || g.accumulateDx)) throw new Error('linearBackward: a fused dx epilogue needs a fresh dx and no LoRA branch');
   const list: Dispatch[] = [];
   if (g.dw) list.push(matmul(rt, g.dw, dout, x, null, { M: d.outDim, N: d.inDim, K: d.rows, transA: true, accumulate: true }));
   if (g.db) list.push(biasBackward(rt, g.db, dout, d.rows, d.outDim, true));
-  if (g.dx) list.push(matmul(rt, g.dx, dout, w, null, { M: d.rows, N: d.inDim, K: d.outDim, accumulate: g.accumulateDx }));
+  if (g.dx) list.push(matmul(rt, g.dx, dout, w, null, { M: d.rows, N: d.inDim, K: d.outDim, accumulate: g.accumulateDx }, { epilogue: g.dxEpilogue }));
   if (!lora) return list;
   const drop = lora.dropout;
   // Through dropout the branch's input gradient goes to a scratch first, then through the mask into dx.
