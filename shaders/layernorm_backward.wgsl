@@ -1,6 +1,7 @@
 // layernorm_backward: the gradients of layernorm from the cached mean and rstd, n = (x − mean)·rstd.
 //   layernorm_backward         dinp = rstd·(g − mean(g) − n·mean(g·n)), g = dout·weight
-//                              (one workgroup per row; written, or added when ACCUMULATE)
+//                              (one workgroup per row, reduce_sum2 from lib/reduce_*.wgsl; written, or
+//                              added when ACCUMULATE)
 //   layernorm_backward_params  dweight += Σ_rows dout·n, dbias += Σ_rows dout
 //                              (each workgroup owns COLS columns and reduces over rows: no atomics)
 // Both entry points share one binding list. It is llm.c's order except that dweight and dbias come last:
@@ -9,7 +10,7 @@
 
 override ROWS: u32;                // rows (B*T)
 override C: u32;                   // normalized dim
-override WG: u32 = 256;            // row-pass workgroup size, a power of two
+override WG: u32 = 256;            // row-pass workgroup size, a power of two (the reduction lib's tree halves it)
 override ACCUMULATE: bool = false; // dinp += instead of dinp =
 
 @group(0) @binding(0) var<storage, read_write> dinp: array<f32>;    // (ROWS, C)
@@ -21,20 +22,6 @@ override ACCUMULATE: bool = false; // dinp += instead of dinp =
 @group(0) @binding(6) var<storage, read_write> dweight: array<f32>; // (C), params pass only
 @group(0) @binding(7) var<storage, read_write> dbias: array<f32>;   // (C), params pass only
 
-var<workgroup> row_scratch: array<vec2f, WG>; // (WG) partial (Σ g, Σ g·n)
-
-fn workgroup_sum2(v: vec2f, lid: u32) -> vec2f {
-  row_scratch[lid] = v;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
-    if (lid < stride) {
-      row_scratch[lid] += row_scratch[lid + stride];
-    }
-    workgroupBarrier();
-  }
-  return row_scratch[0]; // read once per launch: no reuse, so no trailing barrier
-}
-
 @compute @workgroup_size(WG)
 fn layernorm_backward(
   @builtin(workgroup_id) wid: vec3u,
@@ -43,7 +30,7 @@ fn layernorm_backward(
 ) {
   let row = wid.x + wid.y * groups.x; // 2-D grid for more than 65535 rows
   if (row >= ROWS) {
-    return; // uniform across the workgroup
+    return; // uniform across the workgroup: the reduction below stays in uniform control flow
   }
   let base = row * C;
   let m = mean[row];
@@ -54,7 +41,7 @@ fn layernorm_backward(
     let g = dout[base + c] * weight[c];
     acc += vec2f(g, g * n);
   }
-  let means = workgroup_sum2(acc, lid) / f32(C); // (mean(g), mean(g·n))
+  let means = reduce_sum2(acc, lid) / f32(C); // (mean(g), mean(g·n))
   for (var c = lid; c < C; c += WG) {
     let n = (inp[base + c] - m) * s;
     let g = dout[base + c] * weight[c];

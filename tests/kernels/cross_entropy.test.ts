@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Runtime } from '../../src/engine/gpu/runtime';
 import { crossEntropy } from '../../src/engine/kernels/cross_entropy';
 import { crossEntropyBackward } from '../../src/engine/kernels/cross_entropy_backward';
 import * as ref from '../../src/reference/cross_entropy';
 import { expectClose } from '../helpers/compare';
-import { testRuntime } from '../helpers/gpu';
+import { runtimesFor, testRuntime, testRuntimeWithout } from '../helpers/gpu';
 import { expectGradients } from '../helpers/gradcheck';
 import { f64, randn, randu, Rng } from '../helpers/random';
 
@@ -57,8 +58,7 @@ interface GpuCase {
 }
 
 /** Forward then backward in one submission, as the trainer encodes them. */
-async function runGpu(logits: Float32Array, targets: Uint32Array, dloss: number, { R, C }: GpuCase): Promise<Float32Array[]> {
-  const rt = await testRuntime();
+async function runGpu(rt: Runtime, logits: Float32Array, targets: Uint32Array, dloss: number, { R, C }: GpuCase): Promise<Float32Array[]> {
   const loss = rt.tensor([1], 'loss');
   const losses = rt.tensor([R], 'losses');
   const lse = rt.tensor([R], 'lse');
@@ -76,6 +76,21 @@ async function runGpu(logits: Float32Array, targets: Uint32Array, dloss: number,
 }
 
 describe('cross_entropy GPU', () => {
+  it('reduces rows with subgroups where the device has them, with the workgroup tree elsewhere', async () => {
+    const labels = (rt: Runtime): string[] => {
+      const t = { logits: rt.tensor([1, 1], 'logits'), targets: rt.tensor([1], 'targets', 'u32'), one: rt.tensor([1], 'placeholder') };
+      const dispatches = crossEntropy(rt, t.one, t.one, t.one, t.logits, t.targets);
+      rt.release(...Object.values(t));
+      return dispatches.map((d) => d.pipeline.label);
+    };
+    const rt = await testRuntime();
+    expect(rt.features.subgroups, 'SwiftShader offers subgroups: without them the subgroup path goes untested').toBe(true);
+    expect(labels(rt)).toEqual(['cross_entropy_subgroups:cross_entropy', 'cross_entropy_subgroups:cross_entropy_mean']);
+    expect(labels(await testRuntimeWithout('subgroups'))).toEqual(['cross_entropy:cross_entropy', 'cross_entropy:cross_entropy_mean']);
+  });
+});
+
+describe.each(runtimesFor('subgroups'))('cross_entropy GPU %s', (_, getRuntime) => {
   // Square (the diagonal recipe) and R ≠ C; rows shorter than, equal to and longer than the 64-wide
   // workgroup (65, 130); C = 2 with more than 65535 rows takes the 2-D grid of row workgroups.
   it.each<GpuCase>([
@@ -93,7 +108,7 @@ describe('cross_entropy GPU', () => {
     const logits = randn(rng, R * C, scale);
     const targets = targetsFor(rng, R, C);
     const dloss = 0.75;
-    const [loss, losses, lse, dlogits] = await runGpu(logits, targets, dloss, shape);
+    const [loss, losses, lse, dlogits] = await runGpu(await getRuntime(), logits, targets, dloss, shape);
     const want = refForward(f64(logits), targets, R, C);
     // The loss is a difference of values of size ~scale: a few f32 ulps of the scores.
     const atol = 1e-6 * Math.max(1, scale);
@@ -107,6 +122,20 @@ describe('cross_entropy GPU', () => {
     expectClose(dlogits!, wantGrad, { atol: 3e-7 / R, rtol: 2e-6 }, 'dlogits');
   });
 
+  it('a target out of range gives a NaN row loss', async () => {
+    const logits = randn(new Rng(3), 6);
+    const targets = Uint32Array.of(1, 3); // row 1 has only classes 0..2
+    const [loss, losses] = await runGpu(await getRuntime(), logits, targets, 1, { R: 2, C: 3, scale: 1 });
+    const want = refForward(f64(logits), targets, 2, 3);
+    expect(losses![0]).toBeCloseTo(want.losses[0]!, 5);
+    expect(losses![1]).toBeNaN();
+    expect(want.losses[1]).toBeNaN();
+    expect(loss![0]).toBeNaN();
+  });
+});
+
+describe('cross_entropy_backward GPU', () => {
+  // No reduction: one runtime is enough.
   it('backward uses a 2-D grid past 65535 workgroups', async () => {
     const R = 3;
     const C = Math.ceil((65535 * 256 + 1) / R);
@@ -128,16 +157,5 @@ describe('cross_entropy GPU', () => {
     const want = new Float32Array(R * C);
     ref.crossEntropyBackward(want, Float32Array.of(1), logits, lse, targets, R, C);
     expectClose(got!, want, { atol: 3e-7 / R, rtol: 2e-6 }, 'dlogits');
-  });
-
-  it('a target out of range gives a NaN row loss', async () => {
-    const logits = randn(new Rng(3), 6);
-    const targets = Uint32Array.of(1, 3); // row 1 has only classes 0..2
-    const [loss, losses] = await runGpu(logits, targets, 1, { R: 2, C: 3, scale: 1 });
-    const want = refForward(f64(logits), targets, 2, 3);
-    expect(losses![0]).toBeCloseTo(want.losses[0]!, 5);
-    expect(losses![1]).toBeNaN();
-    expect(want.losses[1]).toBeNaN();
-    expect(loss![0]).toBeNaN();
   });
 });

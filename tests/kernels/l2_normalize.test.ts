@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Runtime } from '../../src/engine/gpu/runtime';
 import { l2Normalize, L2_NORMALIZE_EPS } from '../../src/engine/kernels/l2_normalize';
 import { l2NormalizeBackward } from '../../src/engine/kernels/l2_normalize_backward';
 import * as ref from '../../src/reference/l2_normalize';
 import { expectClose, type Tolerance } from '../helpers/compare';
-import { testRuntime } from '../helpers/gpu';
+import { runtimesFor, testRuntime, testRuntimeWithout } from '../helpers/gpu';
 import { dot, expectGradients } from '../helpers/gradcheck';
 import { f64, randn, Rng } from '../helpers/random';
 
@@ -59,11 +60,26 @@ describe('l2_normalize', () => {
     expectGradients('l2_normalize', loss, [{ name: 'x', value: x, grad: dx }]);
   });
 
+  it('GPU reduces rows with subgroups where the device has them, with the workgroup tree elsewhere', async () => {
+    const labels = (rt: Runtime): string[] => {
+      const t = rt.tensor([1], 'placeholder');
+      const dispatches = [l2Normalize(rt, t, t, t, 1, 1), l2NormalizeBackward(rt, t, t, t, t, 1, 1)];
+      rt.release(t);
+      return dispatches.map((d) => d.pipeline.label);
+    };
+    const rt = await testRuntime();
+    expect(rt.features.subgroups, 'SwiftShader offers subgroups: without them the subgroup path goes untested').toBe(true);
+    expect(labels(rt)).toEqual(['l2_normalize_subgroups:l2_normalize', 'l2_normalize_backward_subgroups:l2_normalize_backward']);
+    expect(labels(await testRuntimeWithout('subgroups'))).toEqual(['l2_normalize:l2_normalize', 'l2_normalize_backward:l2_normalize_backward']);
+  });
+});
+
+describe.each(runtimesFor('subgroups'))('l2_normalize GPU %s', (_, getRuntime) => {
   // (N, C): 1s, primes, C past and well past the 256-wide workgroup, more than 65535 rows (2-D grid).
   const shapes: [number, number][] = [[1, 1], [3, 7], [5, 64], [4, 257], [3, 1000], [65537, 3]];
 
   it.each(shapes)('GPU forward and backward match the reference, N=%i C=%i', async (N, C) => {
-    const rt = await testRuntime();
+    const rt = await getRuntime();
     const rng = new Rng(N * 1009 + C);
     const x = rowsInput(rng, N, C);
     const dout = randn(rng, N * C);

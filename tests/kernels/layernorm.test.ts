@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Runtime } from '../../src/engine/gpu/runtime';
 import { layernorm, LAYERNORM_EPS } from '../../src/engine/kernels/layernorm';
 import { layernormBackward } from '../../src/engine/kernels/layernorm_backward';
 import * as ref from '../../src/reference/layernorm';
 import { expectClose, type Tolerance } from '../helpers/compare';
-import { testRuntime } from '../helpers/gpu';
+import { runtimesFor, testRuntime, testRuntimeWithout } from '../helpers/gpu';
 import { dot, expectGradients } from '../helpers/gradcheck';
 import { f64, randn, Rng } from '../helpers/random';
 
@@ -74,12 +75,35 @@ describe('layernorm', () => {
     expect(rstd[0]).toBeCloseTo(1 / Math.sqrt(3.5 + 1e-5), 14); // var = (4 + 1 + 0 + 9)/4
   });
 
+  it('GPU reduces rows with subgroups where the device has them, with the workgroup tree elsewhere', async () => {
+    const labels = (rt: Runtime): string[] => {
+      const t = rt.tensor([1], 'placeholder');
+      const dispatches = [layernorm(rt, t, t, t, t, t, t, 1, 1), ...layernormBackward(rt, t, t, t, t, t, t, t, t, 1, 1)];
+      rt.release(t);
+      return dispatches.map((d) => d.pipeline.label);
+    };
+    const rt = await testRuntime();
+    expect(rt.features.subgroups, 'SwiftShader offers subgroups: without them the subgroup path goes untested').toBe(true);
+    expect(labels(rt)).toEqual([
+      'layernorm_subgroups:layernorm',
+      'layernorm_backward_subgroups:layernorm_backward',
+      'layernorm_backward_subgroups:layernorm_backward_params',
+    ]);
+    expect(labels(await testRuntimeWithout('subgroups'))).toEqual([
+      'layernorm:layernorm',
+      'layernorm_backward:layernorm_backward',
+      'layernorm_backward:layernorm_backward_params',
+    ]);
+  });
+});
+
+describe.each(runtimesFor('subgroups'))('layernorm GPU %s', (_, getRuntime) => {
   // (rows, C): 1s, primes, more rows than the params pass's 8 row lanes, C just past and well past the 256-wide
   // workgroup, and more than 65535 rows (2-D grid).
   const shapes: [number, number][] = [[1, 1], [3, 7], [4, 64], [37, 33], [2, 257], [3, 1000], [65541, 3]];
 
   it.each(shapes)('GPU forward and backward match the reference, rows=%i C=%i', async (rows, C) => {
-    const rt = await testRuntime();
+    const rt = await getRuntime();
     const rng = new Rng(rows * 1009 + C);
     const n = rows * C;
     const inp = rowsInput(rng, rows, C);
@@ -122,7 +146,7 @@ describe('layernorm', () => {
   });
 
   it('GPU backward with accumulate adds dinp onto what is there', async () => {
-    const rt = await testRuntime();
+    const rt = await getRuntime();
     const rng = new Rng(5);
     const rows = 5;
     const C = 37;
@@ -156,7 +180,7 @@ describe('layernorm', () => {
   });
 
   it('GPU backward without params (frozen LayerNorm) computes dinp and leaves the scratch alone', async () => {
-    const rt = await testRuntime();
+    const rt = await getRuntime();
     const rng = new Rng(6);
     const rows = 9;
     const C = 19;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Runtime } from '../../src/engine/gpu/runtime';
 import { softmax } from '../../src/engine/kernels/softmax';
 import { softmaxBackward } from '../../src/engine/kernels/softmax_backward';
 import * as ref from '../../src/reference/softmax';
 import { expectClose, type Tolerance } from '../helpers/compare';
-import { testRuntime } from '../helpers/gpu';
+import { runtimesFor, testRuntime, testRuntimeWithout } from '../helpers/gpu';
 import { dot, expectGradients } from '../helpers/gradcheck';
 import { f64, randn, Rng } from '../helpers/random';
 
@@ -38,11 +39,26 @@ describe('softmax', () => {
     expectGradients('softmax', loss, [{ name: 'inp', value: inp, grad: dinp }]);
   });
 
+  it('GPU reduces rows with subgroups where the device has them, with the workgroup tree elsewhere', async () => {
+    const labels = (rt: Runtime): string[] => {
+      const t = rt.tensor([1], 'placeholder');
+      const dispatches = [softmax(rt, t, t, 1, 1), softmaxBackward(rt, t, t, t, 1, 1)];
+      rt.release(t);
+      return dispatches.map((d) => d.pipeline.label);
+    };
+    const rt = await testRuntime();
+    expect(rt.features.subgroups, 'SwiftShader offers subgroups: without them the subgroup path goes untested').toBe(true);
+    expect(labels(rt)).toEqual(['softmax_subgroups:softmax', 'softmax_backward_subgroups:softmax_backward']);
+    expect(labels(await testRuntimeWithout('subgroups'))).toEqual(['softmax:softmax', 'softmax_backward:softmax_backward']);
+  });
+});
+
+describe.each(runtimesFor('subgroups'))('softmax GPU %s', (_, getRuntime) => {
   // (rows, C): 1s, primes, C just past and well past the 256-wide workgroup, and more than 65535 rows (2-D grid).
   const shapes: [number, number][] = [[1, 1], [3, 7], [4, 64], [2, 257], [3, 1000], [65537, 2]];
 
   it.each(shapes)('GPU forward and backward match the reference, rows=%i C=%i', async (rows, C) => {
-    const rt = await testRuntime();
+    const rt = await getRuntime();
     const rng = new Rng(rows * 7919 + C);
     const n = rows * C;
     const inp = logits(rng, rows, C);

@@ -4,8 +4,9 @@ import type { Dispatch, Runtime } from '../gpu/runtime';
 import { grid1d } from '../gpu/runtime';
 import { shapeString, type Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive, rowWorkgroupSize } from './check';
+import { rowReduce, rowShaders } from './lib';
 
-const shader = { name: 'cross_entropy', code };
+const shaders = rowShaders('cross_entropy', code);
 
 /** Rows and columns of a (R, C) logits tensor, and checks that targets are (R) u32. */
 export function logitsShape(op: string, logits: Tensor, targets: Tensor): { rows: number; cols: number } {
@@ -34,8 +35,9 @@ export function crossEntropy(rt: Runtime, loss: Tensor, losses: Tensor, lse: Ten
     [logits, 'read'],
     [targets, 'read'],
   ] as const;
+  const shader = shaders[rowReduce(rt)];
   return [
-    rt.kernel({ shader, constants, bindings, workgroups: grid1d(rows, 1), flops: 4 * rows * cols }),
+    rt.kernel({ shader, entryPoint: 'cross_entropy', constants, bindings, workgroups: grid1d(rows, 1), flops: 4 * rows * cols }),
     rt.kernel({ shader, entryPoint: 'cross_entropy_mean', constants, bindings, workgroups: [1, 1, 1], flops: rows }),
   ];
 }

@@ -6,10 +6,11 @@ import type { Tensor } from '../gpu/tensor';
 import { L2_NORMALIZE_EPS } from '../../reference/l2_normalize';
 import { expectNumel, expectPositive } from './check';
 import { rowWorkgroupSize } from './check';
+import { rowReduce, rowShaders } from './lib';
 
 export { L2_NORMALIZE_EPS } from '../../reference/l2_normalize';
 
-const shader = { name: 'l2_normalize', code };
+const shaders = rowShaders('l2_normalize', code);
 
 /** Shape checks l2_normalize and its backward share. */
 export function checkL2Shapes(op: string, rows: Record<string, Tensor>, norm: Tensor, N: number, C: number, eps: number): void {
@@ -23,7 +24,8 @@ export function checkL2Shapes(op: string, rows: Record<string, Tensor>, norm: Te
 export function l2Normalize(rt: Runtime, out: Tensor, norm: Tensor, x: Tensor, N: number, C: number, eps = L2_NORMALIZE_EPS): Dispatch {
   checkL2Shapes('l2_normalize', { out, x }, norm, N, C, eps);
   return rt.kernel({
-    shader,
+    shader: shaders[rowReduce(rt)],
+    entryPoint: 'l2_normalize',
     constants: { N, C, EPS: eps, WG: rowWorkgroupSize(C) },
     bindings: [
       [out, 'write'],

@@ -5,8 +5,9 @@ import type { Tensor } from '../gpu/tensor';
 import { L2_NORMALIZE_EPS } from '../../reference/l2_normalize';
 import { checkL2Shapes } from './l2_normalize';
 import { rowWorkgroupSize } from './check';
+import { rowReduce, rowShaders } from './lib';
 
-const shader = { name: 'l2_normalize_backward', code };
+const shaders = rowShaders('l2_normalize_backward', code);
 
 /**
  * dx (N, C), written: (dout − out·(out·dout)) / norm per row, or dout / eps where the forward clamped the
@@ -24,7 +25,8 @@ export function l2NormalizeBackward(
 ): Dispatch {
   checkL2Shapes('l2_normalize_backward', { dx, dout, out }, norm, N, C, eps);
   return rt.kernel({
-    shader,
+    shader: shaders[rowReduce(rt)],
+    entryPoint: 'l2_normalize_backward',
     constants: { N, C, EPS: eps, WG: rowWorkgroupSize(C) },
     bindings: [
       [dx, 'write'],

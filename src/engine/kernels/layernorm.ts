@@ -3,8 +3,9 @@ import type { Dispatch, Runtime } from '../gpu/runtime';
 import { grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive, rowWorkgroupSize } from './check';
+import { rowReduce, rowShaders } from './lib';
 
-const shader = { name: 'layernorm', code };
+const shaders = rowShaders('layernorm', code);
 
 /** RoBERTa's layer_norm_eps. */
 export const LAYERNORM_EPS = 1e-5;
@@ -27,7 +28,8 @@ export function layernorm(
   for (const [name, t] of [['mean', mean], ['rstd', rstd]] as const) expectNumel('layernorm', name, t, rows);
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const) expectNumel('layernorm', name, t, C);
   return rt.kernel({
-    shader,
+    shader: shaders[rowReduce(rt)],
+    entryPoint: 'layernorm',
     constants: { ROWS: rows, C, EPS: eps, WG: rowWorkgroupSize(C) },
     bindings: [
       [out, 'write'],

@@ -4,8 +4,9 @@ import { ceilDiv, grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
 import { rowWorkgroupSize } from './check';
+import { rowReduce, rowShaders } from './lib';
 
-const shader = { name: 'layernorm_backward', code };
+const shaders = rowShaders('layernorm_backward', code);
 const PARAM_COLS = 32; // COLS in layernorm_backward_params
 
 export interface LayernormBackwardOptions {
@@ -54,7 +55,15 @@ export function layernormBackward(
     [rstd, 'read'],
   ] as const;
   const constants = { ROWS: rows, C, WG: rowWorkgroupSize(C), ACCUMULATE: options.accumulate ?? false };
-  const rowsPass = rt.kernel({ shader, constants, bindings: rowBindings, workgroups: grid1d(rows, 1), flops: 12 * rows * C });
+  const shader = shaders[rowReduce(rt)];
+  const rowsPass = rt.kernel({
+    shader,
+    entryPoint: 'layernorm_backward',
+    constants,
+    bindings: rowBindings,
+    workgroups: grid1d(rows, 1),
+    flops: 12 * rows * C,
+  });
   if (!params) return [rowsPass];
   return [
     rowsPass,

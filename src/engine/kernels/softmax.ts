@@ -4,8 +4,9 @@ import { grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
 import { rowWorkgroupSize } from './check';
+import { rowReduce, rowShaders } from './lib';
 
-const shader = { name: 'softmax', code };
+const shaders = rowShaders('softmax', code);
 
 /** Row-wise softmax over the last dim C of (rows, C). */
 export function softmax(rt: Runtime, out: Tensor, inp: Tensor, rows: number, C: number): Dispatch {
@@ -13,7 +14,8 @@ export function softmax(rt: Runtime, out: Tensor, inp: Tensor, rows: number, C: 
   expectNumel('softmax', 'out', out, rows * C);
   expectNumel('softmax', 'inp', inp, rows * C);
   return rt.kernel({
-    shader,
+    shader: shaders[rowReduce(rt)],
+    entryPoint: 'softmax',
     constants: { ROWS: rows, C, WG: rowWorkgroupSize(C) },
     bindings: [
       [out, 'write'],

@@ -4,8 +4,9 @@ import { grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
 import { rowWorkgroupSize } from './check';
+import { rowReduce, rowShaders } from './lib';
 
-const shader = { name: 'softmax_backward', code };
+const shaders = rowShaders('softmax_backward', code);
 
 /** dinp = out ⊙ (dout − Σ dout⊙out) per row of (rows, C), from the forward's output (written). */
 export function softmaxBackward(rt: Runtime, dinp: Tensor, dout: Tensor, out: Tensor, rows: number, C: number): Dispatch {
@@ -13,7 +14,8 @@ export function softmaxBackward(rt: Runtime, dinp: Tensor, dout: Tensor, out: Te
   expectPositive(op, { rows, C });
   for (const [name, t] of [['dinp', dinp], ['dout', dout], ['out', out]] as const) expectNumel(op, name, t, rows * C);
   return rt.kernel({
-    shader,
+    shader: shaders[rowReduce(rt)],
+    entryPoint: 'softmax_backward',
     constants: { ROWS: rows, C, WG: rowWorkgroupSize(C) },
     bindings: [
       [dinp, 'write'],
