@@ -1,18 +1,20 @@
 /**
  * The dashboard's pure logic, in Node (no browser): smoothing and downsampling of curves, share-link
- * encoding and validation, the research presets against the engine's parser, sweep grids, the memory
- * estimate, seed grouping, exports and axis ticks.
+ * encoding and validation, the research presets against the engine's parser, sweep grids, the memory plan
+ * (the Worker's handler, the page's debounced requests, the limit warnings), seed grouping, exports and axis
+ * ticks.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PRESETS } from '../../src/engine/model/config';
 import { planPeft } from '../../src/engine/peft/plan';
+import { planStepMemory } from '../../src/engine/plan/memory';
 import { parseRunConfig, type RunConfig } from '../../src/engine/train/run_config';
 import { bucketWidth, downsample, mergeSeries } from '../../src/app/lib/downsample';
 import { debiasedEma } from '../../src/app/lib/ema';
 import { csvCell, metricsCsv, runsCsv } from '../../src/app/lib/export_runs';
 import { formatBytesSpread, formatStep } from '../../src/app/lib/format';
 import { layerText, parseLayerText } from '../../src/app/lib/layers';
-import { estimateStepMemory, memoryWarnings } from '../../src/app/lib/memory';
+import { memoryWarnings } from '../../src/app/lib/memory_limits';
 import { methodLabel } from '../../src/app/lib/method_label';
 import { METHOD_PRESETS, RECIPE_PRESETS } from '../../src/app/lib/presets';
 import { seedGroupKey, type RunRecord } from '../../src/app/lib/run_types';
@@ -21,6 +23,10 @@ import { meanStd } from '../../src/app/lib/stats';
 import { expandSweep, parseValueList } from '../../src/app/lib/sweep';
 import { niceAxis } from '../../src/app/lib/ticks';
 import { tableRows } from '../../src/app/features/runs/rows';
+import { MemoryPlanner, PLAN_DEBOUNCE_MS } from '../../src/app/store/memory_plan';
+import type { MemoryPlanState } from '../../src/app/store/memorySlice';
+import { planMemory } from '../../src/app/worker/memory_plan';
+import type { WorkerRequest } from '../../src/app/worker/protocol';
 
 const codebert = PRESETS['microsoft/codebert-base'];
 const config = (peft: unknown, recipe: object = {}): RunConfig => parseRunConfig({ model: 'microsoft/codebert-base', dataset: 'train.jsonl', peft, recipe }, codebert);
@@ -135,17 +141,82 @@ describe('sweeps', () => {
   });
 });
 
-describe('memory estimate', () => {
-  it('adds weights, the flat AdamW state, activations and evaluation; warns past the binding limit', () => {
+describe('memory plan (the engine planner, asked through the Worker protocol)', () => {
+  const planRequest = (c: RunConfig, evalExamples: number) => ({ type: 'plan-memory', id: 7, model: codebert, peft: c.peft, recipe: c.recipe, evalExamples }) as const;
+
+  it("answers plan-memory with the engine planner's numbers, without the per-kind breakdown", async () => {
+    const c = config({ methods: [{ type: 'lora', r: 64, alpha: 256 }] }, { batchSize: 16, codeLength: 256, nlLength: 128 });
+    const answer = await planMemory(planRequest(c, 1000));
+    const { breakdown, ...expected } = await planStepMemory(codebert, c.peft, c.recipe, { evalExamples: 1000 });
+    expect(breakdown.length).toBeGreaterThan(0);
+    expect(answer).toEqual({ type: 'memory-plan', id: 7, plan: expected });
+    if (answer.type !== 'memory-plan') throw new Error(answer.type);
+    expect(answer.plan.weights + answer.plan.trainable + answer.plan.activations + answer.plan.scratch).toBe(answer.plan.total);
+    expect(answer.plan.evaluation).toBeGreaterThan(0);
+    const none = await planMemory(planRequest(c, 0));
+    expect(none.type === 'memory-plan' && none.plan.evaluation).toBeNull();
+  });
+
+  it("answers with the planner's message when it cannot build the configuration", async () => {
+    const c = config({ methods: [{ type: 'bitfit' }] });
+    const answer = await planMemory({ ...planRequest(c, 0), recipe: { ...c.recipe, batchSize: 0 } });
+    expect(answer).toMatchObject({ type: 'memory-plan-error', id: 7 });
+    expect(answer.type === 'memory-plan-error' && answer.message).toMatch(/positive integer/);
+  });
+
+  it('names the largest buffer and warns when it exceeds the binding limit, with what would shrink it', async () => {
     const c = config({ methods: [{ type: 'full' }] }, { batchSize: 16, codeLength: 256, nlLength: 128 });
-    const plan = planPeft(codebert, c.peft);
-    const e = estimateStepMemory(plan, c.recipe, 1000);
-    const trainable = e.parts.find((p) => p.label.startsWith('Trainable'))!;
-    expect(trainable.bytes).toBe(4 * 4 * plan.exactTrainable);
-    expect(e.total).toBe(e.parts.reduce((s, p) => s + p.bytes, 0));
-    expect(e.largest.bytes).toBe(4 * plan.exactTrainable);
-    expect(memoryWarnings(e, { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 2 ** 31 })[0]).toMatch(/flat trainable buffer needs 475 MiB, more than .* \(128 MiB\)/);
-    expect(memoryWarnings(e, { maxStorageBufferBindingSize: 2 ** 31, maxBufferSize: 2 ** 31 })).toEqual([]);
+    const plan = await planStepMemory(codebert, c.peft, c.recipe);
+    // Full fine-tuning: the flat parameter buffer (one of four equal ones) outweighs the word embeddings.
+    expect(plan.largest).toEqual({ label: 'flat.params', bytes: plan.trainable / 4, category: 'trainable' });
+    const [warning] = memoryWarnings(plan.largest, { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 2 ** 31 });
+    expect(warning).toMatch(/^The largest buffer, flat\.params, needs 47\d MiB, more than this GPU's maxStorageBufferBindingSize \(128 MiB\): it holds every trainable parameter/);
+    expect(memoryWarnings(plan.largest, { maxStorageBufferBindingSize: 2 ** 31, maxBufferSize: 2 ** 31 })).toEqual([]);
+    expect(memoryWarnings(plan.largest, null)).toEqual([]);
+    // A large evaluation batch over many pairs: the score matrix is the largest, and the advice is about evaluation.
+    const tiny = PRESETS.tiny;
+    const t = parseRunConfig({ model: 'tiny', dataset: 'd', peft: { methods: [{ type: 'bitfit' }] }, recipe: { batchSize: 2, codeLength: 10, nlLength: 8, evalBatchSize: 64 } }, tiny);
+    const evalPlan = await planStepMemory(tiny, t.peft, t.recipe, { evalExamples: 5000 });
+    expect(evalPlan.largest).toEqual({ label: 'eval.scores', bytes: 64 * 5000 * 4, category: 'evaluation' });
+    expect(memoryWarnings(evalPlan.largest, { maxStorageBufferBindingSize: 2 ** 20 })[0]).toMatch(/lower the evaluation batch or the validation limit\.$/);
+  });
+});
+
+describe('memory planning on the page: debounced, stale answers dropped', () => {
+  const c = config({ methods: [{ type: 'bitfit' }] });
+  const request = (evalExamples: number) => ({ model: codebert, peft: c.peft, recipe: c.recipe, evalExamples });
+  const fakePlan = (total: number) => ({ weights: total, trainable: 0, activations: 0, scratch: 0, total, evaluation: null, largest: { label: 'x', bytes: 1, category: 'weights' as const } });
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('asks once per settled configuration and shows only the newest answer', () => {
+    const sent: Extract<WorkerRequest, { type: 'plan-memory' }>[] = [];
+    const states: MemoryPlanState[] = [];
+    const planner = new MemoryPlanner((r) => sent.push(r), (s) => states.push(s));
+    planner.update(request(10));
+    planner.update(request(20));
+    expect(states.at(-1)).toEqual({ status: 'computing' });
+    vi.advanceTimersByTime(PLAN_DEBOUNCE_MS - 1);
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(sent.map((r) => r.evalExamples)).toEqual([20]);
+    planner.update(request(20)); // the same configuration again: nothing to do
+    expect(sent).toHaveLength(1);
+
+    planner.update(request(30));
+    planner.answer({ type: 'memory-plan', id: sent[0]!.id, plan: fakePlan(1) }); // for 20 pairs: stale
+    expect(states.at(-1)).toEqual({ status: 'computing' });
+    vi.advanceTimersByTime(PLAN_DEBOUNCE_MS);
+    planner.answer({ type: 'memory-plan', id: sent[1]!.id, plan: fakePlan(2) });
+    expect(states.at(-1)).toEqual({ status: 'done', plan: fakePlan(2), evalExamples: 30 });
+
+    planner.update(request(40));
+    vi.advanceTimersByTime(PLAN_DEBOUNCE_MS);
+    planner.answer({ type: 'memory-plan-error', id: sent[2]!.id, message: 'no good' });
+    expect(states.at(-1)).toEqual({ status: 'error', message: 'no good' });
+    planner.update(null); // the configuration no longer validates
+    expect(states.at(-1)).toEqual({ status: 'none' });
+    expect(sent).toHaveLength(3);
   });
 });
 

@@ -3,7 +3,7 @@
  * origin answering CORS) serves the demo model under a made-up id, the page points at it with ?hub=, downloads
  * it and loads it; after a reload the same id loads from the browser's cache with no request to the server;
  * an unknown id shows the not-found message with the local route. Also, in Node: the page's ?hub= parsing, the
- * progress line, and the memory estimate with frozen weights in 16 bits.
+ * progress line, and the memory plan with frozen weights in 16 bits.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -11,10 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHub, type FakeHub } from '../../src/engine/hub/fake_hub';
 import { PRESETS } from '../../src/engine/model/config';
 import { LINEAR_SITES, linearShape } from '../../src/engine/model/params';
-import { planPeft } from '../../src/engine/peft/plan';
 import { parseRunConfig } from '../../src/engine/train/run_config';
 import { hubProgressText, parseHubEndpoint } from '../../src/app/lib/hub';
-import { estimateStepMemory } from '../../src/app/lib/memory';
+import { planMemory } from '../../src/app/worker/memory_plan';
 import { startLab, type Lab } from './browser';
 
 const MODEL_ID = 'lab-test/tiny-roberta';
@@ -106,7 +105,7 @@ describe('the Hub download in the page', () => {
   });
 });
 
-describe('Hub helpers and the 16-bit frozen weights estimate (Node)', () => {
+describe('Hub helpers and the 16-bit frozen weights in the memory plan (Node)', () => {
   it('takes ?hub= only as an http(s) URL', () => {
     expect(parseHubEndpoint('')).toEqual({ endpoint: 'https://huggingface.co', overridden: false, error: null });
     expect(parseHubEndpoint('?hub=http%3A%2F%2F127.0.0.1%3A9%2Fmirror%2F')).toEqual({ endpoint: 'http://127.0.0.1:9/mirror', overridden: true, error: null });
@@ -122,17 +121,20 @@ describe('Hub helpers and the 16-bit frozen weights estimate (Node)', () => {
     expect(hubProgressText({ ...p, fromCache: true })).toBe('pytorch_model.bin (4 of 4) — 120 MiB of 476 MiB, from the cache');
   });
 
-  it('counts frozen linear weights (six per layer and the pooler) at 2 bytes when they are kept in 16 bits', () => {
+  it('counts frozen linear weights (six per layer and the pooler) at 2 bytes when they are kept in 16 bits', async () => {
     const codebert = PRESETS['microsoft/codebert-base'];
-    const memory = (frozenWeightsF16: boolean, peft: unknown) => {
+    // The frozen-weights category of the plan the page shows (the Worker's plan-memory handler).
+    const memory = async (frozenWeightsF16: boolean, peft: unknown) => {
       const c = parseRunConfig({ model: 'microsoft/codebert-base', dataset: 'd', peft, recipe: { frozenWeightsF16 } }, codebert);
-      return estimateStepMemory(planPeft(codebert, c.peft), c.recipe, 100).parts[0]!.bytes;
+      const answer = await planMemory({ type: 'plan-memory', id: 1, model: codebert, peft: c.peft, recipe: c.recipe, evalExamples: 0 });
+      if (answer.type !== 'memory-plan') throw new Error(answer.message);
+      return answer.plan.weights;
     };
     const layerLinears = LINEAR_SITES.reduce((n, s) => n + linearShape(codebert, s)[0] * linearShape(codebert, s)[1], 0);
     const lora = { methods: [{ type: 'lora', r: 8 }] };
-    expect(memory(false, lora) - memory(true, lora)).toBe(2 * (codebert.layers * layerLinears + codebert.hidden * codebert.hidden));
+    expect((await memory(false, lora)) - (await memory(true, lora))).toBe(2 * (codebert.layers * layerLinears + codebert.hidden * codebert.hidden));
     // Full fine-tuning freezes nothing: the option changes nothing.
     const full = { methods: [{ type: 'full' }] };
-    expect(memory(true, full)).toBe(memory(false, full));
+    expect(await memory(true, full)).toBe(await memory(false, full));
   });
 });

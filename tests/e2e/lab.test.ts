@@ -1,7 +1,8 @@
 /**
  * The dashboard end to end in Chromium on SwiftShader: the demo model and the sample shard dropped through
  * the drop zone's file input, a short run with its loss curve and MRR, a long-task budget on the main thread
- * while it trains, the share link in a new page, the run after a reload, a seed sweep grouped as mean ± std,
+ * while it trains, the share link in a new page, the GPU memory from the engine's planner (and its warning
+ * past the adapter's binding limit), the run after a reload, a seed sweep grouped as mean ± std,
  * a corrupted shard's skipped lines, and a run that fails with a plain message. Screenshots of the main
  * states go to test-results/.
  */
@@ -10,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatBytes } from '../../src/app/lib/format';
+import { memoryWarnings } from '../../src/app/lib/memory_limits';
 import { startLab, type Lab } from './browser';
+import { CODEBERT, DEMO_MODEL, planOfPage, recordMemoryTexts, waitForPlannedBytes } from './memory_page';
 import { longTasks, observeLongTasks, prioritizePage, SAMPLE_TRAIN, SAMPLE_VALID, setQuickRecipe, unlabelledControls, waitForRuns } from './lab_page';
 
 const VIEWPORT = { width: 1360, height: 900 };
@@ -85,6 +89,46 @@ describe('the lab dashboard', () => {
     expect(await other.getByTestId('recipe-batchSize').inputValue()).toBe('4');
     expect(await other.getByTestId('lora-r').inputValue()).toBe('64');
     expect(await other.getByTestId('method-lora').isChecked()).toBe(true);
+    await other.close();
+  });
+
+  it("shows the engine planner's GPU memory for the configuration, planned again after an edit", async () => {
+    const plan = await planOfPage(page, DEMO_MODEL, 8);
+    await waitForPlannedBytes(page, plan.total);
+    expect(await page.getByTestId('memory-estimate').textContent()).toBe(`${formatBytes(plan.total)} + ${formatBytes(plan.evaluation ?? NaN)} while evaluating`);
+    const breakdown = page.getByTestId('memory-breakdown');
+    await breakdown.locator('summary').click();
+    expect(await breakdown.textContent()).toContain(`Largest single buffer: ${plan.largest.label}, ${formatBytes(plan.largest.bytes)}`);
+    expect(await breakdown.textContent()).toContain(`Activations kept for backward (code + query towers): ${formatBytes(plan.activations)}`);
+    await page.getByTestId('cost').screenshot({ path: 'test-results/lab-cost.png' });
+
+    const texts = await recordMemoryTexts(page);
+    await page.getByTestId('recipe-batchSize').fill('6');
+    const larger = await planOfPage(page, DEMO_MODEL, 8);
+    expect(larger.total).toBeGreaterThan(plan.total);
+    await waitForPlannedBytes(page, larger.total);
+    expect(await texts()).toContain('computing…');
+    await page.getByTestId('recipe-batchSize').fill('4');
+    await waitForPlannedBytes(page, plan.total);
+  });
+
+  it("warns when the planner's largest buffer exceeds the adapter's binding limit (codebert-base's shape, no model loaded)", async () => {
+    const other = await lab.browser.newPage({ viewport: VIEWPORT });
+    await other.goto(lab.url);
+    await other.getByTestId('device-panel').waitFor({ timeout: 60_000 });
+    await expect.poll(() => other.getByText('maxStorageBufferBindingSize').count(), { timeout: 30_000 }).toBe(1);
+    const limitText = /maxStorageBufferBindingSize([\d,]+) MiB/.exec((await other.getByTestId('device-panel').textContent()) ?? '');
+    const binding = Number(limitText?.[1]?.replace(/,/g, '')) * 2 ** 20;
+    await other.getByTestId('recipe-batchSize').fill('512');
+    await other.getByTestId('recipe-codeLength').fill('256');
+    const plan = await planOfPage(other, CODEBERT, 0);
+    expect(plan.largest.bytes).toBeGreaterThan(binding);
+    await waitForPlannedBytes(other, plan.total);
+    const warnings = await other.getByTestId('memory-warning').allTextContents();
+    expect(warnings).toEqual(memoryWarnings(plan.largest, { maxStorageBufferBindingSize: binding }));
+    expect(warnings[0]).toMatch(/lower the batch size or the sequence lengths\.$/);
+    await other.getByTestId('memory-breakdown').locator('summary').click();
+    await other.getByTestId('cost').screenshot({ path: 'test-results/lab-cost-warning.png' });
     await other.close();
   });
 

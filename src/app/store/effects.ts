@@ -1,10 +1,14 @@
 /**
  * Reactions that keep the Worker in step with the page: token-length statistics are requested for every ready
- * shard when the model or the sequence lengths change (debounced while a length is typed), and share links
- * in the address are applied when the page opens or the hash changes.
+ * shard when the model or the sequence lengths change (debounced while a length is typed), the memory plan
+ * when the configuration changes (memory_plan.ts), and share links in the address are applied when the page
+ * opens or the hash changes.
  */
 import { decodeShareHash } from '../lib/share';
 import { send } from '../worker/bridge';
+import type { MemoryPlanAnswer } from '../worker/protocol';
+import { selectValidCount } from './dataSlice';
+import { MemoryPlanner, planRequestOf } from './memory_plan';
 import { useLab, type LabState } from './store';
 
 const requested = new Map<string, string>();
@@ -30,6 +34,13 @@ function requestStatistics(): void {
   }
 }
 
+const memoryPlanner = new MemoryPlanner((request) => send(request), (state) => useLab.getState().setMemoryPlan(state));
+
+/** The Worker's memory plan (or the planner's error) for one request; stale ones are dropped. */
+export function onMemoryPlan(message: MemoryPlanAnswer): void {
+  memoryPlanner.answer(message);
+}
+
 export function applyShareHash(hash: string): void {
   const decoded = decodeShareHash(hash);
   if (!decoded) return;
@@ -40,10 +51,15 @@ export function applyShareHash(hash: string): void {
 
 export function installEffects(): void {
   useLab.subscribe((s, prev) => {
+    // Cheap checks first: the store changes several times a second while a run trains.
+    if (s.runConfig !== prev.runConfig || s.checkedModel !== prev.checkedModel || selectValidCount(s) !== selectValidCount(prev)) {
+      memoryPlanner.update(planRequestOf(s));
+    }
     if (s.model === prev.model && s.shards === prev.shards && s.recipeDraft === prev.recipeDraft) return;
     if (timer !== null) clearTimeout(timer);
     timer = setTimeout(requestStatistics, 250);
   });
+  memoryPlanner.update(planRequestOf(useLab.getState()));
   applyShareHash(window.location.hash);
   window.addEventListener('hashchange', () => applyShareHash(window.location.hash));
 }

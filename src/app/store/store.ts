@@ -4,11 +4,12 @@ import { createConfigSlice, type ConfigSlice } from './configSlice';
 import { createDataSlice, type DataSlice } from './dataSlice';
 import { createDeviceSlice, type DeviceSlice } from './deviceSlice';
 import { createHubSlice, type HubSlice } from './hubSlice';
+import { createMemorySlice, type MemorySlice } from './memorySlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 
-export type LabState = DeviceSlice & ModelSlice & HubSlice & DataSlice & ConfigSlice & RunsSlice & UiSlice;
+export type LabState = DeviceSlice & ModelSlice & HubSlice & DataSlice & ConfigSlice & MemorySlice & RunsSlice & UiSlice;
 
 export const useLab = create<LabState>()((set, get, api) => ({
   ...createDeviceSlice(set, get, api),
@@ -16,6 +17,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
   ...createHubSlice(set, get, api),
   ...createDataSlice(set, get, api),
   ...createConfigSlice(set, get, api),
+  ...createMemorySlice(set, get, api),
   ...createRunsSlice(set, get, api),
   ...createUiSlice(set, get, api),
 }));

@@ -1,5 +1,6 @@
 /** The page's side of the engine Worker: sends typed requests, turns responses into store actions. */
 import { download } from '../lib/export_runs';
+import { onMemoryPlan } from '../store/effects';
 import { onRunEnded, onRunEvents, onRunPaused, onRunPrepared } from '../store/runner';
 import { useLab } from '../store/store';
 import type { WorkerRequest, WorkerResponse } from './protocol';
@@ -66,6 +67,9 @@ function onResponse(message: WorkerResponse): void {
     case 'export-files':
     case 'export-error':
       return onExport(message);
+    case 'memory-plan':
+    case 'memory-plan-error':
+      return onMemoryPlan(message);
   }
 }
 

@@ -11,6 +11,7 @@ import { readAdapterFiles, type LoadedAdapter } from './adapter_import';
 import { evaluateOnly } from './evaluation';
 import { toFailure } from './failure';
 import { cancelHubDownload, deleteCachedModel, downloadHubModel, hubCacheListing } from './hub';
+import { planMemory } from './memory_plan';
 import { loadDemoModel, loadModelFiles, type LoadedModel } from './model_files';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import { readShardInput, statisticsOf, type ShardEntry } from './shards';
@@ -157,6 +158,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       return trainer.control(request.runId, request.action);
     case 'export':
       return exportRun(request);
+    case 'plan-memory':
+      return post(await planMemory(request));
   }
 }
 

@@ -5,9 +5,10 @@ import type { HubErrorKind, HubLoadProgress } from '../../engine/hub';
 import type { RetrievalMetrics } from '../../engine/eval/retrieval';
 import type { EncoderConfig } from '../../engine/model/config';
 import type { PeftConfig } from '../../engine/peft/types';
+import type { StepMemoryPlan } from '../../engine/plan/memory';
 import type { SelfCheckResult } from '../../engine/selfcheck/selfcheck';
 import type { TrainerEvent } from '../../engine/train/events';
-import type { RunConfig } from '../../engine/train/run_config';
+import type { RecipeSettings, RunConfig } from '../../engine/train/run_config';
 import type { RunFailure } from '../lib/run_types';
 
 /** The bundled demo model and sample shard, served next to the page (public/sample/). */
@@ -56,6 +57,18 @@ export interface MemoryUse {
 
 export type RunAction = 'pause' | 'resume' | 'stop';
 
+/** The memory planner's answer without its per-kind breakdown, which the page does not show. */
+export type MemoryPlan = Omit<StepMemoryPlan, 'breakdown'>;
+
+/** What the memory planner needs: the model's shape (not its weights), the method, the recipe, the validation pairs. */
+export interface MemoryPlanRequest {
+  readonly model: EncoderConfig;
+  readonly peft: PeftConfig;
+  readonly recipe: RecipeSettings;
+  /** Validation pairs the first evaluation ranks (0: no evaluation). */
+  readonly evalExamples: number;
+}
+
 /** One model in the Worker's Hub cache, for the cached-models list. */
 export interface HubCacheEntry {
   readonly endpoint: string;
@@ -94,7 +107,9 @@ export type WorkerRequest =
   /** The model (+ adapter) on the plan's validation pairs, without training. */
   | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null }
   | { readonly type: 'control'; readonly runId: string; readonly action: RunAction }
-  | { readonly type: 'export'; readonly runId: string; readonly which: 'best' | 'final' };
+  | { readonly type: 'export'; readonly runId: string; readonly which: 'best' | 'final' }
+  /** Plan a step's GPU memory (src/engine/plan/memory.ts); `id` lets the page drop answers to older requests. */
+  | ({ readonly type: 'plan-memory'; readonly id: number } & MemoryPlanRequest);
 
 export interface ExportedFile {
   readonly name: string;
@@ -128,4 +143,8 @@ export type WorkerResponse =
   | { readonly type: 'run-events'; readonly runId: string; readonly events: readonly TrainerEvent[]; readonly memory: MemoryUse }
   | { readonly type: 'run-ended'; readonly runId: string; readonly failure: RunFailure | null; readonly memory: MemoryUse }
   | { readonly type: 'export-files'; readonly runId: string; readonly files: readonly ExportedFile[] }
-  | { readonly type: 'export-error'; readonly runId: string; readonly message: string };
+  | { readonly type: 'export-error'; readonly runId: string; readonly message: string }
+  | { readonly type: 'memory-plan'; readonly id: number; readonly plan: MemoryPlan }
+  | { readonly type: 'memory-plan-error'; readonly id: number; readonly message: string };
+
+export type MemoryPlanAnswer = Extract<WorkerResponse, { type: 'memory-plan' | 'memory-plan-error' }>;

@@ -25,6 +25,8 @@ export interface TracedDispatch {
   readonly boundBytes: number;
 }
 
+const SMALL_READBACK_WORDS = 1 << 18; // 1 MiB
+
 class FakeBuffer implements CountedBuffer {
   readonly mapState = 'unmapped';
   constructor(
@@ -36,9 +38,15 @@ class FakeBuffer implements CountedBuffer {
   mapAsync(): Promise<void> {
     return Promise.resolve();
   }
-  /** Readbacks see u32 ones: valid for every consumer (ranks must be >= 1; floats read as tiny finite values). */
+  /**
+   * Small readbacks (losses, norms, ranks) see u32 ones, valid for every consumer (ranks must be >= 1; floats
+   * read as tiny finite values). Big ones — only the trainable weights an evaluation keeps, 475 MiB for full
+   * fine-tuning of codebert-base, whose values the planner discards — come back empty: copying half a
+   * gigabyte three times would make a plan take seconds (the staging buffer is still counted, as allocated).
+   */
   getMappedRange(): ArrayBuffer {
-    return new Uint32Array(Math.ceil(this.size / 4)).fill(1).buffer;
+    const words = Math.ceil(this.size / 4);
+    return new Uint32Array(words <= SMALL_READBACK_WORDS ? words : 0).fill(1).buffer;
   }
   unmap(): void {}
 }

@@ -52,6 +52,19 @@ export interface StepMemoryPlan {
   readonly evaluation: number | null;
   /** Allocations grouped by kind, largest first. */
   readonly breakdown: readonly MemoryItem[];
+  /**
+   * The largest single storage buffer of the step, and of the evaluation when it is planned: a kernel binds it
+   * whole, so it must fit the adapter's maxStorageBufferBindingSize however much memory the GPU has.
+   */
+  readonly largest: LargestBuffer;
+}
+
+/** One buffer, by the label the engine gave it (tower and layer kept: `code.layer3.f1`). */
+export interface LargestBuffer {
+  readonly label: string;
+  readonly bytes: number;
+  /** 'evaluation' for a buffer only the evaluation creates. */
+  readonly category: MemoryCategory | 'evaluation';
 }
 
 export interface StepCostPlan {
@@ -99,10 +112,21 @@ async function simulate(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSe
   const categories = categorize(tm);
   const memory = summarize(device, categories, stepPeak);
   if (options.evalExamples === undefined || options.evalExamples < 1) return { memory, cost };
+  const stepBuffers = device.buffers.length;
   // As the trainer does at an evaluation: rank the set, then read back the (best so far) trainable weights.
   await evaluateRetrieval(rt, tm, syntheticSet(model, shape, options.evalExamples), recipe.evalBatchSize);
   await tm.weights.readTrainable();
-  return { memory: { ...memory, evaluation: rt.arena.bytesPeak - stepPeak }, cost };
+  const largest = largestStorage(device.buffers.slice(stepBuffers), () => 'evaluation', memory.largest);
+  return { memory: { ...memory, evaluation: rt.arena.bytesPeak - stepPeak, largest }, cost };
+}
+
+/** The largest buffer with STORAGE usage among `buffers`, or `initial` when none is larger. */
+function largestStorage(buffers: readonly CountedBuffer[], categoryOf: (b: CountedBuffer) => LargestBuffer['category'], initial: LargestBuffer): LargestBuffer {
+  let largest = initial;
+  for (const b of buffers) {
+    if ((b.usage & GPUBufferUsage.STORAGE) !== 0 && b.size > largest.bytes) largest = { label: b.label, bytes: b.size, category: categoryOf(b) };
+  }
+  return largest;
 }
 
 /** First steps of LWO's phases after the first (one cycle over the groups); none for other methods. */
@@ -181,7 +205,9 @@ function summarize(device: CountingDevice, category: Map<GPUBuffer, MemoryCatego
   }
   const scratch = total - sums.weights - sums.trainable - sums.activations;
   const breakdown = [...groups.values()].sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
-  return { ...sums, scratch, total, evaluation: null, breakdown };
+  const none: LargestBuffer = { label: '', bytes: 0, category: 'scratch' };
+  const largest = largestStorage(device.buffers, (b) => category.get(b as unknown as GPUBuffer) ?? 'scratch', none);
+  return { ...sums, scratch, total, evaluation: null, breakdown, largest };
 }
 
 /** A buffer's label with the tower and layer index taken out, so like allocations group together. */
