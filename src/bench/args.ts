@@ -3,8 +3,10 @@ import { parseArgs } from 'node:util';
 import { BenchInputError, SECTIONS, type Section } from './methods';
 
 export const USAGE = `Usage:
-  npm run bench -- [--quick] [--software-gpu] [--methods a,b] [--only kernels,steps,eval] [--steps N] [--warmup N] [--json FILE]
+  npm run bench -- [--quick] [--software-gpu] [--methods a,b] [--only kernels,steps,eval] [--steps N] [--warmup N] [--tuning FILE] [--json FILE]
       Time the kernels, the training step per method and evaluation on this machine's GPU.
+  npm run bench -- --tune [--quick] [--software-gpu] [--methods a,b] [--json FILE]
+      Time every matmul tile on every matmul shape of the methods' steps; --json writes the tuning table.
   npm run bench -- --plan [--quick] [--methods a,b] [--batch N] [--eval-batch N] [--json FILE]
       No GPU needed: the memory planner's bytes, FLOPs and bound bytes per step for each method.
   npm run bench -- --compare WEBGPU.json TORCH.json [--json FILE]
@@ -14,6 +16,7 @@ export const USAGE = `Usage:
   --software-gpu  use Chromium's SwiftShader (sets VK_ICD_FILENAMES when it is unset)
   --methods       full, lora, adapter-h, adapter-ffn, prefix, loff, bitfit, telly, lwo (default: all)
   --only          sections to run (default: kernels,steps,eval)
+  --tuning FILE   use a matmul tuning table written by --tune (default: the 64×64 tile everywhere)
   --json FILE     also write the report as JSON`;
 
 export type BenchArgs =
@@ -26,8 +29,10 @@ export type BenchArgs =
       readonly sections: readonly Section[];
       readonly steps: number | undefined;
       readonly warmup: number | undefined;
+      readonly tuning: string | null;
       readonly json: string | null;
     }
+  | { readonly mode: 'tune'; readonly quick: boolean; readonly softwareGpu: boolean; readonly methods: readonly string[] | null; readonly json: string | null }
   | {
       readonly mode: 'plan';
       readonly quick: boolean;
@@ -51,6 +56,8 @@ const FLAGS = {
   'eval-batch': { type: 'string' },
   plan: { type: 'boolean' },
   compare: { type: 'boolean' },
+  tune: { type: 'boolean' },
+  tuning: { type: 'string' },
 } as const;
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
@@ -72,6 +79,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   if (files.length > 0) throw new BenchInputError(`unexpected argument "${files[0]}" (see npm run bench -- --help)`);
   const methods = v.methods === undefined ? null : list(v.methods, '--methods');
   if (v.plan) return { mode: 'plan', quick: v.quick === true, methods, batchSize: count(v.batch, '--batch', 2), evalBatchSize: count(v['eval-batch'], '--eval-batch', 1), json };
+  if (v.tune) {
+    if (v.only !== undefined || v.steps !== undefined || v.warmup !== undefined || v.tuning !== undefined) throw new BenchInputError('--tune takes --quick, --software-gpu, --methods and --json only');
+    return { mode: 'tune', quick: v.quick === true, softwareGpu: v['software-gpu'] === true, methods, json };
+  }
   if (v.batch !== undefined || v['eval-batch'] !== undefined) throw new BenchInputError('--batch and --eval-batch apply to --plan only (the benchmark runs the thesis recipe)');
   const sections = v.only === undefined ? [...SECTIONS] : list(v.only, '--only').map(section);
   return {
@@ -82,6 +93,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     sections,
     steps: count(v.steps, '--steps', 1),
     warmup: count(v.warmup, '--warmup', 0),
+    tuning: v.tuning ?? null,
     json,
   };
 }

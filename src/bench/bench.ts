@@ -11,7 +11,10 @@ import { compareReports, formatComparison, parseReports } from './compare';
 import { BenchInputError } from './methods';
 import { formatPlan, runPlan } from './plan_report';
 import { formatReport } from './report';
-import { runBench } from './run';
+import { benchRuntimeFactory, runBench } from './run';
+import { formatTune, runTune } from './tune';
+import { parseMatmulTuning } from '../engine/kernels/matmul_tiles';
+import { fp32Peak } from './peaks';
 
 function readJson(path: string): unknown {
   let text: string;
@@ -24,6 +27,15 @@ function readJson(path: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     throw new BenchInputError(`${path} is not valid JSON`);
+  }
+}
+
+function parseTuning(path: string) {
+  try {
+    return parseMatmulTuning(readJson(path), path);
+  } catch (error) {
+    if (error instanceof GpuError) throw new BenchInputError(error.message);
+    throw error;
   }
 }
 
@@ -56,8 +68,21 @@ async function execute(args: BenchArgs): Promise<void> {
       writeJson(args.json, plan);
       return;
     }
+    case 'tune': {
+      const rt = await benchRuntimeFactory(args.softwareGpu, null)();
+      try {
+        log(`adapter: ${rt.adapter.description || rt.adapter.vendor}`);
+        const report = await runTune(rt, { quick: args.quick, methods: args.methods }, fp32Peak(rt.adapter), log);
+        console.log(formatTune(report));
+        writeJson(args.json, report);
+      } finally {
+        rt.destroy();
+      }
+      return;
+    }
     case 'bench': {
-      const report = await runBench({ quick: args.quick, methods: args.methods, softwareGpu: args.softwareGpu, sections: args.sections, steps: args.steps, warmup: args.warmup }, log);
+      const tuning = args.tuning === null ? null : parseTuning(args.tuning);
+      const report = await runBench({ quick: args.quick, methods: args.methods, softwareGpu: args.softwareGpu, sections: args.sections, steps: args.steps, warmup: args.warmup, tuning }, log);
       console.log(formatReport(report));
       for (const f of report.failures) console.log(`failed: ${f.section} ${f.name}: ${f.message}`);
       writeJson(args.json, report);

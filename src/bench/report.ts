@@ -70,6 +70,8 @@ export interface BenchEnvironment {
   readonly stepTiming: 'wall-clock';
   readonly fp32Peak: PeakMatch | null;
   readonly vkIcd: string | null;
+  /** Which matmul tiles ran: the default everywhere, or a --tune table's choices (and where it was measured). */
+  readonly matmulTiles: string;
 }
 
 export interface BenchReport {
@@ -105,6 +107,7 @@ export function formatReport(r: BenchReport): string {
     `WebGPU fine-tuning lab benchmark — ${r.date}${r.quick ? ' (--quick: tiny shapes, timings not meaningful)' : ''}`,
     `adapter: ${a.description || a.device || '(no description)'} [vendor ${a.vendor}, architecture ${a.architecture}${a.isFallbackAdapter ? ', fallback adapter' : ''}]`,
     `node ${e.node} ${e.platform}, webgpu ${e.webgpuPackage}; FP32 peak: ${e.fp32Peak ? `${e.fp32Peak.tflops} TFLOPS (${e.fp32Peak.name})` : 'unknown'}`,
+    `matmul tiles: ${e.matmulTiles}`,
     `model ${r.model.name}; recipe batch ${r.recipe.batchSize}, code ${r.recipe.codeLength}, NL ${r.recipe.nlLength}, dropout ${r.recipe.hiddenDropout}/${r.recipe.attentionDropout}`,
   ];
   if (r.kernels.length > 0) {

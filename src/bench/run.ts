@@ -5,6 +5,7 @@
 import { GpuError } from '../engine/gpu/errors';
 import { createNodeRuntime } from '../engine/gpu/node';
 import type { Runtime } from '../engine/gpu/runtime';
+import { DEFAULT_MATMUL_TILE, setMatmulTuning, type MatmulTuning } from '../engine/kernels/matmul_tiles';
 import { useSoftwareGpu, webgpuPackageVersion } from './env';
 import { kernelCases, kernelDims, type KernelCase } from './kernels';
 import { benchMethods, FULL_SCALE, QUICK_SCALE, selectMethods, type BenchScale, type Section } from './methods';
@@ -22,6 +23,8 @@ export interface BenchOptions {
   /** Overrides of the scale's timed and warm-up step counts. */
   readonly steps?: number;
   readonly warmup?: number;
+  /** A matmul tuning table (from --tune) every runtime of the run uses; null: the default tile. */
+  readonly tuning?: MatmulTuning | null;
 }
 
 export interface BenchFailure {
@@ -39,11 +42,9 @@ export async function runBench(options: BenchOptions, log: Log = () => undefined
   const base = options.quick ? QUICK_SCALE : FULL_SCALE;
   const scale: BenchScale = { ...base, timedSteps: options.steps ?? base.timedSteps, warmupSteps: options.warmup ?? base.warmupSteps };
   const methods = selectMethods(benchMethods(scale), options.methods);
-  // SwiftShader compiles tiled kernels far faster without workgroup zero-init (as the tests run it); real
-  // GPUs keep Dawn's defaults, as a browser would.
-  const makeRuntime: MakeRuntime = () => createNodeRuntime({}, options.softwareGpu ? ['disable_workgroup_init'] : []);
+  const makeRuntime = benchRuntimeFactory(options.softwareGpu, options.tuning ?? null);
   const probe = await makeRuntime();
-  const environment = describeEnvironment(probe);
+  const environment = describeEnvironment(probe, options.tuning ?? null);
   probe.destroy();
   log(`adapter: ${environment.adapter.description || environment.adapter.vendor}`);
   const failures: BenchFailure[] = [];
@@ -76,6 +77,18 @@ export async function runBench(options: BenchOptions, log: Log = () => undefined
   return { ...header(scale, options.quick, environment), kernels: kernels ?? [], steps, eval: evaluation, failures };
 }
 
+/** Runtimes as the benchmark makes them, with the tuning table (if any) applied to each. */
+export function benchRuntimeFactory(softwareGpu: boolean, tuning: MatmulTuning | null): MakeRuntime {
+  if (softwareGpu) useSoftwareGpu();
+  // SwiftShader compiles tiled kernels far faster without workgroup zero-init (as the tests run it); real
+  // GPUs keep Dawn's defaults, as a browser would.
+  return async () => {
+    const rt = await createNodeRuntime({}, softwareGpu ? ['disable_workgroup_init'] : []);
+    setMatmulTuning(rt, tuning);
+    return rt;
+  };
+}
+
 function header(scale: BenchScale, quick: boolean, environment: BenchEnvironment): Omit<BenchReport, 'kernels' | 'steps' | 'eval'> {
   const r = scale.recipe;
   return {
@@ -88,7 +101,7 @@ function header(scale: BenchScale, quick: boolean, environment: BenchEnvironment
   };
 }
 
-function describeEnvironment(rt: Runtime): BenchEnvironment {
+function describeEnvironment(rt: Runtime, tuning: MatmulTuning | null): BenchEnvironment {
   const a = rt.adapter;
   return {
     node: process.version,
@@ -99,6 +112,7 @@ function describeEnvironment(rt: Runtime): BenchEnvironment {
     stepTiming: 'wall-clock',
     fp32Peak: fp32Peak(a),
     vkIcd: process.env.VK_ICD_FILENAMES ?? null,
+    matmulTiles: tuning ? `tuned on ${tuning.adapter} (${Object.keys(tuning.tiles).length} shapes off the default)` : `${DEFAULT_MATMUL_TILE} everywhere (no --tuning)`,
   };
 }
 

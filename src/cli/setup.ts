@@ -1,5 +1,5 @@
 /** What every GPU command needs: a WebGPU runtime in Node, and data shards read and tokenized. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readShard } from '../engine/data/shard';
 import { sourceFromPath } from '../engine/data/node_source';
 import { DataError, type ShardReport } from '../engine/data/types';
@@ -8,9 +8,42 @@ import { createNodeRuntime } from '../engine/gpu/node';
 import type { Runtime } from '../engine/gpu/runtime';
 import { encodeExamples, type EncodedShard } from '../engine/io/encode';
 import type { CodeSearchTokenizer } from '../engine/io/tokenizer';
+import { parseMatmulTuning, setMatmulTuning, type MatmulTuning } from '../engine/kernels/matmul_tiles';
+import type { FlagReader } from './args';
 import { CliError } from './errors';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** The flags every GPU command takes. */
+export const GPU_FLAGS = { 'software-gpu': { type: 'boolean' }, 'matmul-tuning': { type: 'string' } } as const;
+
+export const GPU_HELP = `  --software-gpu      run on the CPU through SwiftShader (very slow; for trying things out)
+  --matmul-tuning F   matmul tiles measured on this GPU by \`npm run bench -- --tune --json F\``;
+
+/** The runtime the GPU flags ask for; a tuning table is read (and checked) before the GPU is touched. */
+export async function runtimeFromFlags(f: FlagReader): Promise<Runtime> {
+  const path = f.string('matmul-tuning');
+  const tuning = path === undefined ? null : readTuning(path);
+  const rt = await nodeRuntime(f.bool('software-gpu'));
+  const adapter = rt.adapter.description || rt.adapter.vendor;
+  if (tuning && tuning.adapter !== adapter) process.stderr.write(`lab: --matmul-tuning ${path} was measured on ${tuning.adapter}, not ${adapter}: its tiles are still correct, maybe not the fastest here\n`);
+  setMatmulTuning(rt, tuning);
+  return rt;
+}
+
+function readTuning(path: string): MatmulTuning {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch {
+    throw new CliError(`--matmul-tuning ${path} cannot be read as JSON: check the path (write one with npm run bench -- --tune --json ${path})`);
+  }
+  try {
+    return parseMatmulTuning(json, `--matmul-tuning ${path}`);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+}
 
 export async function nodeRuntime(softwareGpu: boolean): Promise<Runtime> {
   if (softwareGpu) {

@@ -6,7 +6,7 @@ import { fp32Peak } from '../../src/bench/peaks';
 
 describe('bench flags', () => {
   it('parses the benchmark mode with defaults and lists', () => {
-    expect(parseBenchArgs([])).toEqual({ mode: 'bench', quick: false, softwareGpu: false, methods: null, sections: ['kernels', 'steps', 'eval'], steps: undefined, warmup: undefined, json: null });
+    expect(parseBenchArgs([])).toEqual({ mode: 'bench', quick: false, softwareGpu: false, methods: null, sections: ['kernels', 'steps', 'eval'], steps: undefined, warmup: undefined, tuning: null, json: null });
     expect(parseBenchArgs(['--quick', '--software-gpu', '--methods', 'lora, full', '--only', 'steps', '--steps', '3', '--warmup', '0', '--json', 'out.json'])).toEqual({
       mode: 'bench',
       quick: true,
@@ -15,8 +15,11 @@ describe('bench flags', () => {
       sections: ['steps'],
       steps: 3,
       warmup: 0,
+      tuning: null,
       json: 'out.json',
     });
+    expect(parseBenchArgs(['--tuning', 't.json'])).toMatchObject({ mode: 'bench', tuning: 't.json' });
+    expect(parseBenchArgs(['--tune', '--quick', '--methods', 'lora', '--json', 't.json'])).toEqual({ mode: 'tune', quick: true, softwareGpu: false, methods: ['lora'], json: 't.json' });
   });
 
   it('parses --plan and --compare', () => {
@@ -33,6 +36,7 @@ describe('bench flags', () => {
     [['--steps', '0'], /--steps must be a whole number from 1/],
     [['--batch', '4'], /--batch and --eval-batch apply to --plan only/],
     [['--methods', ' , '], /--methods needs a comma-separated list/],
+    [['--tune', '--only', 'steps'], /--tune takes --quick, --software-gpu, --methods and --json only/],
   ])('rejects %j with one clear message', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(BenchInputError);
     expect(() => parseBenchArgs(argv)).toThrow(message);

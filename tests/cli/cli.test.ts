@@ -83,6 +83,14 @@ describe('lab CLI', () => {
     const metrics = JSON.parse(ev.stdout) as { mrr: number; n: number; skipped: number };
     expect(metrics).toMatchObject({ n: 12, skipped: 1 });
     expect(metrics.mrr).toBeCloseTo(best!.mrr!, 6);
+    // A tuning table from another GPU is used with a warning; tiles change speed, never the numbers.
+    writeFileSync(join(dir, 'tuning.json'), JSON.stringify({ adapter: 'Some Other GPU', tiles: { 'NT:84x64x64': 't32', 'NN:84x64x64': 't128' } }));
+    const tuned = await lab('eval', '--model', 'public/sample/model', '--adapter', out, '--data', join(dir, 'valid.jsonl'), '--eval-batch-size', '7', '--matmul-tuning', join(dir, 'tuning.json'));
+    expect(tuned.code, tuned.stderr).toBe(0);
+    expect(tuned.stderr).toMatch(/measured on Some Other GPU/);
+    expect((JSON.parse(tuned.stdout) as { mrr: number }).mrr).toBeCloseTo(metrics.mrr, 6);
+    writeFileSync(join(dir, 'bad_tuning.json'), JSON.stringify({ adapter: 'x', tiles: { 'NT:1x2x3': 't7' } }));
+    expectOneLineError(await lab('eval', '--model', 'public/sample/model', '--adapter', out, '--data', join(dir, 'train.jsonl'), '--matmul-tuning', join(dir, 'bad_tuning.json')), /unknown tile "t7"/);
     const emb = await lab('embed', '--model', 'public/sample/model', '--adapter', out, '--data', join(dir, 'valid.jsonl'), '--out', join(dir, 'emb.npz'));
     expect(emb.code, emb.stderr).toBe(0);
     expect(readFileSync(join(dir, 'emb.npz')).subarray(0, 2).toString()).toBe('PK');

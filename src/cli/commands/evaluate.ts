@@ -12,18 +12,20 @@ import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
 import { loadModelDir } from '../model_dir';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe_flags';
-import { loadShard, nodeRuntime, type LoadedShard } from '../setup';
+import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags, type LoadedShard } from '../setup';
 
 export const EVAL_HELP = `npm run lab -- eval --model DIR [--adapter DIR] --data FILE [--code-length N --nl-length N --pooling P ...]
   Prints JSON with the CodeXGLUE MRR (every example's code is a candidate for every query) and recall@1/5/10.
   --adapter is a folder written by \`train --out\` (or a peft LoRA folder); its run_config.json supplies the
-  lengths and pooling the run used, unless flags override them.`;
+  lengths and pooling the run used, unless flags override them.
+${GPU_HELP}`;
 
 export const EMBED_HELP = `npm run lab -- embed --model DIR [--adapter DIR] --data FILE --out FILE
   Writes the code and query embeddings: FILE.npz (code.npy and query.npy, float32 (n, hidden)) or
-  FILE.safetensors (tensors "code" and "query").`;
+  FILE.safetensors (tensors "code" and "query").
+${GPU_HELP}`;
 
-const FLAGS = { model: { type: 'string' }, adapter: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, 'software-gpu': { type: 'boolean' }, ...RECIPE_FLAGS } as const;
+const FLAGS = { model: { type: 'string' }, adapter: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, ...GPU_FLAGS, ...RECIPE_FLAGS } as const;
 
 interface Prepared {
   readonly rt: Runtime;
@@ -40,7 +42,7 @@ async function prepare(argv: readonly string[], command: string): Promise<Prepar
   const recipe = recipeFromFlags(f, model.config, adapter?.recipe ?? undefined);
   const data = await loadShard(f.required('data'), 'data', model.tokenizer, recipe.codeLength, recipe.nlLength);
   const peft = adapter?.adapter?.peft ?? parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model.config);
-  const rt = await nodeRuntime(f.bool('software-gpu'));
+  const rt = await runtimeFromFlags(f);
   const t = trainerConfig(recipe, peft);
   const tm = new TrainableModel(rt, model.config, peft, t.recipe, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 }, recipe.seed);
   const weights = new Map(model.weights);

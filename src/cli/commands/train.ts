@@ -13,7 +13,7 @@ import { CliError } from '../errors';
 import { loadModelDir } from '../model_dir';
 import { readPeftConfig } from '../peft_file';
 import { RECIPE_FLAGS, RECIPE_HELP, recipeFromFlags } from '../recipe_flags';
-import { loadShard, nodeRuntime } from '../setup';
+import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags } from '../setup';
 
 export const TRAIN_HELP = `npm run lab -- train --model DIR --train FILE [--valid FILE] --out DIR [options]
   Fine-tunes the model for code search (CodeXGLUE recipe) and writes OUT/metrics.jsonl (one JSON event per
@@ -23,7 +23,7 @@ export const TRAIN_HELP = `npm run lab -- train --model DIR --train FILE [--vali
   model.safetensors + the tokenizer files).
   --peft-config FILE  a peft adapter_config.json (LoRA) or the lab's JSON (docs/PEFT_CONFIG.md); default LoRA r=8 on query,value
   --init DIR          start from a saved adapter or model folder (a previous --out)
-  --software-gpu      run on the CPU through SwiftShader (very slow; for trying things out)
+${GPU_HELP}
 ${RECIPE_HELP}`;
 
 const FLAGS = {
@@ -33,7 +33,7 @@ const FLAGS = {
   out: { type: 'string' },
   'peft-config': { type: 'string' },
   init: { type: 'string' },
-  'software-gpu': { type: 'boolean' },
+  ...GPU_FLAGS,
   ...RECIPE_FLAGS,
 } as const;
 
@@ -53,7 +53,7 @@ export async function train(argv: readonly string[]): Promise<void> {
   const run: RunConfig = { model: model.name, dataset: f.required('train'), peft, recipe };
   writeFileSync(join(out, RUN_CONFIG_FILE), `${JSON.stringify(run, null, 2)}\n`);
   const metrics = openSync(join(out, 'metrics.jsonl'), 'w');
-  const rt = await nodeRuntime(f.bool('software-gpu'));
+  const rt = await runtimeFromFlags(f);
   try {
     const result = await runTraining(rt, model.config, initial, trainerConfig(recipe, peft), { train: trainSet, valid }, (e) => {
       writeSync(metrics, `${JSON.stringify(e)}\n`);

@@ -67,9 +67,26 @@ export function setMatmulTuning(rt: Runtime, tuning: MatmulTuning | null): void 
   else tunings.delete(rt);
 }
 
+// Shapes seen per runtime while recording (the tuner learns a step's shapes from a planner run of it).
+const recorders = new WeakMap<Runtime, Map<string, MatmulShape & { launches: number }>>();
+
+/** From now on, `rt` notes every matmul shape it launches; the map returned fills as kernels are built. */
+export function recordMatmulShapes(rt: Runtime): ReadonlyMap<string, MatmulShape & { readonly launches: number }> {
+  const seen = new Map<string, MatmulShape & { launches: number }>();
+  recorders.set(rt, seen);
+  return seen;
+}
+
 /** The tile for a shape on this runtime: an explicit choice, else the tuning table's, else the default. */
 export function matmulTileFor(rt: Runtime, shape: MatmulShape, explicit?: MatmulTileId): MatmulTileId {
-  return explicit ?? tunings.get(rt)?.tiles[matmulShapeKey(shape)] ?? DEFAULT_MATMUL_TILE;
+  const key = matmulShapeKey(shape);
+  const seen = recorders.get(rt);
+  if (seen) {
+    const entry = seen.get(key);
+    if (entry) entry.launches++;
+    else seen.set(key, { M: shape.M, N: shape.N, K: shape.K, transA: shape.transA, transB: shape.transB, launches: 1 });
+  }
+  return explicit ?? tunings.get(rt)?.tiles[key] ?? DEFAULT_MATMUL_TILE;
 }
 
 /** Checks a parsed tuning file: every tile id must be one this build knows. */
