@@ -33,3 +33,14 @@ fn token_score(b: u32, h: u32, i: u32, j: u32) -> f32 {
 fn prob(s: f32, m: f32, l: f32) -> f32 {
   return exp(s - m) / l;
 }
+
+// The end of prefix_score and token_score for a dot product q_i·k_j accumulated elsewhere, sequentially from
+// 0.0 in d order (attention.wgsl accumulates it from rows staged in workgroup memory): the same operations in
+// the same order, so the same bits. padding: key j is a padding token (never true for a prefix key).
+fn score_from_dot(dot: f32, padding: bool) -> f32 {
+  var s = dot / sqrt(f32(D));
+  if (padding) {
+    s += MASKED;
+  }
+  return s;
+}

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ATTENTION_WG, attention, ROW_STATS, type AttentionDims } from '../../src/engine/kernels/attention';
-import { attentionBackward } from '../../src/engine/kernels/attention_backward';
+import {
+  ATTENTION_BLOCK_ROWS as BR,
+  ATTENTION_D_CHUNK as DCH,
+  ATTENTION_KEY_TILE as BC,
+  ATTENTION_WG,
+  attention,
+  ROW_STATS,
+  type AttentionDims,
+} from '../../src/engine/kernels/attention';
+import {
+  ATTENTION_BACKWARD_BLOCK as BB,
+  ATTENTION_BACKWARD_D_CHUNK as BDC,
+  ATTENTION_BACKWARD_D_SWEEP as BDO,
+  attentionBackward,
+} from '../../src/engine/kernels/attention_backward';
 import type { Runtime } from '../../src/engine/gpu/runtime';
 import type { Tensor } from '../../src/engine/gpu/tensor';
 import * as ref from '../../src/reference/attention';
@@ -169,6 +182,15 @@ describe('attention GPU', () => {
     [2, 1, 3, 4, 3, 0.1],
     [2, ATTENTION_WG + 3, 1, 3, 2, 0.1],
     [2, 3, 2, ATTENTION_WG + 2, 1, 0.2],
+    // The forward's tiles (BR query rows per workgroup, BC keys per tile, DCH head columns per chunk): just
+    // over one query block and one key tile, prefix keys filling several tiles and ending inside one, three
+    // query blocks, and D past one and two column chunks.
+    [2, BR + 1, 2, 5, 0, 0],
+    [1, BC + 1, 3, 8, 0, 0.1],
+    [2, 9, 2, 3, 2 * BC + 5, 0.2],
+    [3, 2 * BR + 3, 1, 4, BC - 1, 0.1],
+    [1, BR + 3, 2, DCH + 3, 2, 0.1],
+    [1, 5, 1, 2 * DCH + 1, 1, 0],
   ];
   it.each(cases)('matches reference, B=%i T=%i H=%i D=%i P=%i dropout=%f', async (B, T, H, D, P, dropout) => {
     const rt = await testRuntime();
@@ -256,5 +278,64 @@ describe('attention GPU', () => {
     const u32Mask = rt.tensorFrom(Uint32Array.of(1, 1), [1, 2], 'mask');
     expect(() => attention(rt, t(4), t(4), t(4), t(4), t(4), u32Mask, { pk: t(2), pv: t(2) }, params, dims)).toThrow(/prefix/);
     expect(() => attention(rt, t(4), t(4), t(4), t(4), t(4), t(2), null, params, dims)).toThrow(/u32/);
+  });
+});
+
+describe('attention backward GPU tiling', () => {
+  // The backward's tiles: blocks of BB query rows or keys per workgroup, swept against tiles of BB rows of
+  // the other side, BDC head columns staged at a time and BDO output columns per sweep. Shapes just over a
+  // block (queries and keys), prefix keys over two blocks (the batch sum of dpk/dpv over three sequences),
+  // P + T over several key tiles with whole tiles of padding, D past one staged chunk and past one sweep.
+  const cases: [number, number, number, number, number, number][] = [
+    [2, BB + 1, 2, 3, 0, 0.1],
+    [3, 2 * BB + 5, 1, 4, BB + 1, 0.2],
+    [2, BB - 1, 2, BDC + 1, BB, 0],
+    [1, BB + 2, 1, BDO + 1, 3, 0.1],
+  ];
+  it.each(cases)('matches reference, B=%i T=%i H=%i D=%i P=%i dropout=%f', async (B, T, H, D, P, dropout) => {
+    const rt = await testRuntime();
+    const dims: AttentionDims = { B, T, H, D, P, dropout };
+    const seed = 2000 + B * 100 + T;
+    if (dropout > 0) expect(dropsSome(dims, seed), 'the dropout mask drops nothing: pick another seed').toBe(true);
+    const x = randomInputs(dims, seed);
+    const dpInit = randn(new Rng(seed + 1), P * H * D);
+    const g = buildGpuCase(rt, dims, x, dpInit);
+    rt.write(g.params, Uint32Array.of(seed));
+    const got = await rt.run(g.dispatches, [g.out, g.stats, ...g.grads]);
+    expectMatches(got, referenceCase(dims, x, dpInit, seed), 'attention backward tiling');
+    expect(rt.isLost).toBe(false);
+  });
+
+  // As 'recomputes the forward probabilities bit for bit' above, over several key tiles and query blocks and
+  // with D past one staged chunk: one-hot values make out_i column j the forward's p_ij, a one-hot dout makes
+  // dv_j (dpv_j) column i the backward's recomputed p_ij. Sequence 1 is padded past its first BB - 3 tokens.
+  it('recomputes the forward probabilities bit for bit across tiles and column chunks', async () => {
+    const dims: AttentionDims = { B: 2, T: BB + 7, H: 1, D: BDC + 16, P: 3, dropout: 0 };
+    const { B, T, D, P } = dims;
+    const S = P + T;
+    const rng = new Rng(22);
+    const oneHot = (rows: number, col: (r: number) => number): Float32Array => {
+      const a = new Float32Array(rows * D);
+      for (let r = 0; r < rows; r++) a[r * D + col(r)] = 1;
+      return a;
+    };
+    const mask = new Uint32Array(B * T).map((_, n) => (n < T || n - T < BB - 3 ? 1 : 0));
+    const x: Inputs = {
+      q: randn(rng, B * T * D), k: randn(rng, B * T * D), pk: randn(rng, P * D),
+      v: oneHot(B * T, (r) => P + (r % T)), pv: oneHot(P, (j) => j), dout: oneHot(B * T, (r) => r % T), mask,
+    };
+    expect(S).toBeLessThanOrEqual(D); // one column per key
+    const rt = await testRuntime();
+    const g = buildGpuCase(rt, dims, x, new Float32Array(P * D));
+    rt.write(g.params, Uint32Array.of(0));
+    const [out, , , , dv] = await rt.run(g.dispatches, [g.out, g.stats, ...g.grads]);
+    // dpv sums p_ij over both sequences, so only the token keys' dv is one probability per entry.
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < T; i++) {
+        const forward = Array.from({ length: T }, (_, j) => out![(b * T + i) * D + P + j]!);
+        const recomputed = forward.map((_, j) => dv![(b * T + j) * D + i]!);
+        expect(recomputed).toEqual(forward);
+      }
+    }
   });
 });

@@ -8,8 +8,19 @@ import { shaderWith } from './lib';
 
 const shader = shaderWith('attention', code, 'rng', 'attentionRows');
 
-/** Invocations per workgroup in both attention shaders (their `const WG`). */
+/**
+ * The attention kernels' workgroup size before they were tiled (one 64-invocation workgroup per row); the GPU
+ * tests still pick shapes just past it. No shader depends on it now.
+ */
 export const ATTENTION_WG = 64;
+
+// attention.wgsl's tiling (its consts BR, BC, DCH): queries per workgroup, keys per staged tile, head
+// columns staged at once. Tests use them to pick shapes that straddle the tiles.
+export const ATTENTION_BLOCK_ROWS = 32;
+export const ATTENTION_KEY_TILE = 16;
+export const ATTENTION_D_CHUNK = 64;
+
+const MAX_GROUPS = 65535; // WebGPU's guaranteed workgroups per grid dimension
 
 export interface AttentionDims {
   readonly B: number;
@@ -74,7 +85,8 @@ export function attentionConstants(dims: AttentionDims): Constants {
  * the probabilities bit for bit instead of keeping (B, H, T, P+T) of them. mask is u32 (B, T): 1 = token,
  * 0 = padding. params is a uniform
  * whose word 0 is the dropout seed as a u32 (rt.write(params, Uint32Array.of(seed))), read only when
- * dims.dropout > 0. One workgroup per (query row, head, batch element).
+ * dims.dropout > 0. One workgroup per (block of ATTENTION_BLOCK_ROWS query rows, head, batch element), the
+ * keys staged ATTENTION_KEY_TILE at a time; two passes over them (row statistics, then output).
  */
 export function attention(
   rt: Runtime,
@@ -90,6 +102,12 @@ export function attention(
 ): Dispatch[] {
   checkAttentionShapes('attention', dims, { out, q, k, v }, rowStats, mask, prefix, params);
   const { B, T, H, D, P } = dims;
+  const blocks = Math.ceil(T / ATTENTION_BLOCK_ROWS);
+  if (blocks > MAX_GROUPS || H > MAX_GROUPS || B > MAX_GROUPS) {
+    throw shapeError('attention', `T=${T}, H=${H}, B=${B} exceed the (T/${ATTENTION_BLOCK_ROWS}, H, B) grid`);
+  }
+  // Pass 1 computes every score once, pass 2 once per chunk of output columns, then p·v: 2 flops each.
+  const scorePasses = 1 + Math.ceil(D / ATTENTION_D_CHUNK);
   // Without a prefix the shader never reads pk/pv, but the bindings must exist: k and v stand in.
   const pk = prefix?.pk ?? k;
   const pv = prefix?.pv ?? v;
@@ -107,8 +125,8 @@ export function attention(
       [pv, 'read'],
       [params, 'uniform'],
     ],
-    workgroups: [T, H, B],
-    flops: 8 * B * H * T * (P + T) * D, // q·k three times (max, sum, output), then p·v
+    workgroups: [blocks, H, B],
+    flops: 2 * (scorePasses + 1) * B * H * T * (P + T) * D,
   });
   return [dispatch];
 }

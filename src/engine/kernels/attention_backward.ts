@@ -8,6 +8,12 @@ import { shaderWith } from './lib';
 
 const shader = shaderWith('attention_backward', code, 'rng', 'attentionRows');
 
+/** Rows per workgroup block and per swept tile in attention_backward.wgsl (its BA = BX). */
+export const ATTENTION_BACKWARD_BLOCK = 32;
+/** Head columns attention_backward.wgsl stages at once (its DC) and keeps in registers per sweep (its DO). */
+export const ATTENTION_BACKWARD_D_CHUNK = 32;
+export const ATTENTION_BACKWARD_D_SWEEP = 64;
+
 type Grid = [number, number, number];
 
 function checkPrefixGrads(dims: AttentionDims, dpk: Tensor | null, dpv: Tensor | null, prefix: AttentionPrefix | null): void {
@@ -24,10 +30,11 @@ function checkPrefixGrads(dims: AttentionDims, dpk: Tensor | null, dpv: Tensor |
  * Backward of attention(): dq, dk, dv (B*T, C) are written (=); dpk, dpv (P, C) accumulate (+=) the sum over
  * the batch, and are null exactly when prefix is. rowStats, mask and params are the forward's (same seed): the
  * probabilities are recomputed from q, k, mask and rowStats with the forward's arithmetic, so they equal the
- * forward's bit for bit. Four steps (rowdot, dq, dk, dv), each a prefix-key pass (skipped when P = 0) then a
- * token-key pass, so that no pass binds more than WebGPU's 8 storage buffers. The rowdot step parks a
- * (B, H, T) row statistic in dv's buffer and the dv step overwrites it last, so dv must be its own buffer (not
- * a view sharing a buffer with dq, dk or an input).
+ * forward's bit for bit. Four steps (rowdot, dq, dk, dv), tiled in blocks of ATTENTION_BACKWARD_BLOCK query
+ * rows or keys; each step is a prefix-key pass (skipped when P = 0) then a token-key pass, so that no pass
+ * binds more than WebGPU's 8 storage buffers. The rowdot step parks a (B, H, T) row statistic in dv's buffer
+ * and the dv step overwrites it last, so dv must be its own buffer (not a view sharing a buffer with dq, dk or
+ * an input).
  */
 export function attentionBackward(
   rt: Runtime,
@@ -49,14 +56,16 @@ export function attentionBackward(
   checkAttentionShapes('attentionBackward', dims, { dq, dk, dv, dout, q, k, v }, rowStats, mask, prefix, params);
   checkPrefixGrads(dims, dpk, dpv, prefix);
   const { B, T, H, D, P } = dims;
-  const perQuery: Grid = [T, H, B];
+  const blocks = (n: number): number => Math.ceil(n / ATTENTION_BACKWARD_BLOCK);
+  // dq, dk and dv recompute the scores (and dP) once per sweep of ATTENTION_BACKWARD_D_SWEEP output columns.
+  const sweeps = Math.ceil(D / ATTENTION_BACKWARD_D_SWEEP);
   // Every pass binds [output, rowStats, dout, q, keys, values, mask, rowdot, params]; where a pass reads no
-  // rowdot (rowdot_*, dv_*), dq stands in, as it is not otherwise bound there.
-  const pass = (entryPoint: string, out: Tensor, keys: [Tensor, Tensor], rowdot: Tensor, workgroups: Grid, keysPerQuery: number, flopsPerPair: number): Dispatch =>
+  // rowdot (rowdot, dv), dq stands in, as it is not otherwise bound there.
+  const pass = (step: string, isPrefix: boolean, out: Tensor, keys: [Tensor, Tensor], rowdot: Tensor, workgroups: Grid, keysPerQuery: number, flopsPerPair: number): Dispatch =>
     rt.kernel({
       shader,
-      entryPoint,
-      constants: attentionConstants(dims),
+      entryPoint: `attention_backward_${step}`,
+      constants: { ...attentionConstants(dims), PREFIX: isPrefix },
       bindings: [
         [out, 'write'], [rowStats, 'read'], [dout, 'read'], [q, 'read'], [keys[0], 'read'], [keys[1], 'read'],
         [mask, 'read'], [rowdot, 'read'], [params, 'uniform'],
@@ -64,16 +73,20 @@ export function attentionBackward(
       workgroups,
       flops: flopsPerPair * B * H * T * keysPerQuery * D,
     });
-  // Per (query, key, column): q·k for the probability, dO·v for dP, and the accumulation itself.
-  const steps = (kind: 'prefix' | 'tokens', keys: [Tensor, Tensor], grads: [Tensor, Tensor], perKey: Grid, n: number): Dispatch[] => [
-    pass(`rowdot_${kind}`, dv, keys, dq, perQuery, n, 4),
-    pass(`dq_${kind}`, dq, keys, dv, perQuery, n, 6),
-    pass(`dk_${kind}`, grads[0], keys, dv, perKey, n, 6),
-    pass(`dv_${kind}`, grads[1], keys, dq, perKey, n, 4),
-  ];
-  const tokens = steps('tokens', [k, v], [dk, dv], [T, H, B], T);
+  // Per (query, key, column), 2 flops for each of: q·k for the probability, dO·v for dP, the output product.
+  const steps = (isPrefix: boolean, keys: [Tensor, Tensor], grads: [Tensor, Tensor], perKey: Grid, n: number): Dispatch[] => {
+    const perQuery: Grid = [blocks(T), H, B];
+    return [
+      pass('rowdot', isPrefix, dv, keys, dq, perQuery, n, 4),
+      pass('dq', isPrefix, dq, keys, dv, perQuery, n, 6 * sweeps),
+      pass('dk', isPrefix, grads[0], keys, dv, perKey, n, 6 * sweeps),
+      pass('dv', isPrefix, grads[1], keys, dq, perKey, n, 4 * sweeps),
+    ];
+  };
+  const tokens = steps(false, [k, v], [dk, dv], [blocks(T), H, B], T);
   if (!prefix || !dpk || !dpv) return tokens;
-  const pre = steps('prefix', [prefix.pk, prefix.pv], [dpk, dpv], [P, H, 1], P);
-  // Each token pass adds to its prefix pass's result, so the prefix pass of a step goes first.
+  // One workgroup per prefix key block sums over the whole batch.
+  const pre = steps(true, [prefix.pk, prefix.pv], [dpk, dpv], [blocks(P), H, 1], P);
+  // Each token pass adds to its prefix pass's result (rowdot, dq), so the prefix pass of a step goes first.
   return pre.flatMap((p, idx) => [p, tokens[idx]!]);
 }
