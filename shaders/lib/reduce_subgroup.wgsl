@@ -3,7 +3,7 @@ enable subgroups;
 // Row reductions with subgroup operations, for devices with the `subgroups` feature: each subgroup reduces
 // its lanes in registers, its first lane stores the subgroup's partial in workgroup memory, then every
 // subgroup reduces the stored partials: two barriers whatever WG, where the tree takes 2 + log2(WG).
-// Same functions as lib/reduce_workgroup.wgsl; the launcher prepends one or the other. The including
+// Implements `reduce_row` for lib/reduce.wgsl, like lib/reduce_workgroup.wgsl; the launcher prepends one or the other. The including
 // shader declares `override WG: u32` (its workgroup size) and calls these from every invocation, in
 // uniform control flow (as the subgroup operations require); every invocation gets the result.
 //
@@ -14,23 +14,6 @@ enable subgroups;
 // slots, each lane a strided share. Lane index and count are taken over the active lanes, so a subgroup
 // that is not full (WG smaller than the subgroup size) is handled too. Subgroups of equal size sum the
 // partials in the same order, so every invocation gets the same bits.
-
-const LOWEST = -0x1.fffffep+127f; // the identity of max; WGSL has no -inf literal
-
-// Two lanes, so one implementation serves sums, maxima and pairs of sums (the y lane idles in the scalar ones).
-var<workgroup> reduce_scratch: array<vec2f, WG>; // (WG) each subgroup's partial at its first lane's index
-
-fn reduce_sum(v: f32, lid: u32) -> f32 {
-  return reduce_row(vec2f(v, 0.0), lid, false).x;
-}
-
-fn reduce_max(v: f32, lid: u32) -> f32 {
-  return reduce_row(vec2f(v, LOWEST), lid, true).x;
-}
-
-fn reduce_sum2(v: vec2f, lid: u32) -> vec2f {
-  return reduce_row(v, lid, false);
-}
 
 fn reduce_subgroup(v: vec2f, take_max: bool) -> vec2f {
   if (take_max) {

@@ -169,6 +169,19 @@ function dropsSome(dims: AttentionDims, seed: number): boolean {
   return false;
 }
 
+/** Forward and backward on the GPU against the reference, with seeded inputs (and dropout that drops). */
+async function matchesReference(dims: AttentionDims, seed: number, what: string): Promise<void> {
+  const rt = await testRuntime();
+  if (dims.dropout > 0) expect(dropsSome(dims, seed), 'the dropout mask drops nothing: pick another seed').toBe(true);
+  const x = randomInputs(dims, seed);
+  const dpInit = randn(new Rng(seed + 1), dims.P * dims.H * dims.D);
+  const g = buildGpuCase(rt, dims, x, dpInit);
+  rt.write(g.params, Uint32Array.of(seed));
+  const got = await rt.run(g.dispatches, [g.out, g.stats, ...g.grads]);
+  expectMatches(got, referenceCase(dims, x, dpInit, seed), what);
+  expect(rt.isLost).toBe(false);
+}
+
 describe('attention GPU', () => {
   // Awkward shapes: B, T, H, D, P over 1, primes and non-multiples of the workgroup size; trailing padding
   // in every sequence but each third; the last two go past one workgroup in keys/queries and in columns.
@@ -193,17 +206,7 @@ describe('attention GPU', () => {
     [1, 5, 1, 2 * DCH + 1, 1, 0],
   ];
   it.each(cases)('matches reference, B=%i T=%i H=%i D=%i P=%i dropout=%f', async (B, T, H, D, P, dropout) => {
-    const rt = await testRuntime();
-    const dims: AttentionDims = { B, T, H, D, P, dropout };
-    const seed = 1000 + B * 100 + T;
-    if (dropout > 0) expect(dropsSome(dims, seed), 'the dropout mask drops nothing: pick another seed').toBe(true);
-    const x = randomInputs(dims, seed);
-    const dpInit = randn(new Rng(seed + 1), P * H * D);
-    const g = buildGpuCase(rt, dims, x, dpInit);
-    rt.write(g.params, Uint32Array.of(seed));
-    const got = await rt.run(g.dispatches, [g.out, g.stats, ...g.grads]);
-    expectMatches(got, referenceCase(dims, x, dpInit, seed), 'attention');
-    expect(rt.isLost).toBe(false);
+    await matchesReference({ B, T, H, D, P, dropout }, 1000 + B * 100 + T, 'attention');
   });
 
   it('takes a new dropout seed from the uniform without rebuilding the dispatches', async () => {
@@ -293,17 +296,7 @@ describe('attention backward GPU tiling', () => {
     [1, BB + 2, 1, BDO + 1, 3, 0.1],
   ];
   it.each(cases)('matches reference, B=%i T=%i H=%i D=%i P=%i dropout=%f', async (B, T, H, D, P, dropout) => {
-    const rt = await testRuntime();
-    const dims: AttentionDims = { B, T, H, D, P, dropout };
-    const seed = 2000 + B * 100 + T;
-    if (dropout > 0) expect(dropsSome(dims, seed), 'the dropout mask drops nothing: pick another seed').toBe(true);
-    const x = randomInputs(dims, seed);
-    const dpInit = randn(new Rng(seed + 1), P * H * D);
-    const g = buildGpuCase(rt, dims, x, dpInit);
-    rt.write(g.params, Uint32Array.of(seed));
-    const got = await rt.run(g.dispatches, [g.out, g.stats, ...g.grads]);
-    expectMatches(got, referenceCase(dims, x, dpInit, seed), 'attention backward tiling');
-    expect(rt.isLost).toBe(false);
+    await matchesReference({ B, T, H, D, P, dropout }, 2000 + B * 100 + T, 'attention backward tiling');
   });
 
   // As 'recomputes the forward probabilities bit for bit' above, over several key tiles and query blocks and

@@ -7,13 +7,14 @@ import activation from '../../../shaders/lib/activation.wgsl?raw';
 import attentionRows from '../../../shaders/lib/attention_rows.wgsl?raw';
 import matmul_b_f16 from '../../../shaders/lib/matmul_b_f16.wgsl?raw';
 import matmul_b_f32 from '../../../shaders/lib/matmul_b_f32.wgsl?raw';
+import reduce from '../../../shaders/lib/reduce.wgsl?raw';
 import reduceSubgroup from '../../../shaders/lib/reduce_subgroup.wgsl?raw';
 import reduceWorkgroup from '../../../shaders/lib/reduce_workgroup.wgsl?raw';
 import rng from '../../../shaders/lib/rng.wgsl?raw';
 import type { ShaderSource } from '../gpu/pipelines';
 import type { Runtime } from '../gpu/runtime';
 
-export const WGSL_LIBS = { rng, activation, matmul_b_f32, matmul_b_f16, attentionRows, reduceSubgroup, reduceWorkgroup } as const;
+export const WGSL_LIBS = { rng, activation, matmul_b_f32, matmul_b_f16, attentionRows, reduce, reduceSubgroup, reduceWorkgroup } as const;
 
 // WGSL wants every `enable` before the first declaration, wherever the lib that needs it lands.
 const DIRECTIVE = /^enable [^;]+;[^\S\n]*$/gm;
@@ -34,8 +35,8 @@ export type RowReduce = 'subgroup' | 'workgroup';
  */
 export function rowShaders(name: string, code: string): Readonly<Record<RowReduce, ShaderSource>> {
   return {
-    subgroup: shaderWith(`${name}_subgroups`, code, 'reduceSubgroup'),
-    workgroup: shaderWith(name, code, 'reduceWorkgroup'),
+    subgroup: shaderWith(`${name}_subgroups`, code, 'reduce', 'reduceSubgroup'),
+    workgroup: shaderWith(name, code, 'reduce', 'reduceWorkgroup'),
   };
 }
 
