@@ -2,6 +2,7 @@
 import { send } from '../worker/bridge';
 import { selectDataPlan } from './dataSlice';
 import { useLab } from './store';
+import { currentTuning } from './tuning';
 
 export function loadAdapterFiles(files: readonly File[]): void {
   useLab.getState().setImportLoading();
@@ -27,6 +28,6 @@ export function evaluateModel(): string | null {
   if (plan.valid.kind === 'none') return 'Evaluation needs validation pairs: drop a validation shard or hold out a fraction of the training shard (2 · Data).';
   if (!state.runConfig) return 'Fix the settings listed under “Before you can start” first.';
   state.setEvaluation({ status: 'running' });
-  send({ type: 'evaluate', config: state.runConfig, data: plan, fromAdapter: currentAdapter() });
+  send({ type: 'evaluate', config: state.runConfig, data: plan, fromAdapter: currentAdapter(), matmulTuning: currentTuning() });
   return null;
 }

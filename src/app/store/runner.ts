@@ -14,6 +14,7 @@ import { selectDataPlan } from './dataSlice';
 import { appendEvents, curvesOf, deleteCurves, flushNow, patchSoon, setCurves } from './metrics';
 import { nextColor } from './runsSlice';
 import { useLab } from './store';
+import { currentTuning } from './tuning';
 
 /**
  * Queued runs' data plans and the adapter they start from, as they were when queued (in memory only: a
@@ -93,7 +94,7 @@ function pump(): void {
   if (!plan) return finish(next.id, { kind: 'data', message: 'This queued run lost its data plan (the page was reloaded).', advice: 'Queue it again.' });
   state.setActiveRun(next.id);
   state.patchRuns(new Map([[next.id, { status: 'preparing' }]]));
-  send({ type: 'start', runId: next.id, config: next.config, data: plan.data, fromAdapter: plan.fromAdapter });
+  send({ type: 'start', runId: next.id, config: next.config, data: plan.data, fromAdapter: plan.fromAdapter, matmulTuning: currentTuning() });
 }
 
 export function controlActiveRun(action: RunAction): void {

@@ -7,9 +7,10 @@ import { createHubSlice, type HubSlice } from './hubSlice';
 import { createMemorySlice, type MemorySlice } from './memorySlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
+import { createTuningSlice, type TuningSlice } from './tuningSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 
-export type LabState = DeviceSlice & ModelSlice & HubSlice & DataSlice & ConfigSlice & MemorySlice & RunsSlice & UiSlice;
+export type LabState = DeviceSlice & ModelSlice & HubSlice & DataSlice & ConfigSlice & MemorySlice & RunsSlice & UiSlice & TuningSlice;
 
 export const useLab = create<LabState>()((set, get, api) => ({
   ...createDeviceSlice(set, get, api),
@@ -20,6 +21,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
   ...createMemorySlice(set, get, api),
   ...createRunsSlice(set, get, api),
   ...createUiSlice(set, get, api),
+  ...createTuningSlice(set, get, api),
 }));
 
 useLab.getState().revalidate();

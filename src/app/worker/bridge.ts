@@ -1,8 +1,10 @@
 /** The page's side of the engine Worker: sends typed requests, turns responses into store actions. */
+import { adapterKey } from '../../engine/tune/adapter_key';
 import { download } from '../lib/export_runs';
 import { onMemoryPlan } from '../store/effects';
 import { onRunEnded, onRunEvents, onRunPaused, onRunPrepared } from '../store/runner';
 import { useLab } from '../store/store';
+import { onTuneAnswer } from '../store/tuning';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 
 let worker: Worker | null = null;
@@ -20,7 +22,8 @@ function onResponse(message: WorkerResponse): void {
   const state = useLab.getState();
   switch (message.type) {
     case 'adapter':
-      return state.setAdapter(message.adapter, message.features);
+      state.setAdapter(message.adapter, message.features);
+      return state.loadTuningFor(adapterKey(message.adapter));
     case 'unavailable':
       return state.setUnavailable(message.message);
     case 'selfcheck':
@@ -70,6 +73,11 @@ function onResponse(message: WorkerResponse): void {
     case 'memory-plan':
     case 'memory-plan-error':
       return onMemoryPlan(message);
+    case 'tune-progress':
+    case 'tune-done':
+    case 'tune-cancelled':
+    case 'tune-error':
+      return onTuneAnswer(message);
   }
 }
 

@@ -16,6 +16,7 @@ import { loadDemoModel, loadModelFiles, type LoadedModel } from './model_files';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import { readShardInput, statisticsOf, type ShardEntry } from './shards';
 import { Trainer } from './training';
+import { KernelTuner } from './tuning';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -25,6 +26,7 @@ let model: LoadedModel | null = null;
 let adapter: LoadedAdapter | null = null;
 const shards = new Map<string, ShardEntry>();
 const trainer = new Trainer();
+const tuner = new KernelTuner();
 
 function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -146,6 +148,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'shard-stats':
       return shardStats(request);
     case 'start':
+      await tuner.stop(); // a run's kernels would disturb the timings, and the tuning its speed
       return trainer.start(request, { gpu: self.navigator.gpu, model, shards, adapter, post });
     case 'load-adapter':
       return loadAdapter(request.files);
@@ -160,6 +163,10 @@ async function handle(request: WorkerRequest): Promise<void> {
       return exportRun(request);
     case 'plan-memory':
       return post(await planMemory(request));
+    case 'tune-matmul':
+      return tuner.tune(request, { gpu: self.navigator.gpu, post, busy: () => trainer.busy });
+    case 'tune-cancel':
+      return tuner.stop();
   }
 }
 

@@ -7,6 +7,7 @@ import { evaluateRetrieval, type RetrievalMetrics } from '../../engine/eval/retr
 import { acquireDevice } from '../../engine/gpu/device';
 import { Runtime } from '../../engine/gpu/runtime';
 import { parseRunConfig, trainerConfig } from '../../engine/train/run_config';
+import { applyMatmulTuning } from '../../engine/tune/matmul_tune';
 import { TrainableModel } from '../../engine/train/trainable_model';
 import { adapterFor, startingWeights, type LoadedAdapter } from './adapter_import';
 import { ModelFilesError, type LoadedModel } from './model_files';
@@ -33,6 +34,7 @@ export async function evaluateOnly(request: EvaluateRequest, ctx: EvaluateContex
   if (!data.valid) throw new RunDataError('There are no validation pairs to evaluate on: drop a validation shard or hold out a fraction of the training shard.');
   const initial = startingWeights(model, config.peft, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
   const rt = new Runtime(await acquireDevice(ctx.gpu));
+  applyMatmulTuning(rt, request.matmulTuning);
   try {
     const shape = { ...trainerConfig(config.recipe, config.peft).recipe, hiddenDropout: 0, attentionDropout: 0 };
     const tm = new TrainableModel(rt, model.config, config.peft, shape, NO_OPTIMIZER, config.recipe.seed);

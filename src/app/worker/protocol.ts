@@ -3,6 +3,7 @@ import type { ShardProgress, ShardReport, ShardStatistics } from '../../engine/d
 import type { AdapterSummary, GpuFeatures } from '../../engine/gpu/device';
 import type { HubErrorKind, HubLoadProgress } from '../../engine/hub';
 import type { RetrievalMetrics } from '../../engine/eval/retrieval';
+import type { MatmulTuning } from '../../engine/kernels/matmul_tiles';
 import type { EncoderConfig } from '../../engine/model/config';
 import type { PeftConfig } from '../../engine/peft/types';
 import type { StepMemoryPlan } from '../../engine/plan/memory';
@@ -69,6 +70,18 @@ export interface MemoryPlanRequest {
   readonly evalExamples: number;
 }
 
+/** What a kernel tuning found, beside its table: the page shows it and keeps it with the table. */
+export interface MatmulTuneSummary {
+  /** Distinct matmul shapes of the configuration's step and evaluation, all timed. */
+  readonly shapes: number;
+  /** Shapes whose best tile beats the default by more than the margin (the table's entries). */
+  readonly faster: number;
+  /** The largest default-over-chosen time ratio (1 when no shape changed). */
+  readonly maxSpeedup: number;
+  /** ISO date of the measurement. */
+  readonly date: string;
+}
+
 /** One model in the Worker's Hub cache, for the cached-models list. */
 export interface HubCacheEntry {
   readonly endpoint: string;
@@ -102,14 +115,20 @@ export type WorkerRequest =
   | { readonly type: 'shard-stats'; readonly id: string; readonly codeLength: number; readonly nlLength: number }
   | { readonly type: 'load-adapter'; readonly files: readonly File[] }
   | { readonly type: 'remove-adapter' }
-  /** `fromAdapter`: start from the loaded adapter's tensors (the Worker checks it is still the one named). */
-  | { readonly type: 'start'; readonly runId: string; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null }
+  /**
+   * `fromAdapter`: start from the loaded adapter's tensors (the Worker checks it is still the one named).
+   * `matmulTuning`: the page's tuning table for this GPU (ignored when measured on another adapter).
+   */
+  | { readonly type: 'start'; readonly runId: string; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null; readonly matmulTuning: MatmulTuning | null }
   /** The model (+ adapter) on the plan's validation pairs, without training. */
-  | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null }
+  | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null; readonly matmulTuning: MatmulTuning | null }
   | { readonly type: 'control'; readonly runId: string; readonly action: RunAction }
   | { readonly type: 'export'; readonly runId: string; readonly which: 'best' | 'final' }
   /** Plan a step's GPU memory (src/engine/plan/memory.ts); `id` lets the page drop answers to older requests. */
-  | ({ readonly type: 'plan-memory'; readonly id: number } & MemoryPlanRequest);
+  | ({ readonly type: 'plan-memory'; readonly id: number } & MemoryPlanRequest)
+  /** Time every matmul tile on the configuration's matmul shapes on a GPU device of the Worker's own. */
+  | ({ readonly type: 'tune-matmul' } & Omit<MemoryPlanRequest, 'evalExamples'>)
+  | { readonly type: 'tune-cancel' };
 
 export interface ExportedFile {
   readonly name: string;
@@ -145,6 +164,14 @@ export type WorkerResponse =
   | { readonly type: 'export-files'; readonly runId: string; readonly files: readonly ExportedFile[] }
   | { readonly type: 'export-error'; readonly runId: string; readonly message: string }
   | { readonly type: 'memory-plan'; readonly id: number; readonly plan: MemoryPlan }
-  | { readonly type: 'memory-plan-error'; readonly id: number; readonly message: string };
+  | { readonly type: 'memory-plan-error'; readonly id: number; readonly message: string }
+  /** Sent before shape `done + 1` of `total` is timed. */
+  | { readonly type: 'tune-progress'; readonly done: number; readonly total: number; readonly shape: string }
+  | { readonly type: 'tune-done'; readonly tuning: MatmulTuning; readonly summary: MatmulTuneSummary }
+  /** Cancelled, or stopped because a run started: nothing measured is kept. */
+  | { readonly type: 'tune-cancelled' }
+  | { readonly type: 'tune-error'; readonly message: string };
+
+export type TuneAnswer = Extract<WorkerResponse, { type: 'tune-progress' | 'tune-done' | 'tune-cancelled' | 'tune-error' }>;
 
 export type MemoryPlanAnswer = Extract<WorkerResponse, { type: 'memory-plan' | 'memory-plan-error' }>;

@@ -7,6 +7,7 @@ import { acquireDevice } from '../../engine/gpu/device';
 import { GpuError } from '../../engine/gpu/errors';
 import { Runtime } from '../../engine/gpu/runtime';
 import { exportTrained } from '../../engine/io/export';
+import { applyMatmulTuning } from '../../engine/tune/matmul_tune';
 import { planPeft, type PeftPlan } from '../../engine/peft/plan';
 import type { TrainerEvent } from '../../engine/train/events';
 import { parseRunConfig, trainerConfig } from '../../engine/train/run_config';
@@ -106,6 +107,7 @@ export class Trainer {
       ctx.post({ type: 'run-prepared', runId, train: data.train.n, valid: data.valid?.n ?? 0 });
       const device = new Runtime(await acquireDevice(ctx.gpu));
       rt = device;
+      applyMatmulTuning(device, request.matmulTuning);
       device.on((event) => {
         control.failure ??= event.type === 'device-lost' ? new GpuError('device-lost', event.message) : event.error;
       });

@@ -2,6 +2,7 @@
 import { formatBytes } from '../../lib/format';
 import { useLab } from '../../store/store';
 import { EnableWebGpu } from './EnableWebGpu';
+import { KernelTuning } from './KernelTuning';
 import { SelfCheck } from './SelfCheck';
 
 const KEY_LIMITS = [
@@ -90,6 +91,7 @@ export function DevicePanel() {
         </tbody>
       </table>
       <SelfCheck />
+      <KernelTuning />
     </section>
   );
 }
