@@ -9,6 +9,7 @@ import type { Runtime } from '../engine/gpu/runtime';
 import { encodeExamples, type EncodedShard } from '../engine/io/encode';
 import type { CodeSearchTokenizer } from '../engine/io/tokenizer';
 import { parseMatmulTuning, setMatmulTuning, type MatmulTuning } from '../engine/kernels/matmul_tiles';
+import { adapterKey } from '../engine/tune/adapter_key';
 import type { FlagReader } from './args';
 import { CliError } from './errors';
 
@@ -25,7 +26,7 @@ export async function runtimeFromFlags(f: FlagReader): Promise<Runtime> {
   const path = f.string('matmul-tuning');
   const tuning = path === undefined ? null : readTuning(path);
   const rt = await nodeRuntime(f.bool('software-gpu'));
-  const adapter = rt.adapter.description || rt.adapter.vendor;
+  const adapter = adapterKey(rt.adapter); // the name --tune files its table under
   if (tuning && tuning.adapter !== adapter) process.stderr.write(`lab: --matmul-tuning ${path} was measured on ${tuning.adapter}, not ${adapter}: its tiles are still correct, maybe not the fastest here\n`);
   setMatmulTuning(rt, tuning);
   return rt;

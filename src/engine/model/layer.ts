@@ -81,7 +81,7 @@ export function layerBackward(
   const dF2 = branchBackward(rt, list, s.dRes2, a.f2Drop, a.ffnAdapter, w.ffnAdapter, s, c, STREAM.ffnOut, rows, C);
   // GELU's backward rides on the FFN-down dx matmul's epilogue unless a LoRA branch adds to dx after it.
   const down = { rows, inDim: I, outDim: C };
-  if (branch(a, w, c, 'output.dense', s)) list.push(...linBack(s.dF1a, false, dF2, a.f1a, 'output.dense', down), activationBackward(rt, s.dF1, s.dF1a, a.f1, 'gelu'));
+  if (branch(a, w, c, 'output.dense', s) && s.dF1a) list.push(...linBack(s.dF1a, false, dF2, a.f1a, 'output.dense', down), activationBackward(rt, s.dF1, s.dF1a, a.f1, 'gelu'));
   else list.push(...linBack(s.dF1, false, dF2, a.f1a, 'output.dense', down, { kind: 'activation-backward', act: 'gelu', aux: a.f1 }));
   list.push(...linBack(s.dRes2, true, s.dF1, a.h1, 'intermediate.dense', { rows, inDim: C, outDim: I }));
   // Attention block: h1 = LN1(x + z1); dx starts as d(res1), the residual part of the input gradient.

@@ -83,7 +83,8 @@ export interface TowerScratch {
   readonly dq: Tensor; // (BT, C)
   readonly dk: Tensor; // (BT, C)
   readonly dv: Tensor; // (BT, C)
-  readonly dF1a: Tensor; // (BT, I)
+  /** (BT, I), only where a LoRA branch on output.dense keeps GELU's backward out of the dx matmul's epilogue. */
+  readonly dF1a: Tensor | null;
   readonly dF1: Tensor; // (BT, I)
   /** (C) each: where a LayerNorm whose weight or bias is frozen puts that (unused) gradient. */
   readonly normSink: { readonly w: Tensor; readonly b: Tensor };

@@ -200,7 +200,7 @@ export function allocateScratch(rt: Runtime, cfg: EncoderConfig, weights: Encode
     dq: rc('dq'),
     dk: rc('dk'),
     dv: rc('dv'),
-    dF1a: ri('dF1a'),
+    dF1a: weights.layers.some((l) => l.linear['output.dense'].lora) ? ri('dF1a') : null,
     dF1: ri('dF1'),
     normSink: { w: rt.tensor([cfg.hidden], `${label}.normSink.w`), b: rt.tensor([cfg.hidden], `${label}.normSink.b`) },
     adapter:
