@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // The Python reference environment and the golden fixtures the real transformers/peft compute.
+    globalSetup: ['tests/setup/pyref.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,

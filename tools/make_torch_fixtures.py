@@ -2,8 +2,8 @@
 """Checkpoint-format fixtures for the weight loader tests (tests/unit/torch_bin.test.ts, checkpoint.test.ts).
 
 Run from anywhere:  /usr/bin/python3 tools/make_torch_fixtures.py
-Needs only torch (Debian python3-torch 1.13, CPU). The weights are the golden tiny model's
-(tests/fixtures/golden/base.safetensors, read with a small struct/json parser), so every file below holds the
+Needs only torch (Debian python3-torch 1.13, or .pyref/bin/python). The weights are a tiny model's
+(tests/fixtures/torch/tiny.safetensors itself, read with a small struct/json parser), so every file below holds the
 same values under a different format, naming or storage layout:
 
   tiny.safetensors            plain names, F32
@@ -42,7 +42,7 @@ from collections import OrderedDict
 import torch
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GOLDEN = os.path.join(REPO, "tests", "fixtures", "golden", "base.safetensors")
+GOLDEN = os.path.join(REPO, "tests", "fixtures", "torch", "tiny.safetensors")
 OUT = os.path.join(REPO, "tests", "fixtures", "torch")
 MARKER = "/tmp/engI-PWNED"
 

@@ -1,5 +1,7 @@
 /**
- * The whole engine against PyTorch (tools/make_golden.py): for every PEFT method and one combination, the
+ * The whole engine against the real transformers.RobertaModel + peft (tools/pyref/make_golden.py; LoRA and
+ * prefix-tuning are peft's own, adapters/BitFit/Telly/LWO the lab's methods on RobertaModel from
+ * lab_methods.py): for every PEFT method and one combination, the
  * step-0 embeddings, the loss and grad norm of 3 steps, every trainable gradient at step 0 and every
  * trainable tensor after 3 AdamW steps (dropout off, float32 on both sides).
  *

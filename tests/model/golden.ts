@@ -1,10 +1,14 @@
-/** Loads the PyTorch golden fixtures (tools/make_golden.py) for the engine tests. */
+/**
+ * Loads the golden fixtures the real transformers/peft compute (tools/pyref/make_golden.py, run by
+ * tests/setup/pyref.ts into .pyref/golden/) for the engine tests.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GOLDEN_DIR } from '../helpers/pyref_paths';
 import { readSafeTensors, type SafeTensorsFile } from '../../src/engine/io/safetensors';
 import { configFromHf, type EncoderConfig } from '../../src/engine/model/config';
 
-const DIR = join(__dirname, '..', 'fixtures', 'golden');
+const DIR = GOLDEN_DIR;
 
 export interface GoldenCase {
   readonly case: string;
@@ -12,16 +16,16 @@ export interface GoldenCase {
   readonly pooling: 'pooler' | 'cls' | 'mean';
   readonly normalize: boolean;
   readonly scale: number;
-  readonly positionOffset: number;
   readonly batch: { readonly size: number; readonly codeLength: number; readonly nlLength: number; readonly steps: number };
   readonly optimizer: { readonly lr: number; readonly betas: [number, number]; readonly eps: number; readonly weightDecay: number; readonly maxGradNorm: number };
   readonly schedule: { readonly warmupSteps: number; readonly totalSteps: number; readonly lrs: number[] };
+  /** What computed the case: transformers.RobertaModel with peft or with lab_methods.py. */
+  readonly reference: string;
   readonly trainable: string[];
   readonly unstable: string[];
   readonly adamSteps: Record<string, number>;
   readonly losses: number[];
   readonly gradNorms: number[];
-  readonly clipCoefs: number[];
 }
 
 export const GOLDEN_CASES = [
@@ -30,6 +34,7 @@ export const GOLDEN_CASES = [
   'layernorm',
   'lora',
   'lora_all',
+  'lora_layers',
   'adapter_houlsby',
   'adapter_attn',
   'adapter_ffn',
