@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { importAdapter, type ImportedAdapter } from '../engine/io/export';
 import { readSafeTensors } from '../engine/io/safetensors';
 import type { EncoderConfig } from '../engine/model/config';
+import { parsePeftConfig } from '../engine/peft/parse';
+import type { PeftConfig } from '../engine/peft/types';
 import { parseRecipe, type RecipeSettings } from '../engine/train/run_config';
 import { CliError } from './errors';
 
@@ -17,6 +19,8 @@ export interface AdapterDir {
   /** Base weights the run trained (a Hugging Face model.safetensors in the folder). */
   readonly baseWeights: Map<string, Float32Array>;
   readonly recipe: RecipeSettings | null;
+  /** The run's method (run_config.json), when the folder is a run's output. */
+  readonly peft: PeftConfig | null;
 }
 
 export function readAdapterDir(dir: string, flag: string, model: EncoderConfig): AdapterDir {
@@ -31,8 +35,10 @@ export function readAdapterDir(dir: string, flag: string, model: EncoderConfig):
     if (st) for (const [k, t] of readSafeTensors(st, 'model.safetensors').tensors) baseWeights.set(k, t.data as Float32Array);
     if (!adapter && baseWeights.size === 0) throw new Error('it holds no adapter (adapter_config.json / lab_peft.json) and no model.safetensors');
     const run = files.get(RUN_CONFIG_FILE);
-    const recipe = run ? parseRecipe((JSON.parse(new TextDecoder().decode(run)) as { recipe?: unknown }).recipe ?? {}, model) : null;
-    return { adapter, baseWeights, recipe };
+    const runJson = run ? (JSON.parse(new TextDecoder().decode(run)) as { recipe?: unknown; peft?: unknown }) : null;
+    const recipe = runJson ? parseRecipe(runJson.recipe ?? {}, model) : null;
+    const peft = runJson?.peft ? parsePeftConfig(runJson.peft, model) : null;
+    return { adapter, baseWeights, recipe, peft };
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`--${flag} ${dir}: ${error instanceof Error ? error.message : String(error)}`);

@@ -4,6 +4,7 @@
  */
 import { CliError } from './errors';
 import { embed, EMBED_HELP, evaluate, EVAL_HELP } from './commands/evaluate';
+import { exportRun, EXPORT_HELP } from './commands/export';
 import { params, PARAMS_HELP } from './commands/params';
 import { train, TRAIN_HELP } from './commands/train';
 import { describeError } from './setup';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[]) => void | Promis
   eval: { run: evaluate, help: EVAL_HELP },
   embed: { run: embed, help: EMBED_HELP },
   params: { run: params, help: PARAMS_HELP },
+  export: { run: exportRun, help: EXPORT_HELP },
 };
 
 const USAGE = `WebGPU fine-tuning lab — fine-tune CodeBERT-family encoders for code search.
@@ -27,6 +29,7 @@ commands:
   eval     MRR and recall@k of a model (and adapter) on a shard
   embed    write code and query embeddings (.npz or .safetensors)
   params   trainable parameters of a PEFT configuration (exact and the thesis' convention)
+  export   a run's weights for peft, transformers (LoRA merged) or sentence-transformers
 
 try it with the bundled sample (no network needed):
   npm run lab -- train --model public/sample/model --train public/sample/train.jsonl --valid public/sample/valid.jsonl --out runs/demo --software-gpu --steps 50 --code-length 128 --nl-length 32`;

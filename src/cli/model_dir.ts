@@ -2,7 +2,7 @@
  * A Hugging Face-style model folder: config.json, vocab.json + merges.txt (or tokenizer.json), and the weights
  * (model.safetensors, else pytorch_model.bin through the safe checkpoint reader).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { configFromHf, PRESETS, type EncoderConfig } from '../engine/model/config';
 import { tokenizerFromJson, tokenizerFromVocabMerges, type CodeSearchTokenizer } from '../engine/io/tokenizer';
@@ -14,6 +14,8 @@ export interface ModelDir {
   readonly config: EncoderConfig;
   /** The name exports record as their base model (config's _name_or_path, else the folder). */
   readonly name: string;
+  /** config.json as it is (exports write it back with every key); null for a preset name. */
+  readonly hfConfig: Readonly<Record<string, unknown>> | null;
 }
 
 export interface LoadedModel extends ModelDir {
@@ -25,6 +27,7 @@ export interface LoadedModel extends ModelDir {
 }
 
 const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'] as const;
+export const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'tokenizer.json'] as const;
 
 function readJson(path: string): unknown {
   try {
@@ -41,12 +44,12 @@ export function readModelConfig(dirOrName: string): ModelDir {
     const json = readJson(configPath);
     try {
       const name = (json as { _name_or_path?: unknown })._name_or_path;
-      return { dir: dirOrName, config: configFromHf(json), name: typeof name === 'string' && name ? name : basename(dirOrName) };
+      return { dir: dirOrName, config: configFromHf(json), name: typeof name === 'string' && name ? name : basename(dirOrName), hfConfig: json as Record<string, unknown> };
     } catch (error) {
       throw new CliError(`${configPath}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  if (dirOrName in PRESETS) return { dir: dirOrName, config: PRESETS[dirOrName as keyof typeof PRESETS], name: dirOrName };
+  if (dirOrName in PRESETS) return { dir: dirOrName, config: PRESETS[dirOrName as keyof typeof PRESETS], name: dirOrName, hfConfig: null };
   const hint = existsSync(dirOrName) ? `${dirOrName} has no config.json` : `${dirOrName} does not exist`;
   throw new CliError(`${hint}: give a model folder (config.json, vocab.json, merges.txt, model.safetensors) or one of ${Object.keys(PRESETS).join(', ')}`);
 }
@@ -81,4 +84,9 @@ function loadTokenizer(dir: string): CodeSearchTokenizer {
     throw new CliError(`${dir}: the tokenizer files are unusable (${error instanceof Error ? error.message : String(error)})`);
   }
   throw new CliError(`${dir} has no tokenizer: expected vocab.json + merges.txt (or tokenizer.json)`);
+}
+
+/** Copies the tokenizer files a model folder has into an exported folder, so it loads on its own. */
+export function copyTokenizer(from: string, to: string): void {
+  for (const t of TOKENIZER_FILES) if (existsSync(join(from, t))) copyFileSync(join(from, t), join(to, t));
 }

@@ -21,7 +21,7 @@ import { testRuntime } from '../helpers/gpu';
 import { f32, goldenBatch, goldenCase, GOLDEN_CASES, goldenConfig, goldenTensors } from './golden';
 
 describe.each(GOLDEN_CASES)('golden: %s', (name) => {
-  it('matches PyTorch: embeddings, losses, grad norms, step-0 gradients, weights after 3 AdamW steps', async () => {
+  it('matches transformers/peft: embeddings, losses, grad norms, step-0 gradients, weights after 3 AdamW steps', async () => {
     const rt = await testRuntime();
     const model = goldenConfig();
     const { meta, tensors } = goldenCase(name);

@@ -35,6 +35,7 @@ export const GOLDEN_CASES = [
   'lora',
   'lora_all',
   'lora_layers',
+  'lora_patterns',
   'adapter_houlsby',
   'adapter_attn',
   'adapter_ffn',

@@ -49,10 +49,11 @@ ADAPTER_UP_BIAS_STD = 0.05  # AdapterHub inits biases to 0; a random up-bias kee
 UNSTABLE_ATOL = 1e-4
 
 
-def lora(r, alpha, targets, rslora=False, layers=None):
+def lora(r, alpha, targets, rslora=False, layers=None, **patterns):
     m = OrderedDict(type="lora", r=r, alpha=alpha, dropout=0.0, targets=targets, rslora=rslora)
     if layers is not None:
         m["layers"] = layers
+    m.update(patterns)
     return m
 
 
@@ -77,6 +78,9 @@ CASES = [
     ("lora_all", cfg([lora(2, 4, ALL6, rslora=True)]), {}, "peft LoRA on all six linears, rsLoRA"),
     ("lora_layers", cfg([lora(3, 6, ["key", "intermediate.dense"], layers=[1])]), {},
      "peft LoRA on key and intermediate.dense of layer 1 only (layers_to_transform)"),
+    ("lora_patterns", cfg([lora(4, 8, ["query", "value", "intermediate.dense"], rankPattern={"layer.1.attention.self.query": 2},
+                                alphaPattern={"intermediate.dense": 3})]), {},
+     "peft LoRA with rank_pattern (layer 1 query: r=2) and alpha_pattern (intermediate.dense: alpha 3)"),
     ("adapter_houlsby", cfg([adapter("houlsby", 8, "relu")]), {}, "adapters after attention and FFN; relu"),
     ("adapter_attn", cfg([adapter("attn", 5, "gelu")]), {}, "adapter after attention; gelu (erf)"),
     ("adapter_ffn", cfg([adapter("ffn", 8, "swish")]), {}, "adapter after the FFN (Pfeiffer); swish"),

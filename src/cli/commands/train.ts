@@ -1,5 +1,5 @@
 /** `train`: fine-tune on a shard with a PEFT configuration; write metrics.jsonl, the run config and the weights. */
-import { copyFileSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportTrained } from '../../engine/io/export';
 import { initializeAdded } from '../../engine/peft/init';
@@ -10,7 +10,7 @@ import { runTraining } from '../../engine/train/trainer';
 import { readAdapterDir, RUN_CONFIG_FILE } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
-import { loadModelDir } from '../model_dir';
+import { copyTokenizer, loadModelDir } from '../model_dir';
 import { readPeftConfig } from '../peft_file';
 import { RECIPE_FLAGS, RECIPE_HELP, recipeFromFlags } from '../recipe_flags';
 import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags } from '../setup';
@@ -60,9 +60,9 @@ export async function train(argv: readonly string[]): Promise<void> {
       report(e);
     });
     const trained = result.best ?? result.final;
-    const files = exportTrained({ plan: result.model.plan, trained, base: initial, baseModel: model.name });
+    const files = exportTrained({ plan: result.model.plan, trained, base: initial, baseModel: model.name, ...(model.hfConfig ? { hfConfig: model.hfConfig } : {}) });
     for (const [name, bytes] of files) writeFileSync(join(out, name), bytes);
-    if (files.has('model.safetensors')) for (const t of ['vocab.json', 'merges.txt', 'tokenizer.json']) if (existsSync(join(model.dir, t))) copyFileSync(join(model.dir, t), join(out, t));
+    if (files.has('model.safetensors')) copyTokenizer(model.dir, out);
     process.stderr.write(`lab: wrote ${[...files.keys(), 'metrics.jsonl', RUN_CONFIG_FILE].join(', ')} to ${out}${result.best ? ' (the best-MRR weights)' : ''}\n`);
   } finally {
     closeSync(metrics);

@@ -1,23 +1,26 @@
 /**
  * Trained weights as files (name → bytes), the same for the CLI (written to a folder) and the UI (downloads):
- *  - LoRA alone: Hugging Face peft's format (`adapter_config.json` + `adapter_model.safetensors`, keys
- *    `base_model.model.<module>.lora_A.weight`), loadable by peft.
- *  - any other added modules (adapters, prefix, combinations): the lab's format, `lab_peft.json` +
- *    `lab_adapter.safetensors` with the parameter names of docs/PEFT_CONFIG.md.
+ *  - LoRA alone: a peft LoRA adapter; prefix-tuning alone: a peft prefix-tuning adapter plus the lab's format
+ *    (peft keeps the MLP's output, the lab's format the MLP itself, so training can resume);
+ *  - any other added modules (adapters, combinations): the lab's format, `lab_peft.json` +
+ *    `lab_adapter.safetensors` with the parameter names of docs/PEFT_CONFIG.md;
  *  - base weights that trained (full, Telly, BitFit, LayerNorm-only, LWO): a Hugging Face model folder,
- *    `config.json` + `model.safetensors` with every base weight (trained ones updated).
- * Importing reads either adapter format back.
+ *    `config.json` (the original's keys, kept) + `model.safetensors` with every base weight.
+ * `exportMerged` folds LoRA into the base weights (peft's merge_and_unload) and `exportSentenceTransformers`
+ * wraps a model folder so `SentenceTransformer(path).encode` gives the run's embeddings.
  */
-import { configToHf, type EncoderConfig } from '../model/config';
-import type { PeftPlan } from '../peft/plan';
-import { parsePeftConfig } from '../peft/parse';
-import type { LoraConfig, PeftConfig } from '../peft/types';
-import { readSafeTensors, writeSafeTensors } from './safetensors';
+import { configToHf } from '../model/config';
+import type { Pooling } from '../model/head';
+import { linearShape } from '../model/params';
+import { loraRank, loraScale, targetedSites } from '../peft/lora';
+import { methodLayers, type PeftPlan } from '../peft/plan';
+import { methodOf } from '../peft/types';
+import { json, LAB_FORMAT, peftLoraFiles, peftPrefixFiles } from './peft_format';
+import { writeSafeTensors } from './safetensors';
 
 export type ExportFiles = Map<string, Uint8Array>;
-
-const PEFT_PREFIX = 'base_model.model.';
-export const LAB_FORMAT = 'webgpu-finetuning-lab/peft';
+export { importAdapter, type ImportedAdapter } from './import_adapter';
+export { LAB_FORMAT } from './peft_format';
 
 export interface ExportInput {
   readonly plan: PeftPlan;
@@ -26,102 +29,124 @@ export interface ExportInput {
   /** The base weights the run started from (frozen ones are exported unchanged). */
   readonly base: ReadonlyMap<string, Float32Array>;
   readonly baseModel: string;
+  /** The base model's config.json, written back with every key it had (dropouts, initializer_range, ...). */
+  readonly hfConfig?: Readonly<Record<string, unknown>>;
 }
 
 export function exportTrained(input: ExportInput): ExportFiles {
   const { plan, trained } = input;
   const files: ExportFiles = new Map();
-  const added = plan.added.map((s) => s.name);
-  const onlyLora = plan.peft.methods.every((m) => m.type === 'lora');
-  if (added.length > 0 && onlyLora) addPeftLora(files, plan, trained, input.baseModel);
-  else if (added.length > 0) addLabAdapter(files, plan, trained, input.baseModel);
-  if (plan.trainable.some((s) => s.module === 'base')) addModelFolder(files, plan, trained, input.base);
+  const types = plan.peft.methods.map((m) => m.type);
+  const lora = methodOf(plan.peft, 'lora');
+  const prefix = methodOf(plan.peft, 'prefix');
+  if (plan.added.length > 0) {
+    if (lora && types.length === 1) add(files, peftLoraFiles(plan, lora, trained, input.baseModel));
+    else {
+      if (prefix && types.length === 1 && !prefix.layers && !plan.peft.layers) add(files, peftPrefixFiles(plan.model, prefix, trained, input.baseModel));
+      addLabAdapter(files, plan, trained, input.baseModel);
+    }
+  }
+  if (plan.trainable.some((s) => s.module === 'base')) add(files, modelFolder(input, withTrained(input)));
   return files;
 }
 
-function json(value: unknown): Uint8Array {
-  return new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function tensorsOf(names: readonly string[], shapeOf: (n: string) => readonly number[], values: ReadonlyMap<string, Float32Array>, rename: (n: string) => string) {
-  return names.map((name) => {
-    const data = values.get(name);
-    if (!data) throw new Error(`export: no value for "${name}"`);
-    return { name: rename(name), shape: shapeOf(name), data };
-  });
-}
-
-function shapes(plan: PeftPlan): (name: string) => readonly number[] {
-  const map = new Map([...plan.base, ...plan.added].map((s) => [s.name, s.shape]));
-  return (name) => map.get(name) ?? [];
-}
-
-function addPeftLora(files: ExportFiles, plan: PeftPlan, trained: ReadonlyMap<string, Float32Array>, baseModel: string): void {
-  const lora = plan.peft.methods[0] as LoraConfig;
-  files.set('adapter_config.json', json({
-    peft_type: 'LORA',
-    task_type: null,
-    base_model_name_or_path: baseModel,
-    r: lora.r,
-    lora_alpha: lora.alpha,
-    lora_dropout: lora.dropout,
-    target_modules: lora.targets,
-    use_rslora: lora.rslora,
-    bias: 'none',
-    fan_in_fan_out: false,
-    inference_mode: true,
-    init_lora_weights: true,
-    layers_to_transform: lora.layers ?? plan.peft.layers,
-    modules_to_save: null,
-  }));
-  const names = plan.added.map((s) => s.name);
-  files.set('adapter_model.safetensors', writeSafeTensors(tensorsOf(names, shapes(plan), trained, (n) => PEFT_PREFIX + n), { format: 'pt' }));
+function add(files: ExportFiles, more: ReadonlyMap<string, Uint8Array>): void {
+  for (const [k, v] of more) files.set(k, v);
 }
 
 function addLabAdapter(files: ExportFiles, plan: PeftPlan, trained: ReadonlyMap<string, Float32Array>, baseModel: string): void {
   files.set('lab_peft.json', json({ format: LAB_FORMAT, version: 1, base_model: baseModel, model: configToHf(plan.model), peft: plan.peft }));
-  const names = plan.added.map((s) => s.name);
-  files.set('lab_adapter.safetensors', writeSafeTensors(tensorsOf(names, shapes(plan), trained, (n) => n), { format: LAB_FORMAT }));
+  const tensors = plan.added.map((s) => ({ name: s.name, shape: s.shape, data: must(trained, s.name) }));
+  files.set('lab_adapter.safetensors', writeSafeTensors(tensors, { format: LAB_FORMAT }));
 }
 
-function addModelFolder(files: ExportFiles, plan: PeftPlan, trained: ReadonlyMap<string, Float32Array>, base: ReadonlyMap<string, Float32Array>): void {
-  files.set('config.json', json(configToHf(plan.model)));
-  const merged = new Map(base);
-  for (const [k, v] of trained) if (merged.has(k)) merged.set(k, v);
-  const names = plan.base.map((s) => s.name);
-  files.set('model.safetensors', writeSafeTensors(tensorsOf(names, shapes(plan), merged, (n) => n), { format: 'pt' }));
+function must(values: ReadonlyMap<string, Float32Array>, name: string): Float32Array {
+  const v = values.get(name);
+  if (!v) throw new Error(`export: no value for "${name}"`);
+  return v;
 }
 
-export interface ImportedAdapter {
-  readonly peft: PeftConfig;
-  readonly tensors: Map<string, Float32Array>;
-  readonly format: 'peft' | 'lab';
+/** The base weights with the trained ones swapped in. */
+function withTrained(input: ExportInput): Map<string, Float32Array> {
+  const merged = new Map(input.base);
+  for (const [k, v] of input.trained) if (merged.has(k)) merged.set(k, v);
+  return merged;
+}
+
+function modelFolder(input: ExportInput, weights: ReadonlyMap<string, Float32Array>): ExportFiles {
+  const { plan } = input;
+  const config = { ...(input.hfConfig ?? {}), ...configToHf(plan.model) };
+  if (input.hfConfig?.architectures) config.architectures = input.hfConfig.architectures;
+  const tensors = plan.base.map((s) => ({ name: s.name, shape: s.shape, data: must(weights, s.name) }));
+  return new Map([
+    ['config.json', json(config)],
+    ['model.safetensors', writeSafeTensors(tensors, { format: 'pt' })],
+  ]);
 }
 
 /**
- * Reads an exported adapter folder's files (by name): peft LoRA or the lab's format. Tensor names come back
- * in the lab's naming, ready for ModelWeights.load.
+ * A plain Hugging Face model folder with LoRA folded in (W ← W + scale · B·A, as peft's merge_and_unload) and
+ * trained base weights swapped in. Adapters and prefixes change the architecture, so they cannot be merged.
  */
-export function importAdapter(files: ReadonlyMap<string, Uint8Array>, model: EncoderConfig): ImportedAdapter {
-  const text = (name: string): unknown => JSON.parse(new TextDecoder().decode(files.get(name)!));
-  if (files.has('adapter_config.json')) {
-    const weights = files.get('adapter_model.safetensors');
-    if (!weights) throw new Error('the adapter folder has adapter_config.json but no adapter_model.safetensors (adapter_model.bin is not supported: convert it to safetensors)');
-    const peft = parsePeftConfig(text('adapter_config.json'), model);
-    const tensors = new Map<string, Float32Array>();
-    for (const [k, t] of readSafeTensors(weights, 'adapter_model.safetensors').tensors) {
-      tensors.set(k.startsWith(PEFT_PREFIX) ? k.slice(PEFT_PREFIX.length).replace('.default.', '.') : k, t.data as Float32Array);
+export function exportMerged(input: ExportInput): ExportFiles {
+  const unmergeable = input.plan.peft.methods.filter((m) => m.type === 'adapter' || m.type === 'prefix').map((m) => m.type);
+  if (unmergeable.length > 0) throw new Error(`a run with ${unmergeable.join(' and ')} cannot be merged into a plain model (they add layers RobertaModel has not); export the adapter instead`);
+  const weights = withTrained(input);
+  const lora = methodOf(input.plan.peft, 'lora');
+  if (lora) {
+    const model = input.plan.model;
+    for (const site of targetedSites(lora, model, methodLayers(lora, input.plan.peft, model))) {
+      const a = must(input.trained, `${site.path}.lora_A.weight`);
+      const b = must(input.trained, `${site.path}.lora_B.weight`);
+      const w = Float32Array.from(must(weights, `${site.path}.weight`));
+      const [out, inDim] = linearShape(model, site.site);
+      weights.set(`${site.path}.weight`, foldLora(w, a, b, loraScale(lora, site.path), { out, inDim, r: loraRank(lora, site.path) }));
     }
-    return { peft, tensors, format: 'peft' };
   }
-  if (files.has('lab_peft.json')) {
-    const meta = text('lab_peft.json') as { format?: string; peft?: unknown };
-    if (meta.format !== LAB_FORMAT) throw new Error(`lab_peft.json has format "${String(meta.format)}", expected "${LAB_FORMAT}"`);
-    const weights = files.get('lab_adapter.safetensors');
-    if (!weights) throw new Error('the adapter folder has lab_peft.json but no lab_adapter.safetensors');
-    const tensors = new Map<string, Float32Array>();
-    for (const [k, t] of readSafeTensors(weights, 'lab_adapter.safetensors').tensors) tensors.set(k, t.data as Float32Array);
-    return { peft: parsePeftConfig(meta.peft, model), tensors, format: 'lab' };
+  return modelFolder(input, weights);
+}
+
+/** W (out, in) + scale · B (out, r) · A (r, in), accumulated in float64. */
+function foldLora(w: Float32Array, a: Float32Array, b: Float32Array, scale: number, d: { out: number; inDim: number; r: number }): Float32Array {
+  const { out, inDim, r } = d;
+  for (let o = 0; o < out; o++) {
+    for (let i = 0; i < inDim; i++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += b[o * r + k]! * a[k * inDim + i]!;
+      w[o * inDim + i] = w[o * inDim + i]! + scale * s;
+    }
   }
-  throw new Error('no adapter found: expected adapter_config.json (peft LoRA) or lab_peft.json (the lab\'s format)');
+  return w;
+}
+
+export interface SentenceTransformersHead {
+  readonly pooling: Pooling;
+  readonly normalize: boolean;
+  readonly maxSeqLength: number;
+}
+
+/**
+ * A sentence-transformers folder: the merged model at the root, then Pooling (CLS or mean), for CodeBERT's
+ * pooler a Dense module (C → C, tanh) holding the pooler's weights, and Normalize when the run L2-normalizes.
+ */
+export function exportSentenceTransformers(input: ExportInput, head: SentenceTransformersHead): ExportFiles {
+  const files = exportMerged(input);
+  const C = input.plan.model.hidden;
+  const weights = withTrained(input);
+  const modules: { idx: number; name: string; path: string; type: string }[] = [{ idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' }];
+  const push = (dir: string, type: string): void => void modules.push({ idx: modules.length, name: String(modules.length), path: `${modules.length}_${dir}`, type: `sentence_transformers.models.${type}` });
+  push('Pooling', 'Pooling');
+  files.set('1_Pooling/config.json', json({ embedding_dimension: C, pooling_mode: head.pooling === 'mean' ? 'mean' : 'cls', include_prompt: true }));
+  if (head.pooling === 'pooler') {
+    push('Dense', 'Dense');
+    files.set('2_Dense/config.json', json({ in_features: C, out_features: C, bias: true, activation_function: 'torch.nn.modules.activation.Tanh' }));
+    files.set('2_Dense/model.safetensors', writeSafeTensors([
+      { name: 'linear.weight', shape: [C, C], data: must(weights, 'pooler.dense.weight') },
+      { name: 'linear.bias', shape: [C], data: must(weights, 'pooler.dense.bias') },
+    ], { format: 'pt' }));
+  }
+  if (head.normalize) push('Normalize', 'Normalize');
+  files.set('modules.json', json(modules));
+  files.set('sentence_bert_config.json', json({ max_seq_length: head.maxSeqLength, do_lower_case: false }));
+  return files;
 }

@@ -21,7 +21,7 @@ export function tokenizerFromVocabMerges(vocab: Readonly<Record<string, number>>
   if (missing.length > 0) throw new Error(`vocab.json lacks the RoBERTa special tokens ${missing.join(', ')}`);
   const added = [...SPECIALS, '<mask>']
     .filter((content) => vocab[content] !== undefined)
-    .map((content) => ({ id: vocab[content]!, content, single_word: false, lstrip: content === '<mask>', rstrip: false, normalized: false, special: true }));
+    .map((content) => ({ id: vocab[content]!, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
   const json = {
     version: '1.0',
     truncation: null,

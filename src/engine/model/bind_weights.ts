@@ -4,7 +4,7 @@
  */
 import type { Tensor } from '../gpu/tensor';
 import { adapterPath, adapterSites, type AdapterSite } from '../peft/adapter';
-import { loraScale } from '../peft/lora';
+import { loraRank, loraScale } from '../peft/lora';
 import { methodOf, type AdapterConfig } from '../peft/types';
 import type { AdapterWeights } from './adapter_block';
 import type { LayerWeights, LinearWeights, NormWeights, PrefixRows } from './layer_types';
@@ -77,7 +77,7 @@ function linearWeights(mw: ModelWeights, path: string, grad: GradOf): LinearWeig
     db: grad(`${path}.bias`),
     lora:
       lora && mw.has(a)
-        ? { a: mw.get(a), b: mw.get(`${path}.lora_B.weight`), da: mustGrad(mw, a), db: mustGrad(mw, `${path}.lora_B.weight`), rank: lora.r, scale: loraScale(lora) }
+        ? { a: mw.get(a), b: mw.get(`${path}.lora_B.weight`), da: mustGrad(mw, a), db: mustGrad(mw, `${path}.lora_B.weight`), rank: loraRank(lora, path), scale: loraScale(lora, path) }
         : null,
   };
 }

@@ -78,7 +78,8 @@ export function configFromHf(json: unknown): EncoderConfig {
     intermediate: int('intermediate_size'),
     maxPositions: int('max_position_embeddings'),
     typeVocabSize: int('type_vocab_size', 1),
-    layerNormEps: typeof o.layer_norm_eps === 'number' ? o.layer_norm_eps : 1e-5,
+    // RobertaConfig's default when the key is absent (codebert-base's config says 1e-5 explicitly).
+    layerNormEps: typeof o.layer_norm_eps === 'number' ? o.layer_norm_eps : 1e-12,
     padTokenId: int('pad_token_id', 1),
     bosTokenId: int('bos_token_id', 0),
     eosTokenId: int('eos_token_id', 2),

@@ -146,7 +146,7 @@ function branch(a: LayerActs, w: LayerWeights, c: LayerContext, site: LinearSite
   return {
     ...lora,
     h,
-    dh: s?.loraDh ?? h,
+    dh: s?.loraDh.get(lora.rank) ?? h,
     dropout: xd && c.loraDropout > 0 ? { site: siteOf(c, STREAM.loraBase + LINEAR_SITES.indexOf(site)), p: c.loraDropout, xd, dxd: dxd ?? xd } : null,
   };
 }

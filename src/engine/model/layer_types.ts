@@ -89,7 +89,7 @@ export interface TowerScratch {
   /** (C) each: where a LayerNorm whose weight or bias is frozen puts that (unused) gradient. */
   readonly normSink: { readonly w: Tensor; readonly b: Tensor };
   readonly adapter: AdapterScratch | null;
-  readonly loraDh: Tensor | null; // (BT, r)
+  readonly loraDh: ReadonlyMap<number, Tensor>; // (BT, r) per rank in use (peft's rank_pattern may mix them)
   readonly loraDxd: Readonly<Record<'hidden' | 'intermediate', Tensor>> | null; // (BT, C), (BT, I)
 }
 

@@ -169,10 +169,15 @@ export function allocateLayerActs(rt: Runtime, cfg: EncoderConfig, w: LayerWeigh
  */
 export function allocateLayers(rt: Runtime, cfg: EncoderConfig, layers: readonly LayerWeights[], s: TowerShape, o: TowerOptions, label: string, keepFrom: number): LayerActs[] {
   const from = o.forwardOnly ? layers.length : Math.max(0, keepFrom);
-  const below = layers.slice(0, from);
+  // Layers below share two activation sets, which needs their LoRA ranks to agree (rank_pattern may mix them).
+  const below = sameLoraRanks(layers.slice(0, from)) ? layers.slice(0, from) : [];
   const sets = below.length > 0 ? [0, 1].map((i) => allocateLayerActs(rt, cfg, unionOf(below), s, o, `${label}.set${i}`)) : [];
   const shared = sharedActs(rt, label);
-  return layers.map((lw, l) => (l < from ? sets[l % 2]! : allocateLayerActs(rt, cfg, lw, s, o, `${label}.layer${l}`, keptActs(lw, layers[l + 1]), shared)));
+  return layers.map((lw, l) => (l < below.length ? sets[l % 2]! : allocateLayerActs(rt, cfg, lw, s, o, `${label}.layer${l}`, keptActs(lw, layers[l + 1]), shared)));
+}
+
+function sameLoraRanks(layers: readonly LayerWeights[]): boolean {
+  return LINEAR_SITES.every((site) => new Set(layers.flatMap((l) => l.linear[site].lora?.rank ?? [])).size <= 1);
 }
 
 function unionOf(layers: readonly LayerWeights[]): LayerWeights {
@@ -189,7 +194,7 @@ export function allocateScratch(rt: Runtime, cfg: EncoderConfig, weights: Encode
   const rc = (name: string): Tensor => rt.tensor([rows, cfg.hidden], `${label}.${name}`);
   const ri = (name: string): Tensor => rt.tensor([rows, cfg.intermediate], `${label}.${name}`);
   const adapterSize = weights.layers.map((l) => l.attnAdapter?.size ?? l.ffnAdapter?.size).find((x) => x !== undefined);
-  const loraRank = weights.layers.flatMap((l) => LINEAR_SITES.map((site) => l.linear[site].lora?.rank)).find((x) => x !== undefined);
+  const ranks = new Set(weights.layers.flatMap((l) => LINEAR_SITES.flatMap((site) => l.linear[site].lora?.rank ?? [])));
   return {
     resA: rc('dResA'),
     resB: rc('dResB'),
@@ -207,8 +212,8 @@ export function allocateScratch(rt: Runtime, cfg: EncoderConfig, weights: Encode
       adapterSize === undefined
         ? null
         : { dAct: rt.tensor([rows, adapterSize], `${label}.adapter.dAct`), dPre: rt.tensor([rows, adapterSize], `${label}.adapter.dPre`) },
-    loraDh: loraRank === undefined ? null : rt.tensor([rows, loraRank], `${label}.lora.dh`),
-    loraDxd: loraRank !== undefined && o.loraDropout > 0 ? { hidden: rc('lora.dxd'), intermediate: ri('lora.dxdI') } : null,
+    loraDh: new Map([...ranks].map((r) => [r, rt.tensor([rows, r], `${label}.lora.dh${r}`)])),
+    loraDxd: ranks.size > 0 && o.loraDropout > 0 ? { hidden: rc('lora.dxd'), intermediate: ri('lora.dxdI') } : null,
   };
 }
 

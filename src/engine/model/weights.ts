@@ -107,6 +107,9 @@ export class ModelWeights {
   load(tensors: ReadonlyMap<string, Float32Array>): void {
     for (const [name, data] of tensors) {
       const t = this.get(name);
+      const numel = t.shape.reduce((a, b) => a * b, 1);
+      // A short array would leave part of the slot stale, a long one overrun the next tensor: never write either.
+      if (data.length !== numel) throw new Error(`parameter "${name}" needs ${numel} values (shape ${t.shape.join('×')}), got ${data.length}`);
       this.rt.write(t, t.dtype === 'f16' ? packChecked(name, data) : data);
     }
   }

@@ -90,6 +90,22 @@ export class FieldReader {
   }
 
   /** Flags keys this reader does not know, so typos ("alpah") do not silently fall back to defaults. */
+  /** An object of numbers keyed by name (peft's rank_pattern / alpha_pattern), each within [min, max]. */
+  numberMap(key: string, min: number, max: number): Readonly<Record<string, number>> {
+    const v = this.raw(key);
+    if (v === undefined || v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) {
+      this.problem(key, `must be an object of numbers by module name (got ${JSON.stringify(v)})`);
+      return {};
+    }
+    const out: Record<string, number> = {};
+    for (const [k, n] of Object.entries(v as Record<string, unknown>)) {
+      if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) this.problem(`${key}.${k}`, `must be a number in [${min}, ${max}] (got ${JSON.stringify(n)})`);
+      else out[k] = n;
+    }
+    return out;
+  }
+
   rejectUnknown(known: readonly string[]): void {
     for (const key of Object.keys(this.obj)) if (!known.includes(key)) this.problem(key, 'is not a known field');
   }

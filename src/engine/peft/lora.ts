@@ -13,8 +13,11 @@ export const lora: PeftModule<LoraConfig> = {
   help: 'Adds trainable low-rank updates B·A to the chosen linear layers; the base weights stay frozen.',
   addsModules: true,
   parse(f, model) {
-    f.rejectUnknown(['type', 'r', 'alpha', 'dropout', 'targets', 'rslora', 'layers']);
+    f.rejectUnknown(['type', 'r', 'alpha', 'dropout', 'targets', 'rslora', 'layers', 'rankPattern', 'alphaPattern']);
     const r = f.int('r', 1, 4096, 8);
+    const rankPattern = f.numberMap('rankPattern', 1, 4096);
+    const alphaPattern = f.numberMap('alphaPattern', 1e-6, 1e6);
+    for (const k of Object.keys(rankPattern)) if (!Number.isInteger(rankPattern[k])) f.problem(`rankPattern.${k}`, 'must be an integer');
     const config: LoraConfig = {
       type: 'lora',
       r,
@@ -23,7 +26,12 @@ export const lora: PeftModule<LoraConfig> = {
       targets: f.strings('targets', ['query', 'value']),
       rslora: f.bool('rslora', false),
       layers: f.layers('layers', model.layers),
+      ...(Object.keys(rankPattern).length > 0 ? { rankPattern } : {}),
+      ...(Object.keys(alphaPattern).length > 0 ? { alphaPattern } : {}),
     };
+    for (const [k, pattern] of [...Object.keys(rankPattern).map((x) => ['rankPattern', x]), ...Object.keys(alphaPattern).map((x) => ['alphaPattern', x])] as [string, string][]) {
+      if (!patternRegex(pattern)) f.problem(`${k}.${pattern}`, 'is not a valid regular expression');
+    }
     if (!f.has('targets') || config.targets.length > 0) {
       const matched = allSites(model).some((s) => matchesTarget(config.targets, s.path));
       if (!matched) f.problem('targets', `match no linear layer (try ${LINEAR_SITES.map((s) => `"${s}"`).join(', ')})`);
@@ -35,8 +43,9 @@ export const lora: PeftModule<LoraConfig> = {
     for (const site of targetedSites(config, model, layers)) {
       const [out, inp] = linearShape(model, site.site);
       const location = { kind: 'layer', layer: site.layer } as const;
-      specs.push({ name: `${site.path}.lora_A.weight`, shape: [config.r, inp], location, module: 'lora' });
-      specs.push({ name: `${site.path}.lora_B.weight`, shape: [out, config.r], location, module: 'lora' });
+      const r = loraRank(config, site.path);
+      specs.push({ name: `${site.path}.lora_A.weight`, shape: [r, inp], location, module: 'lora' });
+      specs.push({ name: `${site.path}.lora_B.weight`, shape: [out, r], location, module: 'lora' });
     }
     return specs;
   },
@@ -44,13 +53,34 @@ export const lora: PeftModule<LoraConfig> = {
   paperCount(config, model, layers) {
     return targetedSites(config, model, layers).reduce((sum, s) => {
       const [out, inp] = linearShape(model, s.site);
-      return sum + config.r * (out + inp);
+      return sum + loraRank(config, s.path) * (out + inp);
     }, 0);
   },
 };
 
-export function loraScale(config: LoraConfig): number {
-  return config.rslora ? config.alpha / Math.sqrt(config.r) : config.alpha / config.r;
+/** The module's rank: rank_pattern's first key (in order) the path ends with, else r — peft's get_pattern_key. */
+export function loraRank(config: LoraConfig, path: string): number {
+  return patternValue(config.rankPattern, path) ?? config.r;
+}
+
+/** The branch's scale at a module: alpha / r, or alpha / √r with rsLoRA, both per module under the patterns. */
+export function loraScale(config: LoraConfig, path: string): number {
+  const r = loraRank(config, path);
+  const alpha = patternValue(config.alphaPattern, path) ?? config.alpha;
+  return config.rslora ? alpha / Math.sqrt(r) : alpha / r;
+}
+
+function patternRegex(key: string): RegExp | null {
+  try {
+    return new RegExp(`^(?:.*\\.)?(?:${key})$`);
+  } catch {
+    return null;
+  }
+}
+
+function patternValue(pattern: Readonly<Record<string, number>> | undefined, path: string): number | undefined {
+  for (const [key, value] of Object.entries(pattern ?? {})) if (patternRegex(key)?.test(path)) return value;
+  return undefined;
 }
 
 interface Site {

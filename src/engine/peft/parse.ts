@@ -1,10 +1,10 @@
 /**
  * Parses and validates a PEFT configuration: the lab's own JSON (docs/PEFT_CONFIG.md) or a Hugging Face peft
- * `adapter_config.json` for LoRA. Every problem is reported at once in one ConfigError.
+ * `adapter_config.json` (LoRA or prefix-tuning, src/engine/peft/hf_peft.ts). Every problem is reported at once in one ConfigError.
  */
 import type { EncoderConfig } from '../model/config';
 import { asObject, ConfigError, FieldReader } from './fields';
-import { lora } from './lora';
+import { fromHfPeft } from './hf_peft';
 import { EXCLUSIVE_BASE_METHODS, METHOD_TYPES, moduleFor, PEFT_MODULES } from './registry';
 import type { MethodConfig, MethodType, PeftConfig } from './types';
 
@@ -50,25 +50,4 @@ function checkCombination(config: PeftConfig, problems: string[]): void {
   if (config.layers && !config.methods.some((m) => moduleFor(m).addsModules)) {
     problems.push('config.layers: only applies to methods that add modules (lora, adapter, prefix)');
   }
-}
-
-/** Hugging Face peft's LoRA `adapter_config.json` → the lab's config (fields peft names, peft defaults). */
-function fromHfPeft(root: Readonly<Record<string, unknown>>, model: EncoderConfig): PeftConfig {
-  const problems: string[] = [];
-  const f = new FieldReader(root, 'adapter_config', problems);
-  if (root.peft_type !== 'LORA') {
-    throw new ConfigError('adapter_config.json', [`peft_type "${String(root.peft_type)}" is not supported: the lab imports peft LoRA adapters`]);
-  }
-  const r = f.int('r', 1, 4096, 8);
-  const layersRaw = root.layers_to_transform;
-  const layers = typeof layersRaw === 'number' ? [layersRaw] : f.layers('layers_to_transform', model.layers);
-  const targets = f.strings('target_modules', ['query', 'value']);
-  const bias = f.oneOf('bias', ['none', 'all', 'lora_only'], 'none');
-  if (bias !== 'none') problems.push(`adapter_config.bias: "${bias}" is not supported (only "none")`);
-  const method = lora.parse(
-    new FieldReader({ type: 'lora', r, alpha: root.lora_alpha ?? 8, dropout: root.lora_dropout ?? 0, targets, rslora: root.use_rslora ?? false, layers }, 'adapter_config', problems),
-    model,
-  );
-  if (problems.length > 0) throw new ConfigError('adapter_config.json', problems);
-  return { methods: [method], layers: null, trainPooler: false };
 }

@@ -21,6 +21,9 @@ export interface LoraConfig {
   readonly targets: readonly string[];
   readonly rslora: boolean;
   readonly layers: readonly number[] | null;
+  /** peft's rank_pattern / alpha_pattern: per-module r and alpha, keyed by a regex the module path ends with. */
+  readonly rankPattern?: Readonly<Record<string, number>>;
+  readonly alphaPattern?: Readonly<Record<string, number>>;
 }
 export interface AdapterConfig {
   readonly type: 'adapter';

@@ -4,6 +4,7 @@
  * clear grads → [prefix MLP] → code forward → query forward → loss → loss backward → query backward →
  * code backward → [prefix MLP backward] → grad norm + clip → AdamW; the loss and the norm are read back.
  */
+import { ConfigError } from '../peft/fields';
 import { clear, type Runtime, type StepCommand } from '../gpu/runtime';
 import type { EncoderConfig } from '../model/config';
 import { bindWeights, plainPrefix, type EncoderWeights, type PrefixSource } from '../model/bind_weights';
@@ -66,6 +67,7 @@ export class TrainableModel {
     private readonly seed: number,
   ) {
     this.plan = planPeft(model, peft);
+    checkPositions(model, peft, Math.max(shape.codeLength, shape.nlLength));
     this.weights = new ModelWeights(rt, this.plan, { frozenF16: shape.frozenWeightsF16 ?? false });
     const prefix = methodOf(peft, 'prefix');
     this.prefixMlp = prefix?.projection ? new PrefixMlp(rt, this.weights, prefix.length, prefix.projection.hidden) : null;
@@ -188,5 +190,19 @@ export class TrainableModel {
       }
     }
     return ranges;
+  }
+}
+
+/**
+ * RoBERTa numbers token positions from pad + 1, and with a prefix of P rows from pad + 1 + P (as transformers
+ * does when peft passes past_key_values): the longest sequence must still fit the position table, where
+ * transformers would fail with an index error and a GPU would silently read past it.
+ */
+export function checkPositions(model: EncoderConfig, peft: PeftConfig, length: number): void {
+  const P = methodOf(peft, 'prefix')?.length ?? 0;
+  const last = length + P + model.padTokenId;
+  if (last >= model.maxPositions) {
+    const room = model.maxPositions - model.padTokenId - 1 - P;
+    throw new ConfigError('The sequence lengths', [`a length of ${length}${P ? ` plus the ${P} prefix rows` : ''} needs position ${last}, but the model has ${model.maxPositions} positions: use lengths of at most ${room}${P ? ' or a shorter prefix' : ''}`]);
   }
 }

@@ -145,6 +145,8 @@ def peft_lora_config(method: dict, peft: dict, num_layers: int):
         lora_dropout=float(method.get("dropout", 0.0)),
         target_modules=lora_paths(method, peft, num_layers),
         use_rslora=bool(method.get("rslora", False)),
+        rank_pattern=dict(method.get("rankPattern") or {}),
+        alpha_pattern=dict(method.get("alphaPattern") or {}),
         bias="none",
     )
 

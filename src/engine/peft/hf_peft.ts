@@ -1,0 +1,111 @@
+/**
+ * Hugging Face peft's `adapter_config.json` ↔ the lab's configuration, for the two methods peft and the lab
+ * share: LoRA (`LORA`) and prefix-tuning (`PREFIX_TUNING`). Fields are read as peft 0.21 reads them; a field
+ * the lab cannot compute is refused by name rather than ignored, so an imported adapter never silently
+ * computes something else than it does in peft.
+ */
+import type { EncoderConfig } from '../model/config';
+import { LINEAR_SITES, linearPath } from '../model/params';
+import { ConfigError, FieldReader } from './fields';
+import { lora } from './lora';
+import { prefix } from './prefix';
+import type { LoraConfig, PeftConfig, PrefixConfig } from './types';
+
+const WHAT = 'adapter_config.json';
+
+/** Modules of RobertaModel peft could wrap that the lab cannot put a LoRA branch on. */
+const FOREIGN_MODULES = ['pooler.dense', 'embeddings.word_embeddings', 'embeddings.position_embeddings', 'embeddings.token_type_embeddings'];
+
+export function fromHfPeft(root: Readonly<Record<string, unknown>>, model: EncoderConfig): PeftConfig {
+  const problems: string[] = [];
+  const f = new FieldReader(root, 'adapter_config', problems);
+  let method: LoraConfig | PrefixConfig | null = null;
+  if (root.peft_type === 'LORA') method = loraFromHf(root, f, model, problems);
+  else if (root.peft_type === 'PREFIX_TUNING') method = prefixFromHf(root, f, model, problems);
+  else problems.push(`peft_type "${String(root.peft_type)}" is not supported: the lab imports peft LoRA and PREFIX_TUNING adapters`);
+  if (problems.length > 0 || !method) throw new ConfigError(WHAT, problems);
+  return { methods: [method], layers: null, trainPooler: false };
+}
+
+function refuse(root: Readonly<Record<string, unknown>>, problems: string[], key: string, ok: (v: unknown) => boolean, why: string): void {
+  if (key in root && !ok(root[key])) problems.push(`adapter_config.${key}: ${JSON.stringify(root[key])} is not supported (${why})`);
+}
+
+const isOff = (v: unknown): boolean => v === null || v === false || (Array.isArray(v) && v.length === 0);
+
+function loraFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, model: EncoderConfig, problems: string[]): LoraConfig | null {
+  refuse(root, problems, 'use_dora', isOff, 'DoRA is not implemented in the lab');
+  refuse(root, problems, 'lora_bias', isOff, 'the lab trains no LoRA bias');
+  refuse(root, problems, 'fan_in_fan_out', isOff, 'RoBERTa linears are not Conv1D');
+  refuse(root, problems, 'modules_to_save', isOff, 'the lab does not train whole extra modules with LoRA; use its trainPooler option or full/Telly');
+  refuse(root, problems, 'bias', (v) => v === 'none', 'only "none": the lab trains no biases with LoRA');
+  refuse(root, problems, 'target_parameters', isOff, 'the lab adapts modules, not parameters');
+  const layersRaw = root.layers_to_transform;
+  // peft applies layers_to_transform only to a list of targets; a regex string is matched alone.
+  const layers = typeof root.target_modules === 'string' ? null : typeof layersRaw === 'number' ? [layersRaw] : f.layers('layers_to_transform', model.layers);
+  const targets = resolveTargets(root, model, layers, problems);
+  if (!targets) return null;
+  const fields = {
+    type: 'lora',
+    r: root.r ?? 8,
+    alpha: root.lora_alpha ?? 8,
+    dropout: root.lora_dropout ?? 0,
+    targets,
+    rslora: root.use_rslora ?? false,
+    layers,
+    rankPattern: root.rank_pattern ?? {},
+    alphaPattern: root.alpha_pattern ?? {},
+  };
+  return lora.parse(new FieldReader(fields, 'adapter_config', problems), model);
+}
+
+/**
+ * peft's target rule: a string is a full-match regex, a list matches a module equal to or ending in "." + name;
+ * exclude_modules likewise. The lab keeps a plain list as it is; otherwise it lists the matched modules.
+ */
+function resolveTargets(root: Readonly<Record<string, unknown>>, model: EncoderConfig, layers: readonly number[] | null, problems: string[]): readonly string[] | null {
+  const raw = root.target_modules ?? ['query', 'value'];
+  const exclude = root.exclude_modules ?? null;
+  const valid = (v: unknown): v is string | string[] => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+  if (!valid(raw)) return (problems.push('adapter_config.target_modules: must be a string (regex) or a list of module names'), null);
+  if (exclude !== null && !valid(exclude)) return (problems.push('adapter_config.exclude_modules: must be a string (regex) or a list of module names'), null);
+  if (raw === 'all-linear') return (problems.push('adapter_config.target_modules: "all-linear" is not supported; list the modules (query, key, value, attention.output.dense, intermediate.dense, output.dense)'), null);
+  const hits = (spec: string | string[], path: string): boolean => {
+    if (typeof spec === 'string') {
+      try {
+        return new RegExp(`^(?:${spec})$`).test(path);
+      } catch {
+        return false;
+      }
+    }
+    return spec.some((t) => path === t || path.endsWith(`.${t}`));
+  };
+  const chosen = (path: string): boolean => hits(raw, path) && !(exclude !== null && hits(exclude, path));
+  const foreign = FOREIGN_MODULES.filter(chosen);
+  if (foreign.length > 0) {
+    problems.push(`adapter_config.target_modules also matches ${foreign.join(', ')}: the lab puts LoRA only on the encoder layers' linears; add ${JSON.stringify(foreign)} to exclude_modules or name the layer modules`);
+    return null;
+  }
+  // A plain list means the same to the lab, unless one lone name would read as a regex there.
+  if (Array.isArray(raw) && exclude === null && !(raw.length === 1 && /[\\^$*+?()[\]{}|]/.test(raw[0]!))) return raw;
+  const inLayers = (l: number): boolean => !layers || layers.includes(l);
+  const paths = Array.from({ length: model.layers }, (_, l) => LINEAR_SITES.map((s) => linearPath(l, s))).flat();
+  const matched = paths.filter((p) => inLayers(Number(p.split('.')[2])) && chosen(p));
+  if (matched.length === 0) return (problems.push('adapter_config.target_modules: matches no linear layer of the encoder'), null);
+  return matched;
+}
+
+function prefixFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, model: EncoderConfig, problems: string[]): PrefixConfig | null {
+  const expect = (key: string, want: number): void => {
+    if (key in root && root[key] !== null && root[key] !== want) problems.push(`adapter_config.${key}: ${JSON.stringify(root[key])} does not match the model (${want})`);
+  };
+  expect('num_layers', model.layers);
+  expect('token_dim', model.hidden);
+  expect('num_attention_heads', model.heads);
+  refuse(root, problems, 'num_transformer_submodules', (v) => v === 1 || v === null, 'an encoder has one transformer stack');
+  // With prefix_projection peft saves the MLP's output for the P rows, not the MLP: the same key/value rows as a
+  // plain prefix, so the lab imports it as one (it computes the same; training resumes without the MLP).
+  if (!('num_virtual_tokens' in root)) f.problem('num_virtual_tokens', 'is required (the prefix length P)');
+  const fields = { type: 'prefix', length: root.num_virtual_tokens ?? 1, projection: null };
+  return prefix.parse(new FieldReader(fields, 'adapter_config', problems), model);
+}
