@@ -2,17 +2,17 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './errors';
 
-export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
 export interface Parsed {
-  readonly values: Record<string, string | boolean | undefined>;
+  readonly values: Record<string, string | boolean | string[] | undefined>;
   readonly positionals: string[];
 }
 
 export function parseFlags(argv: readonly string[], flags: FlagSpec, command: string): Parsed {
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: false });
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
+    return { values: values as Parsed['values'], positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message.replace(/\. To specify.*$/s, '') : String(error);
     throw new CliError(`${command}: ${message} (see \`npm run lab -- ${command} --help\`)`);

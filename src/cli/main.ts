@@ -5,6 +5,8 @@
 import { CliError } from './errors';
 import { embed, EMBED_HELP, evaluate, EVAL_HELP } from './commands/evaluate';
 import { exportRun, EXPORT_HELP } from './commands/export';
+import { exportRunProject, EXPORT_RUN_HELP } from './commands/export_run';
+import { importRun, IMPORT_RUN_HELP } from './commands/import_run';
 import { params, PARAMS_HELP } from './commands/params';
 import { train, TRAIN_HELP } from './commands/train';
 import { describeError } from './setup';
@@ -18,6 +20,8 @@ const COMMANDS: Record<string, { run: (argv: readonly string[]) => void | Promis
   embed: { run: embed, help: EMBED_HELP },
   params: { run: params, help: PARAMS_HELP },
   export: { run: exportRun, help: EXPORT_HELP },
+  'export-run': { run: exportRunProject, help: EXPORT_RUN_HELP },
+  'import-run': { run: importRun, help: IMPORT_RUN_HELP },
 };
 
 const USAGE = `WebGPU fine-tuning lab — fine-tune CodeBERT-family encoders for code search.
@@ -30,6 +34,8 @@ commands:
   embed    write code and query embeddings (.npz or .safetensors)
   params   trainable parameters of a PEFT configuration (exact and the thesis' convention)
   export   a run's weights for peft, transformers (LoRA merged) or sentence-transformers
+  export-run  a run or a sweep as a PyTorch project (transformers + peft + accelerate) for a cluster
+  import-run  check and summarize a run's metrics.jsonl (a cluster run, or the lab's own)
 
 try it with the bundled sample (no network needed):
   npm run lab -- train --model public/sample/model --train public/sample/train.jsonl --valid public/sample/valid.jsonl --out runs/demo --software-gpu --steps 50 --code-length 128 --nl-length 32`;

@@ -1,24 +1,28 @@
-/** Runs the reference script (tools/pyref/reference.py) with the real transformers/peft/sentence-transformers. */
+/** Runs Python in the reference environment (.pyref/): the real transformers, peft, accelerate, sentence-transformers. */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { PYREF_ENV, REPO, pythonPath } from './pyref_paths';
+import { PYREF_ENV, PYREF_ROOT, REPO, pythonPath } from './pyref_paths';
 
-/** Runs `reference.py <args>` and returns its stdout; a failure throws with the script's stderr. */
-export function reference(...args: string[]): string {
+function run(program: string, argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, what: string): string {
   try {
-    return execFileSync(pythonPath(), [join(REPO, 'tools/pyref/reference.py'), ...args], { encoding: 'utf8', env: PYREF_ENV, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    return execFileSync(program, [...argv], { encoding: 'utf8', cwd, env: { ...PYREF_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
   } catch (error) {
     const e = error as { stderr?: string; message: string };
-    throw new Error(`reference.py ${args[0]} failed: ${e.stderr?.trim() || e.message}`);
+    throw new Error(`${what} failed: ${e.stderr?.trim() || e.message}`);
   }
 }
 
-/** Runs any Python file of the project in the reference environment (stdout back, stderr on failure). */
+/** `reference.py <args>` (tools/pyref/reference.py): what the real libraries compute; returns its stdout. */
+export function reference(...args: string[]): string {
+  return run(pythonPath(), [join(REPO, 'tools/pyref/reference.py'), ...args], REPO, {}, `reference.py ${args[0]}`);
+}
+
+/** A Python file (or `-c CODE`) with the environment's interpreter. */
 export function python(script: string, args: readonly string[], cwd = REPO, env: NodeJS.ProcessEnv = {}): string {
-  try {
-    return execFileSync(pythonPath(), [script, ...args], { encoding: 'utf8', cwd, env: { ...PYREF_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
-  } catch (error) {
-    const e = error as { stderr?: string; message: string };
-    throw new Error(`${script} failed: ${e.stderr?.trim() || e.message}`);
-  }
+  return run(pythonPath(), [script, ...args], cwd, env, script);
+}
+
+/** A program the environment installed (e.g. torchrun). */
+export function pyrefTool(name: string, args: readonly string[], cwd = REPO, env: NodeJS.ProcessEnv = {}): string {
+  return run(join(PYREF_ROOT, 'bin', name), args, cwd, env, name);
 }

@@ -83,7 +83,7 @@ describe('prefix-tuning and tensor checks', () => {
     const config = new TextEncoder().encode(JSON.stringify({ peft_type: 'LORA', r: 4, target_modules: ['query'] }));
     const plan = planPeft(model, parsePeftConfig({ peft_type: 'LORA', r: 4, target_modules: ['query'] }, model));
     const good = plan.added.map((s) => ({ name: `base_model.model.${s.name}`, shape: s.shape, data: new Float32Array(s.shape.reduce((a, b) => a * b, 1)) }));
-    const files = (tensors: typeof good) => new Map([['adapter_config.json', config], ['adapter_model.safetensors', writeSafeTensors(tensors)]]);
+    const files = (tensors: { name: string; shape: readonly number[]; data: Float32Array | Int32Array }[]) => new Map([['adapter_config.json', config], ['adapter_model.safetensors', writeSafeTensors(tensors)]]);
     expect(importAdapter(files(good), model).tensors.size).toBe(4);
     const short = good.map((t, i) => (i === 0 ? { ...t, shape: [2, 32], data: new Float32Array(64) } : t));
     expect(() => importAdapter(files(short), model)).toThrow(/lora_A\.weight" has shape \(2, 32\), the configuration needs \(4, 32\)/);

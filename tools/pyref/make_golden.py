@@ -158,11 +158,11 @@ def run_case(base, code_ids, nl_ids, peft, head, seed, dtype=torch.float32, init
     params = list(model.trainable.values())
     losses, norms, lrs, grads0, vecs0 = [], [], [], None, None
     for step in range(STEPS):
-        model.set_step(step)
         opt.zero_grad(set_to_none=True)
         code_vec, nl_vec = model(code_ids[step]), model(nl_ids[step])
         loss = in_batch_loss(nl_vec, code_vec, float(head.get("scale", 1)))
         loss.backward()
+        model.drop_inactive_grads(step)
         if step == 0:
             vecs0 = (code_vec.detach().clone(), nl_vec.detach().clone())
             grads0 = lab_tensors(model, "grad")

@@ -102,3 +102,44 @@ def batches(n: int, batch: int, epoch_order) -> Iterator[list]:
     order = list(epoch_order)
     for start in range(0, n - batch + 1, batch):  # the last partial batch is dropped, as in the lab
         yield order[start:start + batch]
+
+
+# --- the lab's epoch order (src/engine/data/split.ts), bit for bit, so a shuffled run sees the same batches ---
+_M32 = 0xFFFFFFFF
+_EPOCH_DOMAIN = 0x1B873593
+
+
+def _imul(a: int, b: int) -> int:
+    return (a * b) & _M32
+
+
+def _mix(state: int, value: int) -> int:
+    h = (state ^ _imul(value & _M32, 0xCC9E2D51)) & _M32
+    h = _imul(h ^ (h >> 16), 0x85EBCA6B)
+    h = _imul(h ^ (h >> 13), 0xC2B2AE35)
+    return (h ^ (h >> 16)) & _M32
+
+
+def _mulberry32(state: int):
+    s = state & _M32
+
+    def next_float() -> float:
+        nonlocal s
+        s = (s + 0x6D2B79F5) & _M32
+        t = s
+        t = _imul(t ^ (t >> 15), t | 1)
+        t = (t ^ ((t + _imul(t ^ (t >> 7), t | 61)) & _M32)) & _M32
+        return ((t ^ (t >> 14)) & _M32) / 4294967296
+
+    return next_float
+
+
+def shuffle_indices(n: int, seed: int, epoch: int) -> list:
+    """The lab's training order for one epoch: Fisher–Yates driven by mulberry32 from (seed, epoch)."""
+    state = _mix(_mix(_EPOCH_DOMAIN, seed & _M32), (seed // 2**32) & _M32)
+    rand = _mulberry32(_mix(state, epoch))
+    order = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = int(rand() * (i + 1))
+        order[i], order[j] = order[j], order[i]
+    return order

@@ -9,7 +9,7 @@ configuration unchanged (docs/PEFT_CONFIG.md, docs/CLUSTER.md):
 - What peft lacks is written here on top of RobertaModel, with the lab's parameter names: bottleneck adapters
   (a module at `encoder.layer.N.attention.output.adapter` / `encoder.layer.N.output.adapter`, applied to the
   sublayer output after its dropout, before the residual + LayerNorm), BitFit, LayerNorm-only, full, Telly-K
-  and layer-wise optimization (`LabModel.set_step` keeps only the active group trainable).
+  and layer-wise optimization (`LabModel.drop_inactive_grads` leaves only the active group a gradient).
 - The head: pooler / cls / mean pooling, optional L2 normalization, the score scale; the objective is the
   CodeXGLUE in-batch cross-entropy.
 """
@@ -186,6 +186,7 @@ class LabModel(nn.Module):
         self.lwo = next((m for m in methods if m["type"] == "lwo"), None)
         self.prefix = next((m for m in methods if m["type"] == "prefix"), None)
         base_names = [n for n, _ in encoder.named_parameters()]
+        self.base_total = sum(p.numel() for p in encoder.parameters())
         train_base = {n for n in base_names if any(_base_trainable(m, n) for m in methods)}
         if peft.get("trainPooler"):
             train_base |= {n for n in base_names if n.startswith("pooler.")}
@@ -208,21 +209,30 @@ class LabModel(nn.Module):
                 if lab in train_base or lab in added:
                     p.requires_grad_(True)
         self.trainable = OrderedDict((n, p) for n, p in self.net.named_parameters() if p.requires_grad)
+        self.base_names = set(base_names)
 
     def encoder(self) -> nn.Module:
         """The RobertaModel itself (inside peft's wrapper when there is one)."""
         return self.net.get_base_model() if hasattr(self.net, "get_base_model") else self.net
 
-    def set_step(self, step: int) -> None:
-        """LWO: only the active group's tensors get gradients this step (the others get none and AdamW skips them)."""
+    def drop_inactive_grads(self, step: int) -> None:
+        """LWO, after backward: tensors outside the active group lose their gradient, so clipping ignores them and
+        AdamW skips them, as in the lab. (Dropping grads rather than freezing keeps DistributedDataParallel's
+        set of parameters fixed.)"""
         if self.lwo is None:
             return
         active = set(lwo_active_layers(self.lwo, self.config.num_hidden_layers, step, self.seed))
         for n, p in self.trainable.items():
             layer = layer_of(lab_name(n))
-            p.requires_grad_(layer is None or layer in active)
+            if layer is not None and layer not in active:
+                p.grad = None
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+    def forward(self, ids: torch.Tensor, other: torch.Tensor | None = None):
+        """The embedding of a batch of ids; given a second batch (the queries), both, from one forward call —
+        DistributedDataParallel expects one forward per backward."""
+        return self.embed(ids) if other is None else (self.embed(ids), self.embed(other))
+
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
         mask = ids.ne(self.pad)
         out = self.net(input_ids=ids, attention_mask=mask.long())
         if self.pooling == "pooler":
