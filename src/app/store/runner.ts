@@ -177,6 +177,42 @@ export function exportWeights(runId: string, which: 'best' | 'final'): void {
   send({ type: 'export', runId, which });
 }
 
+/**
+ * A run trained elsewhere (an exported project on a cluster, or the lab's CLI) as a finished run: its events are
+ * folded into a record and curves exactly as a browser run's are, then saved.
+ */
+export function addImportedRun(config: RunConfig, events: readonly TrainerEvent[], failed: string | null, name: string): string {
+  const state = useLab.getState();
+  const method = methodLabel(config.peft);
+  const record: RunRecord = {
+    id: newId(),
+    name: uniqueName(name, new Set(state.runs.map((r) => r.name))),
+    createdAt: Date.now(),
+    config,
+    method,
+    color: nextColor(state.runs),
+    status: 'running',
+    trainable: null,
+    totalSteps: null,
+    steps: 0,
+    elapsedMs: 0,
+    peakBytes: 0,
+    best: null,
+    final: null,
+    failure: failed ? { kind: 'internal', message: failed, advice: 'See the run\'s own log on the machine it ran on.' } : null,
+    sweep: null,
+  };
+  state.addRuns([record]);
+  appendEvents(record.id, events);
+  flushNow();
+  const after = useLab.getState().runs.find((r) => r.id === record.id);
+  // A run without its done event was cut off (or is still running there): it is shown as stopped.
+  const status = failed ? 'error' : after?.status === 'running' ? 'stopped' : (after?.status ?? 'done');
+  useLab.getState().patchRuns(new Map([[record.id, { status }]]));
+  void persist(record.id);
+  return record.id;
+}
+
 /** Loads stored runs; runs that were training when the page closed are marked interrupted. */
 export async function hydrateRuns(): Promise<void> {
   const [available, stored] = await Promise.all([persistenceAvailable(), loadAll()]);

@@ -9,10 +9,12 @@ import { formatBytes, formatBytesSpread, formatDuration, formatMetric, formatPer
 import { runColor, type RunRecord } from '../../lib/run_types';
 import type { MeanStd } from '../../lib/stats';
 import { allCurves } from '../../store/metrics';
+import { downloadProject } from '../../store/cluster';
 import { deleteRun } from '../../store/runner';
 import { useLab } from '../../store/store';
 import { useTransitioned } from '../../store/useTransitioned';
 import type { SortKey } from '../../store/uiSlice';
+import { ImportRun } from './ImportRun';
 import { tableRows, type GroupStats } from './rows';
 
 const COLUMNS: readonly { readonly key: SortKey | null; readonly label: string; readonly title?: string }[] = [
@@ -70,6 +72,9 @@ function RunRow({ run, inGroup, active }: { readonly run: RunRecord; readonly in
       <td>{run.peakBytes > 0 ? formatBytes(run.peakBytes) : '—'}</td>
       <td className={`status ${run.status}`} title={run.failure?.message}>{run.status}</td>
       <td>
+        <button type="button" className="link" onClick={() => downloadProject([{ name: run.name, config: run.config }])} aria-label={`Export run ${run.name} as a PyTorch project`} title="A PyTorch project (transformers + peft + accelerate) that trains this run on a GPU cluster">
+          PyTorch
+        </button>{' '}
         <button type="button" className="link" onClick={() => deleteRun(run.id)} disabled={active} aria-label={`Delete run ${run.name}`}>
           Delete
         </button>
@@ -87,6 +92,7 @@ function Exports() {
       <button type="button" className="secondary" disabled={!hasRuns} onClick={() => download(`runs-${stamp()}.csv`, runsCsv(runs()), 'text/csv')}>Runs CSV</button>
       <button type="button" className="secondary" disabled={!hasRuns} onClick={() => download(`metrics-${stamp()}.csv`, metricsCsv(allCurves()), 'text/csv')}>Metrics CSV</button>
       <button type="button" className="secondary" disabled={!hasRuns} onClick={() => download(`runs-${stamp()}.json`, runsJson(runs(), allCurves()), 'application/json')}>All as JSON</button>
+      <ImportRun />
     </div>
   );
 }

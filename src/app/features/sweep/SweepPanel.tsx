@@ -7,6 +7,7 @@ import { SelectField, TextField } from '../../components/fields';
 import { methodLabel } from '../../lib/method_label';
 import { THESIS_SEEDS } from '../../lib/presets';
 import { expandSweep, parseValueList, SWEEP_PARAMS, type SweepParam } from '../../lib/sweep';
+import { downloadProject } from '../../store/cluster';
 import { cancelQueue, queueRuns } from '../../store/runner';
 import { useLab } from '../../store/store';
 
@@ -65,6 +66,9 @@ export function SweepPanel() {
       <div className="row">
         <button type="button" onClick={queue} disabled={expanded.items.length === 0 || expanded.problems.length > 0} data-testid="queue-sweep">
           Queue {expanded.items.length} run{expanded.items.length === 1 ? '' : 's'}
+        </button>
+        <button type="button" className="secondary" onClick={() => downloadProject(expanded.items)} disabled={expanded.items.length === 0 || expanded.problems.length > 0} data-testid="export-sweep" title="The whole grid as a PyTorch project (transformers + peft + accelerate) for a GPU cluster">
+          Export as a PyTorch project
         </button>
         {queued > 0 && <button type="button" className="secondary" onClick={cancelQueue}>Cancel {queued} queued</button>}
       </div>

@@ -1,0 +1,70 @@
+/**
+ * From the browser to a cluster and back: a 2-step run of the demo model in the dashboard is downloaded as a
+ * PyTorch project (the runs table's "PyTorch" action), the project's train.py runs with the real transformers +
+ * peft + accelerate, and its metrics.jsonl + run_config.json come back through "Import a cluster run" as a
+ * run beside the browser's, with its steps and MRR.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { python } from '../helpers/pyref';
+import { startLab, type Lab } from './browser';
+import { SAMPLE_TRAIN, SAMPLE_VALID, setQuickRecipe, waitForRuns } from './lab_page';
+
+describe('cluster runs in the dashboard', () => {
+  let lab: Lab;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    lab = await startLab({ production: true });
+    page = await lab.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+  });
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('exports a run as a PyTorch project that trains, and imports its metrics as a run', async () => {
+    await page.goto(lab.url);
+    await page.getByTestId('use-demo-model').click();
+    await page.getByTestId('model-summary').waitFor({ timeout: 30_000 });
+    await page.getByTestId('data-file-input').setInputFiles([SAMPLE_TRAIN, SAMPLE_VALID]);
+    await expect.poll(() => page.getByTestId('shard-summary').count(), { timeout: 30_000 }).toBe(2);
+    await setQuickRecipe(page, 2, 2);
+    await page.getByTestId('valid-limit').fill('8');
+    await expect.poll(() => page.getByTestId('blockers').count()).toBe(0);
+    await page.getByTestId('start').click();
+    await waitForRuns(page, 'done', 1, 90_000);
+
+    const dir = mkdtempSync(join(tmpdir(), 'lab-cluster-'));
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: /Export run .* as a PyTorch project/ }).click();
+    const zipPath = join(dir, (await download).suggestedFilename());
+    await (await download).saveAs(zipPath);
+    expect(zipPath).toMatch(/lab-project-run\.zip$/);
+    for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(readFileSync(zipPath))))) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), bytes);
+    }
+    const project = join(dir, 'lab-project');
+    const data = JSON.parse(readFileSync(join(project, 'data.json'), 'utf8')) as { train: string; valid: string | null };
+    expect(data).toMatchObject({ train: 'train.jsonl', valid: 'valid.jsonl' });
+    for (const f of ['train.py', 'lab_methods.py', 'lab_data.py', 'run_config.json', 'README.md']) expect(existsSync(join(project, f)), f).toBe(true);
+    copyFileSync(SAMPLE_TRAIN, join(project, 'train.jsonl'));
+    copyFileSync(SAMPLE_VALID, join(project, 'valid.jsonl'));
+    python('train.py', ['--model', join(process.cwd(), 'public/sample/model'), '--max-steps', '1'], project);
+
+    await page.getByTestId('import-run').setInputFiles([join(project, 'out', 'metrics.jsonl'), join(project, 'out', 'run_config.json')]);
+    await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(2);
+    const imported = page.getByTestId('run-row').filter({ hasText: 'cluster · seed' });
+    await expect.poll(() => imported.locator('.status').textContent()).toBe('stopped'); // 1 of 2 steps: --max-steps
+    expect(await imported.getByTestId('best-mrr').textContent()).toMatch(/\d/);
+    expect(await page.getByText(/Imported a run of 1 steps, best MRR/).count()).toBe(1);
+    await page.screenshot({ path: join(dir, 'runs.png') });
+    expect(errors).toEqual([]);
+  });
+});
