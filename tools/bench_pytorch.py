@@ -13,8 +13,8 @@ tanh(dense(h[<s>])), additive finfo.min padding mask); LoRA computes peft's y = 
 bottleneck adapters, prefix rows (plain or peft's MLP), BitFit, Telly and LWO follow docs/PEFT_CONFIG.md. The
 step is the lab's: code and query through the same encoder, in-batch cross-entropy, backward, grad-norm
 clipping, AdamW (eps 1e-8, no decay on biases and LayerNorm weights), loss.item() to synchronize.
-tools/make_golden.py is not imported: its model is hard-wired to the tiny fixture config through module
-globals and it switches torch to deterministic single-threaded mode on import, which would slow this down.
+It needs nothing but torch so it runs on a bare GPU machine; the parity tests check the same math against
+transformers + peft (tools/pyref/make_golden.py).
 
 Precisions, each its own run: fp32 (TF32 off for matmuls and cuDNN), tf32 (TF32 on), bf16 (autocast to
 bfloat16, TF32 on for what stays fp32). Peak memory is torch.cuda.max_memory_allocated (null on CPU). Step

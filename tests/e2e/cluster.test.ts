@@ -2,7 +2,9 @@
  * From the browser to a cluster and back: a 2-step run of the demo model in the dashboard is downloaded as a
  * PyTorch project (the runs table's "PyTorch" action), the project's train.py runs with the real transformers +
  * peft + accelerate, and its metrics.jsonl + run_config.json come back through "Import a cluster run" as a
- * run beside the browser's, with its steps and MRR.
+ * run beside the browser's, with its steps and MRR. The run's sentence-transformers download loads in
+ * SentenceTransformer (no missing or unexpected keys) and encodes like `lab embed` with the run's adapter
+ * download, within 1e-5.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,10 @@ import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { python } from '../helpers/pyref';
+import { readSafeTensors } from '../../src/engine/io/safetensors';
+import { expectClose } from '../helpers/compare';
+import { labOk } from '../helpers/lab_cli';
+import { python, reference } from '../helpers/pyref';
 import { startLab, type Lab } from './browser';
 import { SAMPLE_TRAIN, SAMPLE_VALID, setQuickRecipe, waitForRuns } from './lab_page';
 
@@ -65,6 +70,40 @@ describe('cluster runs in the dashboard', () => {
     expect(await imported.getByTestId('best-mrr').textContent()).toMatch(/\d/);
     expect(await page.getByText(/Imported a run of 1 steps, best MRR/).count()).toBe(1);
     await page.screenshot({ path: join(dir, 'runs.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it("downloads the run as a sentence-transformers folder that encodes like the lab with the run's adapter", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-st-'));
+    const saved: string[] = [];
+    page.on('download', (d) => {
+      const path = join(dir, d.suggestedFilename());
+      void d.saveAs(path).then(() => saved.push(path));
+    });
+    await page.getByRole('button', { name: 'Best', exact: true }).click();
+    await expect.poll(() => saved.length, { timeout: 10_000 }).toBe(2);
+    await page.getByRole('button', { name: 'sentence-transformers', exact: true }).click();
+    await expect.poll(() => saved.length, { timeout: 10_000 }).toBe(3);
+    const zip = saved.find((p) => p.endsWith('.zip'))!;
+    const entries = Object.entries(unzipSync(new Uint8Array(readFileSync(zip))));
+    for (const [name, bytes] of entries) {
+      mkdirSync(dirname(join(dir, 'st', name)), { recursive: true });
+      writeFileSync(join(dir, 'st', name), bytes);
+    }
+    const stDir = join(dir, 'st', entries.find(([n]) => n.endsWith('/modules.json'))![0].replace(/\/modules\.json$/, ''));
+    // The adapter download as a folder the CLI reads: the files without the run-name prefix.
+    const adapter = join(dir, 'adapter');
+    mkdirSync(adapter);
+    for (const p of saved.filter((x) => !x.endsWith('.zip'))) copyFileSync(p, join(adapter, p.replace(/^.*-(adapter_[a-z_]+\.[a-z]+)$/, '$1')));
+    const pairs = join(dir, 'pairs.jsonl');
+    writeFileSync(pairs, readFileSync(SAMPLE_VALID, 'utf8').split('\n').slice(0, 24).join('\n'));
+    const lengths = ['--code-length', '32', '--nl-length', '16'];
+    reference('embed', '--model', stDir, '--sentence-transformers', '--data', pairs, ...lengths, '--out', join(dir, 'st.safetensors'));
+    await labOk('embed', '--model', 'public/sample/model', '--adapter', adapter, '--data', pairs, ...lengths, '--out', join(dir, 'lab.safetensors'), '--software-gpu');
+    const read = (p: string) => readSafeTensors(new Uint8Array(readFileSync(p)), p).tensors;
+    const [st, lab] = [read(join(dir, 'st.safetensors')), read(join(dir, 'lab.safetensors'))];
+    expectClose(lab.get('code')!.data as Float32Array, st.get('code')!.data as Float32Array, { atol: 1e-5, rtol: 0 }, 'code');
+    expectClose(lab.get('query')!.data as Float32Array, st.get('query')!.data as Float32Array, { atol: 1e-5, rtol: 0 }, 'query');
     expect(errors).toEqual([]);
   });
 });

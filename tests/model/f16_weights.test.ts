@@ -91,10 +91,12 @@ describe('frozen weights in 16 bits: the golden LoRA model', () => {
     expectClose(packed.codeVec, rounded.codeVec, TIGHT, 'code_vec at step 0');
     expectClose(packed.grads, rounded.grads, TIGHT, 'step-0 gradients');
     expectClose(packed.params, rounded.params, TIGHT, 'weights after 3 steps');
-    // Not vacuous: the rounding moves every loss away from the unrounded model's (PyTorch's, which the f32
-    // engine matches to 1e-5 in golden.test.ts) by far more than the tolerance.
-    const { meta } = goldenCase('lora');
-    for (const [step, loss] of packed.losses.entries()) expect(Math.abs(loss - meta.losses[step]!), `loss ${step}`).toBeGreaterThan(1e-4);
+    // Not vacuous: the rounding moves the model away from the unrounded one (which golden.test.ts checks against
+    // transformers + peft) by far more than TIGHT allows: the embeddings and the first loss by ≥ 10×.
+    const plain = await runLora(false, false);
+    const moved = Math.max(...packed.codeVec.map((v, i) => Math.abs(v - plain.codeVec[i]!)));
+    expect(moved, 'code_vec moved by the rounding').toBeGreaterThan(10 * (TIGHT.atol + TIGHT.rtol));
+    expect(Math.abs(packed.losses[0]! - plain.losses[0]!), 'loss 0 moved by the rounding').toBeGreaterThan(10 * (TIGHT.atol + TIGHT.rtol * plain.losses[0]!));
   });
 
   it('stores exactly the frozen linear weights as f16: not embeddings, biases, LayerNorms or LoRA factors', async () => {

@@ -10,7 +10,7 @@ with save_pretrained (safetensors and pytorch_model.bin). LoRA and prefix-tuning
 RobertaModel from src/engine/export_run/python/lab_methods.py. Each case trains 3 steps of the CodeXGLUE
 objective with torch.optim.AdamW, transformers.get_linear_schedule_with_warmup and clip_grad_norm_, and writes
 the step-0 embeddings, losses, grad norms, every step-0 gradient and every trainable tensor after 3 steps
-(tests/fixtures/README.md describes the files). Every case is rerun in float64 to find tensors whose final value
+(docs/PARITY.md); the case JSON names the inputs, the trainable tensors and their AdamW step counts. Every case is rerun in float64 to find tensors whose final value
 is float32 noise ("unstable": the attention key bias, whose exact gradient is 0). Deterministic.
 """
 from __future__ import annotations

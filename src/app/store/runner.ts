@@ -8,7 +8,7 @@ import { methodLabel } from '../lib/method_label';
 import { deleteRun as deleteStored, loadAll, persistenceAvailable, saveRun } from '../lib/persist';
 import type { RunFailure, RunRecord } from '../lib/run_types';
 import { send } from '../worker/bridge';
-import type { DataPlan, MemoryUse, RunAction } from '../worker/protocol';
+import type { DataPlan, ExportFormat, MemoryUse, RunAction } from '../worker/protocol';
 import { currentAdapter } from './adapter';
 import { selectDataPlan } from './dataSlice';
 import { appendEvents, curvesOf, deleteCurves, flushNow, patchSoon, setCurves } from './metrics';
@@ -173,8 +173,8 @@ export function endedInThisPage(runId: string): boolean {
   return endedHere.has(runId);
 }
 
-export function exportWeights(runId: string, which: 'best' | 'final'): void {
-  send({ type: 'export', runId, which });
+export function exportWeights(runId: string, which: 'best' | 'final', format: ExportFormat = 'weights'): void {
+  send({ type: 'export', runId, which, format });
 }
 
 /**

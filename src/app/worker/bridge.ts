@@ -1,4 +1,5 @@
 /** The page's side of the engine Worker: sends typed requests, turns responses into store actions. */
+import { zipSync } from 'fflate';
 import { adapterKey } from '../../engine/tune/adapter_key';
 import { download } from '../lib/export_runs';
 import { onMemoryPlan } from '../store/effects';
@@ -14,6 +15,12 @@ function onExport(message: Extract<WorkerResponse, { type: 'export-files' | 'exp
   if (message.type === 'export-error') return state.setNotice(message.message);
   const run = state.runs.find((r) => r.id === message.runId);
   const prefix = (run?.name ?? message.runId).replace(/[^\w.-]+/g, '_').slice(0, 60);
+  // A whole model folder (with subfolders, as sentence-transformers has) goes as one zip; adapters as files.
+  if (message.folder) {
+    const zip = zipSync(Object.fromEntries(message.files.map((f) => [`${prefix}-${message.folder}/${f.name}`, f.bytes])), { level: 6 });
+    download(`${prefix}-${message.folder}.zip`, zip, 'application/zip');
+    return state.setNotice(`Downloaded ${prefix}-${message.folder}.zip (${message.files.length} files): unzip it and load the folder.`);
+  }
   for (const file of message.files) download(`${prefix}-${file.name}`, file.bytes, 'application/octet-stream');
   state.setNotice(`Downloaded ${message.files.map((f) => f.name).join(', ')}.`);
 }

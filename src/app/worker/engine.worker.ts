@@ -96,8 +96,8 @@ function shardStats(request: Extract<WorkerRequest, { type: 'shard-stats' }>): v
 
 function exportRun(request: Extract<WorkerRequest, { type: 'export' }>): void {
   try {
-    const files = trainer.exportFiles(request.runId, request.which);
-    post({ type: 'export-files', runId: request.runId, files }, files.map((f) => f.bytes.buffer as ArrayBuffer));
+    const files = trainer.exportFiles(request.runId, request.which, request.format);
+    post({ type: 'export-files', runId: request.runId, files, folder: request.format === 'weights' ? null : request.format }, files.map((f) => f.bytes.buffer as ArrayBuffer));
   } catch (error) {
     post({ type: 'export-error', runId: request.runId, message: message(error) });
   }

@@ -13,7 +13,13 @@ export interface LoadedModel {
   readonly config: EncoderConfig;
   readonly weights: Map<string, Float32Array>;
   readonly tokenizer: CodeSearchTokenizer;
+  /** config.json as given: exports write it back with every key. */
+  readonly hfConfig: Readonly<Record<string, unknown>>;
+  /** The tokenizer files as given, so an exported model folder loads on its own. */
+  readonly tokenizerFiles: ReadonlyMap<string, Uint8Array>;
 }
+
+const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'tokenizer.json'];
 
 /** A problem with the files the user gave: the message says what is missing or wrong and what to do. */
 export class ModelFilesError extends Error {
@@ -96,7 +102,12 @@ async function load(name: string, files: readonly NamedBytes[], origin: Origin):
     files: files.map((f) => f.name),
     ignored: mapped.ignored.length,
   };
-  return { info, config, weights: mapped.weights, tokenizer };
+  const tokenizerFiles = new Map<string, Uint8Array>();
+  for (const n of TOKENIZER_FILES) {
+    const f = byName.get(n);
+    if (f) tokenizerFiles.set(n, await f.read());
+  }
+  return { info, config, weights: mapped.weights, tokenizer, hfConfig: hf as Record<string, unknown>, tokenizerFiles };
 }
 
 export async function loadDemoModel(baseUrl: string): Promise<LoadedModel> {

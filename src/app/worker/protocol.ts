@@ -123,12 +123,15 @@ export type WorkerRequest =
   /** The model (+ adapter) on the plan's validation pairs, without training. */
   | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null; readonly matmulTuning: MatmulTuning | null }
   | { readonly type: 'control'; readonly runId: string; readonly action: RunAction }
-  | { readonly type: 'export'; readonly runId: string; readonly which: 'best' | 'final' }
+  | { readonly type: 'export'; readonly runId: string; readonly which: 'best' | 'final'; readonly format: ExportFormat }
   /** Plan a step's GPU memory (src/engine/plan/memory.ts); `id` lets the page drop answers to older requests. */
   | ({ readonly type: 'plan-memory'; readonly id: number } & MemoryPlanRequest)
   /** Time every matmul tile on the configuration's matmul shapes on a GPU device of the Worker's own. */
   | ({ readonly type: 'tune-matmul' } & Omit<MemoryPlanRequest, 'evalExamples'>)
   | { readonly type: 'tune-cancel' };
+
+/** weights: the run's own formats (peft / the lab's adapter / a model folder); the others are whole model folders. */
+export type ExportFormat = 'weights' | 'merged' | 'sentence-transformers';
 
 export interface ExportedFile {
   readonly name: string;
@@ -161,7 +164,7 @@ export type WorkerResponse =
   | { readonly type: 'run-paused'; readonly runId: string }
   | { readonly type: 'run-events'; readonly runId: string; readonly events: readonly TrainerEvent[]; readonly memory: MemoryUse }
   | { readonly type: 'run-ended'; readonly runId: string; readonly failure: RunFailure | null; readonly memory: MemoryUse }
-  | { readonly type: 'export-files'; readonly runId: string; readonly files: readonly ExportedFile[] }
+  | { readonly type: 'export-files'; readonly runId: string; readonly files: readonly ExportedFile[]; readonly folder: string | null }
   | { readonly type: 'export-error'; readonly runId: string; readonly message: string }
   | { readonly type: 'memory-plan'; readonly id: number; readonly plan: MemoryPlan }
   | { readonly type: 'memory-plan-error'; readonly id: number; readonly message: string }

@@ -6,18 +6,18 @@
 import { acquireDevice } from '../../engine/gpu/device';
 import { GpuError } from '../../engine/gpu/errors';
 import { Runtime } from '../../engine/gpu/runtime';
-import { exportTrained } from '../../engine/io/export';
+import { exportMerged, exportSentenceTransformers, exportTrained } from '../../engine/io/export';
 import { applyMatmulTuning } from '../../engine/tune/matmul_tune';
 import { planPeft, type PeftPlan } from '../../engine/peft/plan';
 import type { TrainerEvent } from '../../engine/train/events';
-import { parseRunConfig, trainerConfig } from '../../engine/train/run_config';
+import { parseRunConfig, trainerConfig, type RecipeSettings } from '../../engine/train/run_config';
 import { runTraining, type TrainerControl } from '../../engine/train/trainer';
 import type { RunFailure } from '../lib/run_types';
 import { adapterFor, startingWeights, type LoadedAdapter } from './adapter_import';
 import { EventBatcher } from './coalesce';
 import { toFailure } from './failure';
 import { ModelFilesError, type LoadedModel } from './model_files';
-import type { ExportedFile, MemoryUse, RunAction, WorkerRequest, WorkerResponse } from './protocol';
+import type { ExportedFile, ExportFormat, MemoryUse, RunAction, WorkerRequest, WorkerResponse } from './protocol';
 import { prepareRunData, type ShardEntry } from './shards';
 
 type StartRequest = Extract<WorkerRequest, { type: 'start' }>;
@@ -60,6 +60,7 @@ class RunControl implements TrainerControl {
 
 interface Outcome {
   readonly plan: PeftPlan;
+  readonly recipe: RecipeSettings;
   readonly final: Map<string, Float32Array>;
   readonly best: Map<string, Float32Array> | null;
   readonly model: LoadedModel;
@@ -115,7 +116,7 @@ export class Trainer {
       const initial = startingWeights(model, config.peft, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
       const out = await runTraining(device, model.config, initial, trainerConfig(config.recipe, config.peft), data, (e) => batcher.push(e), control);
       if (control.failure) throw control.failure;
-      this.remember(runId, { plan, final: out.final, best: out.best, model });
+      this.remember(runId, { plan, recipe: config.recipe, final: out.final, best: out.best, model });
     } catch (error) {
       failure = toFailure(control.failure ?? error);
     } finally {
@@ -133,12 +134,23 @@ export class Trainer {
     for (const key of this.outcomes.keys()) if (this.outcomes.size > KEEP_OUTCOMES) this.outcomes.delete(key);
   }
 
-  /** The run's trained weights as files (peft LoRA, the lab's adapter format, or a model folder). */
-  exportFiles(runId: string, which: 'best' | 'final'): ExportedFile[] {
+  /**
+   * The run's trained weights as files: its own formats (peft LoRA or prefix, the lab's adapter format, a model
+   * folder), or a whole model folder with LoRA merged in, or a sentence-transformers folder (with the tokenizer).
+   */
+  exportFiles(runId: string, which: 'best' | 'final', format: ExportFormat): ExportedFile[] {
     const outcome = this.outcomes.get(runId);
     if (!outcome) throw new Error('The weights of this run are no longer in memory (only the last two runs of this session are kept): train it again to export.');
     const trained = which === 'best' ? (outcome.best ?? outcome.final) : outcome.final;
-    const files = exportTrained({ plan: outcome.plan, trained, base: outcome.model.weights, baseModel: outcome.model.info.name });
-    return [...files].map(([name, bytes]) => ({ name, bytes }));
+    const { model, recipe } = outcome;
+    const input = { plan: outcome.plan, trained, base: model.weights, baseModel: model.info.name, hfConfig: model.hfConfig };
+    const files =
+      format === 'weights'
+        ? exportTrained(input)
+        : format === 'merged'
+          ? exportMerged(input)
+          : exportSentenceTransformers(input, { pooling: recipe.pooling, normalize: recipe.normalize, maxSeqLength: recipe.codeLength });
+    if (format !== 'weights') for (const [name, bytes] of model.tokenizerFiles) files.set(name, bytes);
+    return [...files].map(([name, bytes]) => ({ name, bytes: bytes.slice() }));
   }
 }

@@ -19,7 +19,7 @@ export const PRESETS = {
   'microsoft/graphcodebert-base': base(50265, 514, 1),
   'microsoft/unixcoder-base': base(51416, 1026, 10),
   'huggingface/CodeBERTa-small-v1': { ...base(52000, 514, 1), layers: 6 },
-  /** The size of the golden tests (tests/fixtures/golden): runs in seconds on a software adapter. */
+  /** The size of the golden tests (tools/pyref/make_golden.py): runs in seconds on a software adapter. */
   tiny: {
     vocabSize: 50,
     hidden: 32,

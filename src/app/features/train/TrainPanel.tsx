@@ -103,6 +103,9 @@ export function TrainPanel() {
           </span>
           <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'best')}>Best</button>
           <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'final')}>Final</button>
+          <span className="muted">or, best weights as a whole model:</span>
+          <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'best', 'merged')} title="A Hugging Face model folder with LoRA merged into the weights: AutoModel.from_pretrained loads it">Merged model</button>
+          <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'best', 'sentence-transformers')} title="SentenceTransformer(folder).encode(texts) gives this run's embeddings">sentence-transformers</button>
         </div>
       )}
     </Card>
