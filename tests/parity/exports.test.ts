@@ -103,14 +103,19 @@ describe('exports the real libraries load', () => {
 
 describe('adapters made by real peft load into the lab', () => {
   let made: Record<string, number> = {};
+  let base = new Map<string, Float32Array>();
   beforeAll(() => {
     made = JSON.parse(reference('peft-adapters', '--model', model, '--data', data, ...LENGTHS, '--out', join(dir, 'made'))) as Record<string, number>;
+    base = refEmbed('base', ['--model', model]).emb;
   });
 
   it.each(['lora_patterns', 'lora_regex', 'prefix', 'prefix_mlp'])('%s: the same embeddings and MRR as peft', async (name) => {
     const adapter = join(dir, 'made', name);
     const lab = await labEmbed(`made-${name}`, model, adapter);
     expectSame(lab, refEmbed(`made-${name}`, ['--model', model, '--peft', adapter]).emb, `peft-made ${name}`);
+    // Not vacuous: the adapter moves the embeddings far from the base model's.
+    const code = lab.get('code')!;
+    expect(Math.max(...code.map((v, i) => Math.abs(v - base.get('code')![i]!))), 'the adapter changes the embeddings').toBeGreaterThan(0.1);
     const r = await labOk('eval', '--model', model, '--adapter', adapter, '--data', data, ...LENGTHS, '--software-gpu');
     const mrr = (JSON.parse(r.stdout) as { mrr: number }).mrr;
     expect(Math.abs(mrr - made[name]!), `MRR ${mrr} vs peft's ${made[name]}`).toBeLessThan(1e-6);

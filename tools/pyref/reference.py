@@ -184,10 +184,10 @@ def cmd_peft_adapters(a) -> None:
     for i, (name, cfg) in enumerate(configs.items()):
         torch.manual_seed(100 + i)
         model = get_peft_model(AutoModel.from_pretrained(a.model), cfg)
-        with torch.no_grad():  # peft's LoRA B starts at 0: make every adapter change the output
+        with torch.no_grad():  # peft's LoRA B starts at 0: give every tensor moderate values that change the output
             for n, p in model.named_parameters():
                 if p.requires_grad:
-                    p.copy_(0.3 * torch.randn_like(p))
+                    p.copy_(0.1 * torch.randn_like(p))
         model.eval()
         model.save_pretrained(os.path.join(a.out, name))
         code = hf_embed(model, tok, codes, a.code_length, "pooler", False)
