@@ -17,7 +17,7 @@ import { expectClose } from '../helpers/compare';
 import { labOk } from '../helpers/lab_cli';
 import { python, reference } from '../helpers/pyref';
 import { startLab, type Lab } from './browser';
-import { SAMPLE_TRAIN, SAMPLE_VALID, setQuickRecipe, waitForRuns } from './lab_page';
+import { loadDemoAndData, SAMPLE_TRAIN, SAMPLE_VALID, waitForRuns } from './lab_page';
 
 describe('cluster runs in the dashboard', () => {
   let lab: Lab;
@@ -35,12 +35,7 @@ describe('cluster runs in the dashboard', () => {
 
   it('exports a run as a PyTorch project that trains, and imports its metrics as a run', async () => {
     await page.goto(lab.url);
-    await page.getByTestId('use-demo-model').click();
-    await page.getByTestId('model-summary').waitFor({ timeout: 30_000 });
-    await page.getByTestId('data-file-input').setInputFiles([SAMPLE_TRAIN, SAMPLE_VALID]);
-    await expect.poll(() => page.getByTestId('shard-summary').count(), { timeout: 30_000 }).toBe(2);
-    await setQuickRecipe(page, 2, 2);
-    await page.getByTestId('valid-limit').fill('8');
+    await loadDemoAndData(page);
     await expect.poll(() => page.getByTestId('blockers').count()).toBe(0);
     await page.getByTestId('start').click();
     await waitForRuns(page, 'done', 1, 90_000);

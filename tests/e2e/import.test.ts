@@ -10,16 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from './browser';
-import { SAMPLE_TRAIN, SAMPLE_VALID, setQuickRecipe, waitForRuns } from './lab_page';
-
-async function loadDemoAndData(page: Page): Promise<void> {
-  await page.getByTestId('use-demo-model').click();
-  await page.getByTestId('model-summary').waitFor({ timeout: 30_000 });
-  await page.getByTestId('data-file-input').setInputFiles([SAMPLE_TRAIN, SAMPLE_VALID]);
-  await expect.poll(() => page.getByTestId('shard-summary').count(), { timeout: 30_000 }).toBe(2);
-  await setQuickRecipe(page, 2, 2);
-  await page.getByTestId('valid-limit').fill('8');
-}
+import { loadDemoAndData, waitForRuns } from './lab_page';
 
 describe('importing trained weights in the dashboard', () => {
   let lab: Lab;

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const SAMPLE_TRAIN = 'public/sample/train.jsonl';
 export const SAMPLE_VALID = 'public/sample/valid.jsonl';
@@ -18,6 +19,16 @@ export async function setQuickRecipe(page: Page, steps: number, evalEvery: numbe
   await page.getByTestId('recipe-evalBatchSize').fill('8');
   await page.getByTestId('recipe-codeLength').fill('32');
   await page.getByTestId('recipe-nlLength').fill('16');
+}
+
+/** The demo model and both sample shards loaded, a 2-step recipe, 8 validation pairs. */
+export async function loadDemoAndData(page: Page): Promise<void> {
+  await page.getByTestId('use-demo-model').click();
+  await page.getByTestId('model-summary').waitFor({ timeout: 30_000 });
+  await page.getByTestId('data-file-input').setInputFiles([SAMPLE_TRAIN, SAMPLE_VALID]);
+  await expect.poll(() => page.getByTestId('shard-summary').count(), { timeout: 30_000 }).toBe(2);
+  await setQuickRecipe(page, 2, 2);
+  await page.getByTestId('valid-limit').fill('8');
 }
 
 export async function waitForRuns(page: Page, status: string, count: number, timeout = 150_000): Promise<void> {

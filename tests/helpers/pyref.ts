@@ -1,5 +1,7 @@
 /** Runs Python in the reference environment (.pyref/): the real transformers, peft, accelerate, sentence-transformers. */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PYREF_ENV, PYREF_ROOT, REPO, pythonPath } from './pyref_paths';
 
@@ -25,4 +27,17 @@ export function python(script: string, args: readonly string[], cwd = REPO, env:
 /** A program the environment installed (e.g. torchrun). */
 export function pyrefTool(name: string, args: readonly string[], cwd = REPO, env: NodeJS.ProcessEnv = {}): string {
   return run(join(PYREF_ROOT, 'bin', name), args, cwd, env, name);
+}
+
+/**
+ * A temporary folder with the tiny save_pretrained models (`st/`, `bin/`: `reference.py models`) and the first
+ * lines of bundled sample shards, e.g. { 'pairs.jsonl': ['test.jsonl', 40] }.
+ */
+export function tinyModels(prefix: string, shards: Readonly<Record<string, readonly [string, number]>>): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  reference('models', '--out', dir);
+  for (const [name, [sample, lines]] of Object.entries(shards)) {
+    writeFileSync(join(dir, name), readFileSync(join(REPO, 'public/sample', sample), 'utf8').split('\n').slice(0, lines).join('\n'));
+  }
+  return dir;
 }

@@ -4,26 +4,23 @@
  * tokenizer, and embeddings for every head (pooler, cls, mean; with and without L2) within 1e-5, through the
  * CLI a user runs (`lab embed`).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSafeTensors } from '../../src/engine/io/safetensors';
 import { tokenizerFromVocabMerges, buildInput } from '../../src/engine/io/tokenizer';
 import { expectClose } from '../helpers/compare';
 import { labOk } from '../helpers/lab_cli';
-import { reference } from '../helpers/pyref';
+import { reference, tinyModels } from '../helpers/pyref';
 
 const LENGTHS = ['--code-length', '32', '--nl-length', '16'];
 let dir = '';
 let DATA = '';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lab-parity-'));
-  reference('models', '--out', dir);
   // 40 pairs of the bundled sample: enough to cover padding and truncation, small enough for SwiftShader.
+  dir = tinyModels('lab-parity-', { 'pairs.jsonl': ['test.jsonl', 40] });
   DATA = join(dir, 'pairs.jsonl');
-  writeFileSync(DATA, readFileSync('public/sample/test.jsonl', 'utf8').split('\n').slice(0, 40).join('\n'));
 });
 
 function tensors(path: string): Map<string, Float32Array> {

@@ -5,25 +5,20 @@
  * (torchrun, gloo) with gathered in-batch negatives it reproduces them too, and its metrics.jsonl imports into
  * the lab. The Python data order equals the lab's seeded epoch permutation.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shuffleIndices } from '../../src/engine/data/split';
 import { parseMetrics } from '../../src/engine/train/metrics_file';
 import { labOk } from '../helpers/lab_cli';
-import { python, pyrefTool, reference } from '../helpers/pyref';
+import { python, pyrefTool, tinyModels } from '../helpers/pyref';
 
 let dir = '';
 let model = '';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lab-export-run-'));
-  reference('models', '--out', dir);
+  dir = tinyModels('lab-export-run-', { 'train.jsonl': ['train.jsonl', 64], 'valid.jsonl': ['valid.jsonl', 24] });
   model = join(dir, 'st');
-  const lines = (f: string, n: number) => readFileSync(`public/sample/${f}`, 'utf8').split('\n').slice(0, n).join('\n');
-  writeFileSync(join(dir, 'train.jsonl'), lines('train.jsonl', 64));
-  writeFileSync(join(dir, 'valid.jsonl'), lines('valid.jsonl', 24));
 });
 
 function losses(metricsFile: string): number[] {

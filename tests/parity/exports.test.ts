@@ -6,14 +6,13 @@
  * (LoRA with rank/alpha patterns, exclude_modules and a regex target; prefix-tuning with and without the MLP)
  * load into the lab and give peft's embeddings and MRR.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSafeTensors } from '../../src/engine/io/safetensors';
 import { expectClose } from '../helpers/compare';
 import { labOk } from '../helpers/lab_cli';
-import { reference } from '../helpers/pyref';
+import { reference, tinyModels } from '../helpers/pyref';
 
 const LENGTHS = ['--code-length', '32', '--nl-length', '16'];
 let dir = '';
@@ -21,11 +20,9 @@ let model = '';
 let data = '';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lab-exports-'));
-  reference('models', '--out', dir);
+  dir = tinyModels('lab-exports-', { 'pairs.jsonl': ['test.jsonl', 40] });
   model = join(dir, 'st');
   data = join(dir, 'pairs.jsonl');
-  writeFileSync(data, readFileSync('public/sample/test.jsonl', 'utf8').split('\n').slice(0, 40).join('\n'));
 });
 
 function embeddings(path: string): Map<string, Float32Array> {

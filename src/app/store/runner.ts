@@ -57,30 +57,34 @@ export function queueRuns(items: readonly QueueItem[], sweep: string | null = nu
   const names = new Set(state.runs.map((r) => r.name));
   const records: RunRecord[] = items.map((item) => {
     const method = methodLabel(item.config.peft);
-    const record: RunRecord = {
-      id: newId(),
-      name: uniqueName(item.name ?? `${method} · seed ${item.config.recipe.seed}`, names),
-      createdAt: Date.now(),
-      config: item.config,
-      method,
-      color: color++,
-      status: 'queued',
-      trainable: null,
-      totalSteps: null,
-      steps: 0,
-      elapsedMs: 0,
-      peakBytes: 0,
-      best: null,
-      final: null,
-      failure: null,
-      sweep,
-    };
+    const record = newRecord(item.config, uniqueName(item.name ?? `${method} · seed ${item.config.recipe.seed}`, names), color++, { status: 'queued', sweep });
     plans.set(record.id, { data: plan, fromAdapter });
     return record;
   });
   state.addRuns(records);
   pump();
   return null;
+}
+
+/** A fresh record: no steps, no metrics yet. */
+function newRecord(config: RunConfig, name: string, color: number, rest: Pick<RunRecord, 'status' | 'sweep'> & Partial<RunRecord>): RunRecord {
+  return {
+    id: newId(),
+    name,
+    createdAt: Date.now(),
+    config,
+    method: methodLabel(config.peft),
+    color,
+    trainable: null,
+    totalSteps: null,
+    steps: 0,
+    elapsedMs: 0,
+    peakBytes: 0,
+    best: null,
+    final: null,
+    failure: null,
+    ...rest,
+  };
 }
 
 /** Starts the next queued run when nothing is training. */
@@ -183,25 +187,9 @@ export function exportWeights(runId: string, which: 'best' | 'final', format: Ex
  */
 export function addImportedRun(config: RunConfig, events: readonly TrainerEvent[], failed: string | null, name: string): string {
   const state = useLab.getState();
-  const method = methodLabel(config.peft);
-  const record: RunRecord = {
-    id: newId(),
-    name: uniqueName(name, new Set(state.runs.map((r) => r.name))),
-    createdAt: Date.now(),
-    config,
-    method,
-    color: nextColor(state.runs),
-    status: 'running',
-    trainable: null,
-    totalSteps: null,
-    steps: 0,
-    elapsedMs: 0,
-    peakBytes: 0,
-    best: null,
-    final: null,
-    failure: failed ? { kind: 'internal', message: failed, advice: 'See the run\'s own log on the machine it ran on.' } : null,
-    sweep: null,
-  };
+  const failure = failed ? { kind: 'internal' as const, message: failed, advice: "See the run's own log on the machine it ran on." } : null;
+  // 'running' until its events are folded in: a done event makes it done, its absence leaves it stopped below.
+  const record = newRecord(config, uniqueName(name, new Set(state.runs.map((r) => r.name))), nextColor(state.runs), { status: 'running', sweep: null, failure });
   state.addRuns([record]);
   appendEvents(record.id, events);
   flushNow();
