@@ -7,7 +7,9 @@ import { PYREF_ENV, PYREF_ROOT, REPO, pythonPath } from './pyref_paths';
 
 function run(program: string, argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, what: string): string {
   try {
-    return execFileSync(program, [...argv], { encoding: 'utf8', cwd, env: { ...PYREF_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    // A hung child (e.g. a distributed teardown) must fail the test, not stall the run: no reference call here
+    // needs more than a few minutes on two cores.
+    return execFileSync(program, [...argv], { encoding: 'utf8', cwd, env: { ...PYREF_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, timeout: 300_000, killSignal: 'SIGKILL' });
   } catch (error) {
     const e = error as { stderr?: string; message: string };
     throw new Error(`${what} failed: ${e.stderr?.trim() || e.message}`);

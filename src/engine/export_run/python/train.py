@@ -89,6 +89,11 @@ class Metrics:
             if event["type"] in ("eval", "done") or (event["type"] == "step" and (event["step"] % 10 == 0 or event["step"] == 1)):
                 print(" ".join(f"{k}={v:.5g}" if isinstance(v, float) else f"{k}={v}" for k, v in event.items()), flush=True)
 
+    def close(self) -> None:
+        if self.f:
+            self.f.close()
+            self.f = None
+
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self.t0) * 1000
 
@@ -141,7 +146,7 @@ def export(model: lm.LabModel, weights: dict, run: dict, args, base_model: str) 
 def main() -> None:
     args = parse_args()
     from accelerate import Accelerator
-    from accelerate.utils import DistributedDataParallelKwargs
+    from accelerate.utils import DistributedDataParallelKwargs, DistributedType
     from safetensors.torch import load_file
     from transformers import AutoTokenizer, RobertaModel, get_linear_schedule_with_warmup
 
@@ -244,7 +249,14 @@ def main() -> None:
         json.dump(run, open(os.path.join(args.out, "run_config.json"), "w"), indent=2)
         log.emit({"type": "done", "steps": steps, "best_step": best_step, "best_mrr": best_mrr, "elapsed_ms": log.elapsed_ms(),
                   "stopped": steps < total, "files": written})
+        log.close()
     acc.wait_for_everyone()
+    if acc.distributed_type == DistributedType.MULTI_CPU:
+        # Tearing down gloo's process group can deadlock on the GIL (pytorch/pytorch#75097): everything is
+        # written and every process is past the barrier, so leave without the teardown.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     acc.end_training()
 
 
