@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from typing import Iterator
 
 CODE_FIELDS = ["code_tokens", "function_tokens", "code", "function", "original_string"]
 QUERY_FIELDS = ["docstring_tokens", "docstring", "doc"]
@@ -97,11 +96,6 @@ def build_ids(tokenizer, texts: list, length: int) -> list:
         out.append(ids + [tokenizer.pad_token_id] * (length - len(ids)))
     return out
 
-
-def batches(n: int, batch: int, epoch_order) -> Iterator[list]:
-    order = list(epoch_order)
-    for start in range(0, n - batch + 1, batch):  # the last partial batch is dropped, as in the lab
-        yield order[start:start + batch]
 
 
 # --- the lab's epoch order (src/engine/data/split.ts), bit for bit, so a shuffled run sees the same batches ---

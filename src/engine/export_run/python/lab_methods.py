@@ -136,8 +136,6 @@ def lwo_active_layers(method: dict, num_layers: int, step: int, seed: int) -> li
 def peft_lora_config(method: dict, peft: dict, num_layers: int):
     from peft import LoraConfig
 
-    if float(method.get("dropout", 0)) < 0:
-        raise MethodNotSupported("lora.dropout must be >= 0")
     # An explicit module list keeps peft from matching what the lab does not adapt (e.g. pooler.dense).
     return LoraConfig(
         r=int(method["r"]),
