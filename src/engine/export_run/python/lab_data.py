@@ -97,7 +97,6 @@ def build_ids(tokenizer, texts: list, length: int) -> list:
     return out
 
 
-
 # --- the lab's epoch order (src/engine/data/split.ts), bit for bit, so a shuffled run sees the same batches ---
 _M32 = 0xFFFFFFFF
 _EPOCH_DOMAIN = 0x1B873593
