@@ -29,11 +29,11 @@ const USAGE = `WebGPU fine-tuning lab — fine-tune CodeBERT-family encoders for
 usage: npm run lab -- <command> [flags]     (npm run lab -- <command> --help for its flags)
 
 commands:
-  train    fine-tune with a PEFT method and write metrics, the run config and the weights
-  eval     MRR and recall@k of a model (and adapter) on a shard
-  embed    write code and query embeddings (.npz or .safetensors)
-  params   trainable parameters of a PEFT configuration (exact and the thesis' convention)
-  export   a run's weights for peft, transformers (LoRA merged) or sentence-transformers
+  train       fine-tune with a PEFT method and write metrics, the run config and the weights
+  eval        MRR and recall@k of a model (and adapter) on a shard
+  embed       write code and query embeddings (.npz or .safetensors)
+  params      trainable parameters of a PEFT configuration (exact and the thesis' convention)
+  export      a run's weights for peft, transformers (LoRA merged) or sentence-transformers
   export-run  a run or a sweep as a PyTorch project (transformers + peft + accelerate) for a cluster
   import-run  check and summarize a run's metrics.jsonl (a cluster run, or the lab's own)
 
