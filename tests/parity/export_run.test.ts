@@ -66,6 +66,17 @@ describe('export-run: the same run on transformers + peft + accelerate', () => {
     expect(losses(join(project, 'runs', 'houlsby-lab', 'out', 'metrics.jsonl'))[0]).toBeCloseTo(losses(join(dir, 'houlsby-lab', 'metrics.jsonl'))[0]!, 4);
   });
 
+  it('trains with dropout on: the same run with dropout 0.1 has another first loss than without', async () => {
+    const run = JSON.parse(readFileSync(join(dir, 'lora-lab', 'run_config.json'), 'utf8')) as { recipe: Record<string, unknown> };
+    writeFileSync(join(dir, 'dropout.json'), JSON.stringify({ ...run, recipe: { ...run.recipe, hiddenDropout: 0.1, attentionDropout: 0.1 } }));
+    const project = join(dir, 'dropout-project');
+    await labOk('export-run', '--run', join(dir, 'dropout.json'), '--model', model, '--train', join(dir, 'train.jsonl'), '--out', project);
+    python('train.py', ['--max-steps', '1'], project);
+    const withDropout = losses(join(project, 'out', 'metrics.jsonl'))[0]!;
+    const without = losses(join(dir, 'lora-lab', 'metrics.jsonl'))[0]!;
+    expect(Math.abs(withDropout - without), `${withDropout} vs ${without}: is the model in train mode?`).toBeGreaterThan(1e-3);
+  });
+
   it("the exported data order is the lab's seeded epoch permutation", () => {
     const cases: [number, number, number][] = [[10, 123456, 0], [7, 2 ** 33 + 5, 3], [100, 1, 1]];
     const got = JSON.parse(python('-c', [`import sys, json; sys.path.insert(0, 'src/engine/export_run/python'); import lab_data; print(json.dumps([lab_data.shuffle_indices(*c) for c in ${JSON.stringify(cases)}]))`])) as number[][];

@@ -185,6 +185,7 @@ def main() -> None:
     # The schedule is the lab's per optimizer step; accelerate's wrapper would advance it once per process.
     model, opt = acc.prepare(model, opt)
     inner: lm.LabModel = acc.unwrap_model(model)
+    model.train()  # from_pretrained leaves the model in eval mode: dropout would be off
     params = list(inner.trainable.values())
     os.makedirs(args.out, exist_ok=True)
     log = Metrics(os.path.join(args.out, "metrics.jsonl"), acc.is_main_process)
