@@ -3,11 +3,12 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { installEffects } from './store/effects';
 import { hydrateRuns } from './store/runner';
-import { probeDevice } from './worker/bridge';
+import { connectWorker, probeDevice } from './store/responses';
 import './styles.css';
 
 const root = document.getElementById('root');
 if (root) {
+  connectWorker();
   installEffects();
   void hydrateRuns();
   createRoot(root).render(

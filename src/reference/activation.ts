@@ -1,4 +1,4 @@
-import type { Activation } from '../engine/kernels/activation';
+import type { Activation } from '../ops/activation';
 import type { Vec } from './types';
 
 const SQRT1_2 = Math.SQRT1_2;

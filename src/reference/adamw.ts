@@ -1,4 +1,4 @@
-import type { AdamWStep } from '../engine/kernels/adamw';
+import type { AdamWStep } from '../ops/adamw';
 import type { Vec } from './types';
 
 /**

@@ -3,7 +3,7 @@
  * self-attention with a padding mask, optional prefix keys/values (peft prefix-tuning) and dropout on the
  * attention probabilities. The dropout mask comes from rngUniform, bit-exact with the GPU.
  */
-import type { AttentionDims } from '../engine/kernels/attention';
+import type { AttentionDims } from '../ops/attention';
 import { rngUniform } from './rng';
 import type { Vec } from './types';
 

@@ -3,6 +3,7 @@
  * kept ones by 1 / (1 - p). The backward regenerates the same mask from (seed, i) instead of storing it.
  * Twins of shaders/dropout.wgsl and shaders/dropout_backward.wgsl, bit-exact in f32.
  */
+import { dropoutConstants } from '../ops/dropout';
 import { rngHash, rngUniform } from './rng';
 import type { Vec } from './types';
 
@@ -14,11 +15,7 @@ export function dropoutSeed(seed: number, stream: number): number {
   return (seed ^ rngHash(stream)) >>> 0;
 }
 
-/** The f32 constants the shader uses: the threshold p and the scale 1 / (1 - p). */
-export function dropoutConstants(p: number): { readonly P: number; readonly SCALE: number } {
-  if (!(p >= 0 && p < 1)) throw new RangeError(`dropout: p must be in [0, 1), got ${p}`);
-  return { P: Math.fround(p), SCALE: Math.fround(1 / (1 - p)) };
-}
+export { dropoutConstants } from '../ops/dropout';
 
 /** out = x · keep / (1 − p). */
 export function dropout(out: Vec, x: Vec, seed: number, p: number, n: number, stream = 0): void {

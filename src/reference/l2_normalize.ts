@@ -4,8 +4,7 @@
  */
 import type { Vec } from './types';
 
-/** torch.nn.functional.normalize's default eps. */
-export const L2_NORMALIZE_EPS = 1e-12;
+export { L2_NORMALIZE_EPS } from '../ops/l2_normalize';
 
 /** out (N, C) = x / max(||x||, eps) per row; saves the unclamped norms (N) for the backward. */
 export function l2Normalize(out: Vec, norm: Vec, x: Vec, N: number, C: number, eps: number): void {

@@ -3,16 +3,11 @@
  * output y (rows, out): h = x·Aᵀ with A (r, in), y += scale · h·Bᵀ with B (out, r). scale is alpha / r
  * (alpha / √r for rsLoRA); lora_dropout is applied to x by the caller.
  */
+import type { LoraDims } from '../ops/lora';
 import { matmul } from './matmul';
 import type { Vec } from './types';
 
-export interface LoraDims {
-  readonly rows: number;
-  readonly inDim: number;
-  readonly outDim: number;
-  readonly rank: number;
-  readonly scale: number;
-}
+export type { LoraDims } from '../ops/lora';
 
 /** h (rows, r) = x·Aᵀ, saved for backward; out (rows, out) += scale · h·Bᵀ. */
 export function loraForward(out: Vec, h: Vec, x: Vec, a: Vec, b: Vec, dims: LoraDims): void {

@@ -2,13 +2,10 @@
  * Pooling of the encoder's last hidden states h (B*T, C) into one vector per sequence (B, C).
  * mask (B, T) is the attention mask (nonzero = token, 0 = padding), u32 on the GPU as in attention.
  */
+import type { PoolingMode } from '../ops/pooling';
 import type { Vec } from './types';
 
-/** cls: the hidden state of the first token (<s>); mean: the masked mean over the sequence's tokens. */
-export type PoolingMode = 'cls' | 'mean';
-
-/** The shaders' MODE override for each pooling mode. */
-export const POOLING_MODE_IDS: Readonly<Record<PoolingMode, number>> = { cls: 0, mean: 1 };
+export type { PoolingMode } from '../ops/pooling';
 
 /** Number of tokens (nonzero mask entries) in sequence b. */
 function tokenCount(mask: ArrayLike<number>, b: number, T: number): number {

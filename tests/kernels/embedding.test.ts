@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/engine/gpu/runtime';
 import { embedding } from '../../src/engine/kernels/embedding';
 import { embeddingBackward, embeddingPlanTensors, writeEmbeddingPlan } from '../../src/engine/kernels/embedding_backward';
+import { embeddingBackwardPlan } from '../../src/engine/kernels/embedding_plan';
+import { positionIds } from '../../src/engine/model/positions';
 import * as ref from '../../src/reference/embedding';
 import { expectClose } from '../helpers/compare';
 import { testRuntime } from '../helpers/gpu';
@@ -54,6 +56,14 @@ const SHAPES: readonly Dims[] = [
 ];
 
 describe('embedding (reference)', () => {
+  it("the engine's position ids equal the reference's (transformers' cumsum formula) on random padded batches", () => {
+    const rng = new Rng(7);
+    for (const [B, T, pad] of [[3, 17, 1], [1, 1, 1], [5, 9, 0]] as const) {
+      const ids = Uint32Array.from({ length: B * T }, () => (rng.uniform(0, 1) < 0.3 ? pad : rng.int(2, 42)));
+      expect([...positionIds(ids, B, T, pad)]).toEqual([...ref.robertaPositionIds(ids, B, T, pad)]);
+    }
+  });
+
   it('robertaPositionIds counts non-padding tokens per sequence, padding gets padId', () => {
     const ids = Uint32Array.of(0, 5, 6, 2, 1, 1, 0, 1, 7, 2, 1, 1);
     expect([...ref.robertaPositionIds(ids, 2, 6)]).toEqual([2, 3, 4, 5, 1, 1, 2, 1, 3, 4, 1, 1]);
@@ -61,14 +71,14 @@ describe('embedding (reference)', () => {
   });
 
   it('embeddingBackwardPlan groups positions by index, indices ascending, positions ascending', () => {
-    const plan = ref.embeddingBackwardPlan(Uint32Array.of(4, 2, 4, 0, 2, 4));
+    const plan = embeddingBackwardPlan(Uint32Array.of(4, 2, 4, 0, 2, 4));
     expect([...plan.unique]).toEqual([0, 2, 4]);
     expect([...plan.offsets]).toEqual([0, 1, 3, 6]);
     expect([...plan.positions]).toEqual([3, 1, 4, 0, 2, 5]);
-    const empty = ref.embeddingBackwardPlan(new Uint32Array(0));
+    const empty = embeddingBackwardPlan(new Uint32Array(0));
     expect([...empty.offsets]).toEqual([0]);
     // padding_idx 2 gets no gradient: its tokens leave `unique` and are parked after the counted ranges.
-    const padded = ref.embeddingBackwardPlan(Uint32Array.of(4, 2, 4, 0, 2, 4), 2);
+    const padded = embeddingBackwardPlan(Uint32Array.of(4, 2, 4, 0, 2, 4), 2);
     expect([...padded.unique]).toEqual([0, 4]);
     expect([...padded.offsets]).toEqual([0, 1, 4]);
     expect([...padded.positions]).toEqual([3, 0, 2, 5, 1, 4]);
@@ -136,7 +146,7 @@ describe('embedding (GPU)', () => {
     const grads = start.map((g, k) => rt.tensorFrom(g, [rows[k]!, d.C], `dtable${k}`));
     const launches = [idx.ids, idx.pos, idx.tt].map((ix, k) => {
       const plan = embeddingPlanTensors(rt, rows[k]!, d.BT, `plan${k}`);
-      writeEmbeddingPlan(rt, plan, ref.embeddingBackwardPlan(ix));
+      writeEmbeddingPlan(rt, plan, embeddingBackwardPlan(ix));
       return embeddingBackward(rt, grads[k]!, doutT, plan, d.C);
     });
     const got = await rt.run(launches, grads);
@@ -160,7 +170,7 @@ describe('embedding (GPU)', () => {
     for (const ids of batches) {
       const dout = randn(rng, BT * C);
       rt.write(doutT, dout);
-      writeEmbeddingPlan(rt, plan, ref.embeddingBackwardPlan(ids));
+      writeEmbeddingPlan(rt, plan, embeddingBackwardPlan(ids));
       const [got] = await rt.run([launch], [grad]);
       // Only the token table is under test: the other two reference tables are scratch.
       ref.embeddingBackward(dtable, scratch, scratch, dout, ids, rowZero, rowZero, BT, C);
@@ -178,7 +188,7 @@ describe('embedding (GPU)', () => {
     expect(() => embedding(rt, out, idsF32, ids, ids, table, table, table, 2, 3)).toThrow(/ids must be u32/);
     expect(() => embedding(rt, out, ids, ids, ids, table, rt.tensor([5], 'wpe'), table, 2, 3)).toThrow(/wpe/);
     const plan = embeddingPlanTensors(rt, 4, 2, 'plan');
-    expect(() => writeEmbeddingPlan(rt, plan, ref.embeddingBackwardPlan(Uint32Array.of(1, 4)))).toThrow(/past the table/);
+    expect(() => writeEmbeddingPlan(rt, plan, embeddingBackwardPlan(Uint32Array.of(1, 4)))).toThrow(/past the table/);
     expect(() => embeddingBackward(rt, rt.tensor([5, 3], 'dtable'), out, plan, 3)).toThrow(/dtable/);
   });
 
@@ -195,7 +205,7 @@ describe('embedding (GPU)', () => {
     const [out, tableT, smallT] = [rt.tensor([BT, C], 'out'), rt.tensorFrom(table, [rows, C], 'wte'), rt.tensorFrom(small, [1, C], 'w1')];
     const [idsT, zerosT] = [u32(rt, ids, 'ids'), u32(rt, zeros, 'zeros')];
     const plan = embeddingPlanTensors(rt, rows, BT, 'plan');
-    writeEmbeddingPlan(rt, plan, ref.embeddingBackwardPlan(ids));
+    writeEmbeddingPlan(rt, plan, embeddingBackwardPlan(ids));
     const launches = [
       embedding(rt, out, idsT, zerosT, zerosT, tableT, smallT, smallT, BT, C),
       embeddingBackward(rt, tableT, rt.tensorFrom(dout, [BT, C], 'dout'), plan, C), // the table doubles as its gradient

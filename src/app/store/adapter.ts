@@ -1,5 +1,5 @@
 /** Trained adapter files on top of the loaded model, and evaluating the model without training. */
-import { send } from '../worker/bridge';
+import { send } from '../worker/client';
 import { selectDataPlan } from './dataSlice';
 import { useLab } from './store';
 import { currentTuning } from './tuning';

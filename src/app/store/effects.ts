@@ -5,7 +5,7 @@
  * opens or the hash changes.
  */
 import { decodeShareHash } from '../lib/share';
-import { send } from '../worker/bridge';
+import { send } from '../worker/client';
 import type { MemoryPlanAnswer } from '../worker/protocol';
 import { selectValidCount } from './dataSlice';
 import { MemoryPlanner, planRequestOf } from './memory_plan';

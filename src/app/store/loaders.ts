@@ -3,7 +3,7 @@
  * is served locally).
  */
 import { parseHubEndpoint, type HubEndpoint } from '../lib/hub';
-import { send } from '../worker/bridge';
+import { send } from '../worker/client';
 import { SAMPLE_BASE } from '../worker/protocol';
 import { useLab } from './store';
 

@@ -7,7 +7,7 @@ import type { RunConfig } from '../../engine/train/run_config';
 import { methodLabel } from '../lib/method_label';
 import { deleteRun as deleteStored, loadAll, persistenceAvailable, saveRun } from '../lib/persist';
 import type { RunFailure, RunRecord } from '../lib/run_types';
-import { send } from '../worker/bridge';
+import { send } from '../worker/client';
 import type { DataPlan, ExportFormat, MemoryUse, RunAction } from '../worker/protocol';
 import { currentAdapter } from './adapter';
 import { selectDataPlan } from './dataSlice';

@@ -1,6 +1,6 @@
 /** Tuning the matmul kernels for this GPU: the request from the current configuration, and the Worker's answers. */
 import type { MatmulTuning } from '../../engine/kernels/matmul_tiles';
-import { send } from '../worker/bridge';
+import { send } from '../worker/client';
 import type { TuneAnswer } from '../worker/protocol';
 import { planRequestOf } from './memory_plan';
 import { useLab } from './store';

@@ -9,7 +9,7 @@ import type { Tensor } from '../gpu/tensor';
 import { matmul } from '../kernels/matmul';
 import { retrievalRank, setQueryOffset } from '../kernels/retrieval_rank';
 import type { EncoderTower } from '../model/encoder';
-import { mrrFromRanks, recallAtK } from '../../reference/retrieval_rank';
+import { meanReciprocalRank, recallAt } from './rank_metrics';
 import type { TrainableModel } from '../train/trainable_model';
 
 /** Token ids of an eval set, padded: code (n, codeLength) and queries (n, nlLength), row i pairs code i with query i. */
@@ -39,7 +39,7 @@ export async function evaluateRetrieval(rt: Runtime, tm: TrainableModel, set: En
   const [bytes] = await rt.runRaw([], [ranks]);
   run.release();
   const r = new Uint32Array(bytes!);
-  const metrics = { n: set.n, mrr: mrrFromRanks(r), recall1: recallAtK(r, 1), recall5: recallAtK(r, 5), recall10: recallAtK(r, 10) };
+  const metrics = { n: set.n, mrr: meanReciprocalRank(r), recall1: recallAt(r, 1), recall5: recallAt(r, 5), recall10: recallAt(r, 10) };
   return { metrics, ranks: r };
 }
 

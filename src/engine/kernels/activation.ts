@@ -6,7 +6,8 @@ import { expectNumel } from './check';
 import { shaderWith } from './lib';
 
 /** The elementwise activations: 'gelu' is the erf form (PyTorch nn.GELU(), HF "gelu"), 'swish' is SiLU. */
-export type Activation = 'gelu' | 'relu' | 'swish' | 'tanh';
+export type { Activation } from '../../ops/activation';
+import type { Activation } from '../../ops/activation';
 
 export const ACTIVATIONS: readonly Activation[] = ['gelu', 'relu', 'swish', 'tanh'];
 

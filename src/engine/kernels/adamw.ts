@@ -8,14 +8,8 @@ const shader = { name: 'adamw', code };
 const WG = 256;
 
 /** One AdamW step's hyperparameters (torch.optim.AdamW names); `step` counts from 1. */
-export interface AdamWStep {
-  readonly lr: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly weightDecay: number;
-  readonly step: number;
-}
+export type { AdamWStep } from '../../ops/adamw';
+import type { AdamWStep } from '../../ops/adamw';
 
 /** f32 words in the adamw uniform: [lr, 1 − beta1, 1 − beta2, eps, weightDecay, bc1, bc2, 0]. */
 export const ADAMW_UNIFORM_WORDS = 8;

@@ -22,17 +22,8 @@ export const ATTENTION_D_CHUNK = 64;
 
 const MAX_GROUPS = 65535; // WebGPU's guaranteed workgroups per grid dimension
 
-export interface AttentionDims {
-  readonly B: number;
-  readonly T: number;
-  /** Heads; C = H * D. */
-  readonly H: number;
-  readonly D: number;
-  /** Prefix rows prepended to every sequence's keys and values (prefix-tuning); 0 for none. */
-  readonly P: number;
-  /** Dropout probability on the attention probabilities, in [0, 1); 0 turns it off. */
-  readonly dropout: number;
-}
+export type { AttentionDims } from '../../ops/attention';
+import type { AttentionDims } from '../../ops/attention';
 
 /** Prefix keys and values, each (P, C), shared by every batch element. */
 export interface AttentionPrefix {

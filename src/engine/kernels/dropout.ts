@@ -4,7 +4,7 @@ import type { ShaderSource } from '../gpu/pipelines';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import { grid1d } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
-import { dropoutConstants } from '../../reference/dropout';
+import { dropoutConstants } from '../../ops/dropout';
 import { expectNumel } from './check';
 import { shaderWith } from './lib';
 

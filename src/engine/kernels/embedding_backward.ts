@@ -3,7 +3,7 @@ import { shapeError } from '../gpu/errors';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import { grid1d } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
-import type { EmbeddingPlan } from '../../reference/embedding';
+import type { EmbeddingPlan } from './embedding_plan';
 import { expectNumel, expectPositive } from './check';
 import { expectIndices } from './embedding';
 

@@ -3,12 +3,12 @@ import { shapeError } from '../gpu/errors';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import { grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
-import { L2_NORMALIZE_EPS } from '../../reference/l2_normalize';
+import { L2_NORMALIZE_EPS } from '../../ops/l2_normalize';
 import { expectNumel, expectPositive } from './check';
 import { rowWorkgroupSize } from './check';
 import { rowReduce, rowShaders } from './lib';
 
-export { L2_NORMALIZE_EPS } from '../../reference/l2_normalize';
+export { L2_NORMALIZE_EPS } from '../../ops/l2_normalize';
 
 const shaders = rowShaders('l2_normalize', code);
 

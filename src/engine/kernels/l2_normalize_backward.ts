@@ -2,7 +2,7 @@ import code from '../../../shaders/l2_normalize_backward.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import { grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
-import { L2_NORMALIZE_EPS } from '../../reference/l2_normalize';
+import { L2_NORMALIZE_EPS } from '../../ops/l2_normalize';
 import { checkL2Shapes } from './l2_normalize';
 import { rowWorkgroupSize } from './check';
 import { rowReduce, rowShaders } from './lib';

@@ -2,7 +2,7 @@
  * The LoRA low-rank path (peft semantics), composed from matmul dispatches: h = x·Aᵀ, y += scale · h·Bᵀ.
  * The order of the dispatches is the order of the CPU twin in src/reference/lora.ts.
  */
-import type { LoraDims } from '../../reference/lora';
+import type { LoraDims } from '../../ops/lora';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectPositive } from './check';

@@ -1,5 +1,5 @@
 import code from '../../../shaders/matmul.wgsl?raw';
-import { resolveMatmulDims, type MatmulDims, type ResolvedMatmulDims } from '../../reference/matmul';
+import { resolveMatmulDims, type MatmulDims, type ResolvedMatmulDims } from '../../ops/matmul';
 import { shapeError } from '../gpu/errors';
 import type { ShaderSource } from '../gpu/pipelines';
 import type { Dispatch, Runtime } from '../gpu/runtime';

@@ -4,10 +4,10 @@ import type { ShaderSource } from '../gpu/pipelines';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import { ceilDiv } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
-import { POOLING_MODE_IDS, type PoolingMode } from '../../reference/pooling';
+import { POOLING_MODE_IDS, type PoolingMode } from '../../ops/pooling';
 import { expectNumel, expectPositive } from './check';
 
-export type { PoolingMode } from '../../reference/pooling';
+export type { PoolingMode } from '../../ops/pooling';
 
 const shader = { name: 'pooling', code };
 const WG = 256;

@@ -1,7 +1,7 @@
 import code from '../../../shaders/pooling_backward.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
-import type { PoolingMode } from '../../reference/pooling';
+import type { PoolingMode } from '../../ops/pooling';
 import { checkPoolingShapes, poolingLaunch } from './pooling';
 
 const shader = { name: 'pooling_backward', code };

@@ -12,7 +12,8 @@ import { embedding } from '../kernels/embedding';
 import { embeddingBackward, embeddingPlanTensors, writeEmbeddingPlan, type EmbeddingPlanTensors } from '../kernels/embedding_backward';
 import { layernorm } from '../kernels/layernorm';
 import { layernormBackward } from '../kernels/layernorm_backward';
-import { embeddingBackwardPlan, robertaPositionIds } from '../../reference/embedding';
+import { embeddingBackwardPlan } from '../kernels/embedding_plan';
+import { positionIds } from './positions';
 import type { EncoderWeights } from './bind_weights';
 import type { EncoderConfig } from './config';
 import { Head, type HeadConfig } from './head';
@@ -76,7 +77,7 @@ export class EncoderTower {
   setBatch(ids: Uint32Array, stepSeed: number): void {
     const { B, T, P } = this.shape;
     const pad = this.cfg.padTokenId;
-    const pos = robertaPositionIds(ids, B, T, pad);
+    const pos = positionIds(ids, B, T, pad);
     // With a prefix, HF shifts real tokens' positions by the P past key/value rows (pad positions stay pad).
     if (P > 0) for (let i = 0; i < pos.length; i++) if (ids[i] !== pad) pos[i] = pos[i]! + P;
     const mask = ids.map((id) => (id === pad ? 0 : 1));

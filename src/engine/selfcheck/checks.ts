@@ -22,8 +22,7 @@ import * as refDrop from '../../reference/dropout';
 import * as refLn from '../../reference/layernorm';
 import * as refMm from '../../reference/matmul';
 import * as refSm from '../../reference/softmax';
-import type { KernelCheck } from './selfcheck';
-import { maxAbsDiff, seeded } from './selfcheck';
+import { maxAbsDiff, seeded, type KernelCheck } from './kernel_check';
 
 /** Runs `build` on uploaded inputs and reads `outputs` back; releases every tensor it made. */
 async function onGpu(rt: Runtime, inputs: Float32Array[], outputs: number[], build: (ins: Tensor[], outs: Tensor[]) => Parameters<Runtime['run']>[0]): Promise<Float32Array[]> {

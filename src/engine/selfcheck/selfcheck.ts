@@ -6,6 +6,9 @@
 import type { Runtime } from '../gpu/runtime';
 import { GpuError } from '../gpu/errors';
 import { KERNEL_CHECKS } from './checks';
+import type { KernelCheck } from './kernel_check';
+
+export type { KernelCheck } from './kernel_check';
 
 export interface SelfCheckResult {
   readonly kernel: string;
@@ -13,13 +16,6 @@ export interface SelfCheckResult {
   readonly maxAbsDiff: number;
   readonly tolerance: number;
   readonly error?: string;
-}
-
-export interface KernelCheck {
-  readonly kernel: string;
-  readonly tolerance: number;
-  /** Runs the kernel and its reference on the same inputs; returns the max absolute difference. */
-  run(rt: Runtime): Promise<number>;
 }
 
 export async function runSelfCheck(rt: Runtime, checks: readonly KernelCheck[] = KERNEL_CHECKS): Promise<SelfCheckResult[]> {
@@ -35,24 +31,4 @@ export async function runSelfCheck(rt: Runtime, checks: readonly KernelCheck[] =
     }
   }
   return results;
-}
-
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = a.length === b.length ? 0 : Number.POSITIVE_INFINITY;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (!(d <= worst)) worst = d;
-  }
-  return worst;
-}
-
-/** Deterministic inputs in [-1, 1) (the self-check must not depend on Math.random). */
-export function seeded(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2147483648 - 1;
-  }
-  return out;
 }

@@ -1,5 +1,5 @@
 /** Runs every kernel against its CPU twin on this GPU and lists the outcome. */
-import { runSelfCheck } from '../../worker/bridge';
+import { runSelfCheck } from '../../store/responses';
 import { useLab } from '../../store/store';
 
 export function SelfCheck() {

@@ -1,14 +1,20 @@
-/** The page's side of the engine Worker: sends typed requests, turns responses into store actions. */
+/**
+ * The engine Worker's responses turned into store actions (runs on the page). Installed once by main.tsx through
+ * worker/client.ts, so the store and the client do not import each other.
+ */
 import { zipSync } from 'fflate';
 import { adapterKey } from '../../engine/tune/adapter_key';
 import { download } from '../lib/export_runs';
-import { onMemoryPlan } from '../store/effects';
-import { onRunEnded, onRunEvents, onRunPaused, onRunPrepared } from '../store/runner';
-import { useLab } from '../store/store';
-import { onTuneAnswer } from '../store/tuning';
-import type { WorkerRequest, WorkerResponse } from './protocol';
+import { onWorkerResponse, send } from '../worker/client';
+import type { WorkerResponse } from '../worker/protocol';
+import { onMemoryPlan } from './effects';
+import { onRunEnded, onRunEvents, onRunPaused, onRunPrepared } from './runner';
+import { useLab } from './store';
+import { onTuneAnswer } from './tuning';
 
-let worker: Worker | null = null;
+export function connectWorker(): void {
+  onWorkerResponse(onResponse);
+}
 
 function onExport(message: Extract<WorkerResponse, { type: 'export-files' | 'export-error' }>): void {
   const state = useLab.getState();
@@ -86,15 +92,6 @@ function onResponse(message: WorkerResponse): void {
     case 'tune-error':
       return onTuneAnswer(message);
   }
-}
-
-export function send(request: WorkerRequest): void {
-  if (!worker) {
-    worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
-    worker.onmessage = (event: MessageEvent<WorkerResponse>) => onResponse(event.data);
-    worker.onerror = (event) => useLab.getState().setDeviceError(`The engine worker failed to start: ${event.message}`);
-  }
-  worker.postMessage(request);
 }
 
 export function probeDevice(): void {
