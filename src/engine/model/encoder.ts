@@ -18,10 +18,9 @@ import type { EncoderWeights } from './bind_weights';
 import type { EncoderConfig } from './config';
 import { Head, type HeadConfig } from './head';
 import { layerBackward, layerForward } from './layer';
+import { attentionSeed, embeddingStream, layerStreamBase } from './rng_streams';
 import type { LayerActs, LayerContext, TowerScratch } from './layer_types';
 import { allocateEmbeddingActs, allocateInputs, allocateLayers, allocateScratch, type EmbeddingActs, type TowerInputs, type TowerOptions, type TowerShape } from './tower';
-
-const STREAMS_PER_LAYER = 16;
 
 export class EncoderTower {
   readonly inputs: TowerInputs;
@@ -66,7 +65,7 @@ export class EncoderTower {
       dims: { B: shape.B, T: shape.T, C: cfg.hidden, H: cfg.heads, I: cfg.intermediate, P: shape.P, eps: cfg.layerNormEps },
       mask: this.inputs.mask,
       seed: this.seed,
-      streamBase: (index * (cfg.layers + 1) + l + 1) * STREAMS_PER_LAYER,
+      streamBase: layerStreamBase(index, l, cfg.layers),
       hiddenDropout: options.hiddenDropout,
       attentionDropout: options.attentionDropout,
       loraDropout: options.loraDropout,
@@ -87,7 +86,7 @@ export class EncoderTower {
     this.rt.write(this.inputs.tt, tt);
     this.rt.write(this.inputs.mask, mask);
     this.rt.write(this.seed, Uint32Array.of(stepSeed >>> 0));
-    this.layers.forEach((a, l) => this.rt.write(a.attnParams, Uint32Array.of((stepSeed ^ Math.imul(l + 1 + this.index * 977, 0x9e3779b9)) >>> 0)));
+    this.layers.forEach((a, l) => this.rt.write(a.attnParams, Uint32Array.of(attentionSeed(stepSeed, this.index, l))));
     if (this.plans) {
       writeEmbeddingPlan(this.rt, this.plans.word, embeddingBackwardPlan(ids, pad));
       writeEmbeddingPlan(this.rt, this.plans.position, embeddingBackwardPlan(pos, pad));
@@ -133,7 +132,7 @@ export class EncoderTower {
       layernorm(rt, emb.ln, emb.mean, emb.rstd, emb.sum, e.ln.w, e.ln.b, rows, C, this.cfg.layerNormEps),
     ];
     const embDropout = withDropout && this.options.hiddenDropout > 0;
-    if (embDropout) list.push(dropout(rt, emb.out, emb.ln, { seed: this.seed, stream: this.index * (this.cfg.layers + 1) * STREAMS_PER_LAYER }, this.options.hiddenDropout));
+    if (embDropout) list.push(dropout(rt, emb.out, emb.ln, { seed: this.seed, stream: embeddingStream(this.index, this.cfg.layers) }, this.options.hiddenDropout));
     let x = embDropout ? emb.out : emb.ln;
     this.layers.forEach((a, l) => {
       const c = this.contexts[l]!;
@@ -174,7 +173,7 @@ export class EncoderTower {
     const list: StepCommand[] = [];
     let dLn = dOut;
     if (this.options.hiddenDropout > 0) {
-      list.push(dropoutBackward(rt, this.scratch.dDense, dOut, { seed: this.seed, stream: this.index * (this.cfg.layers + 1) * STREAMS_PER_LAYER }, this.options.hiddenDropout));
+      list.push(dropoutBackward(rt, this.scratch.dDense, dOut, { seed: this.seed, stream: embeddingStream(this.index, this.cfg.layers) }, this.options.hiddenDropout));
       dLn = this.scratch.dDense;
     }
     list.push(...layernormBackward(rt, scratch, e.ln.dw, e.ln.db, dLn, emb.sum, e.ln.w, emb.mean, emb.rstd, rows, C));

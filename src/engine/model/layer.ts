@@ -20,9 +20,9 @@ import type { MatmulEpilogueOption } from '../kernels/matmul';
 import { adapterBackward, adapterForward } from './adapter_block';
 import { linearBackward, linearForward, type LinearDims, type LoraBranch } from './linear';
 import { LINEAR_SITES, type LinearSite } from './params';
+import { LAYER_SITE } from './rng_streams';
 import { siteOf, type LayerActs, type LayerContext, type LayerWeights, type NormWeights, type TowerScratch } from './layer_types';
 
-const STREAM = { attnOut: 0, ffnOut: 1, loraBase: 2 } as const;
 
 export function layerForward(rt: Runtime, a: LayerActs, x: Tensor, w: LayerWeights, c: LayerContext): StepCommand[] {
   const { B, T, C, H, I, P, eps } = c.dims;
@@ -39,7 +39,7 @@ export function layerForward(rt: Runtime, a: LayerActs, x: Tensor, w: LayerWeigh
   ];
   // Without dropout (p = 0, or an inference pass over training buffers) the branch continues from ao itself.
   const y1 = c.hiddenDropout > 0 ? a.aoDrop : a.ao;
-  if (c.hiddenDropout > 0) list.push(dropout(rt, a.aoDrop, a.ao, siteOf(c, STREAM.attnOut), c.hiddenDropout));
+  if (c.hiddenDropout > 0) list.push(dropout(rt, a.aoDrop, a.ao, siteOf(c, LAYER_SITE.attnOut), c.hiddenDropout));
   if (w.attnAdapter && a.attnAdapter) list.push(...adapterForward(rt, a.attnAdapter, y1, w.attnAdapter, rows, C));
   list.push(add(rt, a.res1, x, a.attnAdapter?.out ?? y1), layernorm(rt, a.h1, a.mean1, a.rstd1, a.res1, w.ln1.w, w.ln1.b, rows, C, eps));
   // GELU rides on the FFN-up matmul's epilogue unless a LoRA branch must add its sum in between.
@@ -48,7 +48,7 @@ export function layerForward(rt: Runtime, a: LayerActs, x: Tensor, w: LayerWeigh
   else list.push(...lin(a.f1a, a.h1, 'intermediate.dense', up, { kind: 'activation', act: 'gelu', aux: a.f1 }));
   list.push(...lin(a.f2, a.f1a, 'output.dense', { rows, inDim: I, outDim: C }));
   const y2 = c.hiddenDropout > 0 ? a.f2Drop : a.f2;
-  if (c.hiddenDropout > 0) list.push(dropout(rt, a.f2Drop, a.f2, siteOf(c, STREAM.ffnOut), c.hiddenDropout));
+  if (c.hiddenDropout > 0) list.push(dropout(rt, a.f2Drop, a.f2, siteOf(c, LAYER_SITE.ffnOut), c.hiddenDropout));
   if (w.ffnAdapter && a.ffnAdapter) list.push(...adapterForward(rt, a.ffnAdapter, y2, w.ffnAdapter, rows, C));
   list.push(add(rt, a.res2, a.h1, a.ffnAdapter?.out ?? y2), layernorm(rt, a.out, a.mean2, a.rstd2, a.res2, w.ln2.w, w.ln2.b, rows, C, eps));
   return list;
@@ -78,7 +78,7 @@ export function layerBackward(
   };
   // FFN block: out = LN2(h1 + z2); dRes2 is both d(h1)'s residual part and dz2.
   list.push(...normBackward(rt, s.dRes2, dOut, a.res2, w.ln2, a.mean2, a.rstd2, rows, C, s.normSink));
-  const dF2 = branchBackward(rt, list, s.dRes2, a.f2Drop, a.ffnAdapter, w.ffnAdapter, s, c, STREAM.ffnOut, rows, C);
+  const dF2 = branchBackward(rt, list, s.dRes2, a.f2Drop, a.ffnAdapter, w.ffnAdapter, s, c, LAYER_SITE.ffnOut, rows, C);
   // GELU's backward rides on the FFN-down dx matmul's epilogue unless a LoRA branch adds to dx after it.
   const down = { rows, inDim: I, outDim: C };
   if (branch(a, w, c, 'output.dense', s) && s.dF1a) list.push(...linBack(s.dF1a, false, dF2, a.f1a, 'output.dense', down), activationBackward(rt, s.dF1, s.dF1a, a.f1, 'gelu'));
@@ -86,7 +86,7 @@ export function layerBackward(
   list.push(...linBack(s.dRes2, true, s.dF1, a.h1, 'intermediate.dense', { rows, inDim: C, outDim: I }));
   // Attention block: h1 = LN1(x + z1); dx starts as d(res1), the residual part of the input gradient.
   list.push(...normBackward(rt, dx, s.dRes2, a.res1, w.ln1, a.mean1, a.rstd1, rows, C, s.normSink));
-  const dAo = branchBackward(rt, list, dx, a.aoDrop, a.attnAdapter, w.attnAdapter, s, c, STREAM.attnOut, rows, C);
+  const dAo = branchBackward(rt, list, dx, a.aoDrop, a.attnAdapter, w.attnAdapter, s, c, LAYER_SITE.attnOut, rows, C);
   const cc = { rows, inDim: C, outDim: C };
   list.push(...linBack(s.dCtx, false, dAo, a.ctx, 'attention.output.dense', cc));
   const prefix = w.prefix && { pk: w.prefix.pk, pv: w.prefix.pv };
@@ -147,6 +147,6 @@ function branch(a: LayerActs, w: LayerWeights, c: LayerContext, site: LinearSite
     ...lora,
     h,
     dh: s?.loraDh.get(lora.rank) ?? h,
-    dropout: xd && c.loraDropout > 0 ? { site: siteOf(c, STREAM.loraBase + LINEAR_SITES.indexOf(site)), p: c.loraDropout, xd, dxd: dxd ?? xd } : null,
+    dropout: xd && c.loraDropout > 0 ? { site: siteOf(c, LAYER_SITE.loraBase + LINEAR_SITES.indexOf(site)), p: c.loraDropout, xd, dxd: dxd ?? xd } : null,
   };
 }

@@ -11,6 +11,7 @@ import { bindWeights, plainPrefix, type EncoderWeights, type PrefixSource } from
 import { EncoderTower } from '../model/encoder';
 import type { HeadConfig } from '../model/head';
 import { PrefixMlp } from '../model/prefix_mlp';
+import { stepSeed, towerSeed } from '../model/rng_streams';
 import { decays, type ParamSpec } from '../model/params';
 import { ModelWeights } from '../model/weights';
 import { lwoActiveLayers } from '../peft/lwo';
@@ -154,10 +155,10 @@ export class TrainableModel {
 
   /** One optimizer step on a batch (ids (B, T), padded); `step` is 0-based, `lr` the scheduled rate. */
   async step(codeIds: Uint32Array, nlIds: Uint32Array, step: number, lr: number): Promise<StepResult> {
-    const stepSeed = (Math.imul(this.seed, 0x9e3779b1) + step) >>> 0;
+    const seed = stepSeed(this.seed, step);
     const { code, nl, objective, optimizer } = this.training;
-    code.setBatch(codeIds, stepSeed);
-    nl.setBatch(nlIds, stepSeed ^ 0x5bd1e995);
+    code.setBatch(codeIds, towerSeed(seed, 0));
+    nl.setBatch(nlIds, towerSeed(seed, 1));
     const lwo = methodOf(this.peft, 'lwo');
     const pass = this.passFor(lwo ? lwoActiveLayers(lwo, this.model, step, this.seed) : null);
     const update = optimizer.update(this.rangesAt(step), lr);
