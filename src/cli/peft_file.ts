@@ -2,11 +2,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { EncoderConfig } from '../engine/model/config';
 import { ConfigError } from '../engine/peft/fields';
+import { LORA_DEFAULTS } from '../engine/peft/lora';
 import { parsePeftConfig } from '../engine/peft/parse';
 import type { PeftConfig } from '../engine/peft/types';
 import { CliError } from './errors';
 
-export const DEFAULT_PEFT = { methods: [{ type: 'lora', r: 8, alpha: 16, targets: ['query', 'value'] }] } as const;
+export const DEFAULT_PEFT = { methods: [LORA_DEFAULTS] } as const;
 
 export function readPeftConfig(path: string | undefined, model: EncoderConfig): PeftConfig {
   if (path === undefined) return parsePeftConfig(DEFAULT_PEFT, model);

@@ -8,7 +8,8 @@ import { importAdapter } from '../../src/engine/io/export';
 import { writeSafeTensors } from '../../src/engine/io/safetensors';
 import { PRESETS } from '../../src/engine/model/config';
 import { ConfigError } from '../../src/engine/peft/fields';
-import { loraRank, loraScale, targetedSites } from '../../src/engine/peft/lora';
+import { LORA_DEFAULTS, loraRank, loraScale, targetedSites } from '../../src/engine/peft/lora';
+import { DEFAULT_PEFT } from '../../src/cli/peft_file';
 import { parsePeftConfig } from '../../src/engine/peft/parse';
 import { planPeft } from '../../src/engine/peft/plan';
 import type { LoraConfig } from '../../src/engine/peft/types';
@@ -31,6 +32,14 @@ function loraOf(json: unknown): LoraConfig {
 }
 
 describe("peft's LoRA fields", () => {
+  it("has one set of defaults, peft's: the lab's JSON, a peft file and the CLI's default method agree", () => {
+    const fromLab = loraOf({ methods: [{ type: 'lora' }] });
+    const fromPeft = loraOf({ peft_type: 'LORA' });
+    const cli = loraOf(DEFAULT_PEFT);
+    for (const l of [fromLab, fromPeft, cli]) expect(l).toMatchObject({ r: 8, alpha: 8, dropout: 0, targets: ['query', 'value'], rslora: false });
+    expect(LORA_DEFAULTS).toMatchObject({ r: 8, alpha: 8 });
+  });
+
   it('rank_pattern and alpha_pattern set r and alpha per module (first matching key, anchored at a dot)', () => {
     const l = loraOf({ peft_type: 'LORA', r: 8, lora_alpha: 16, target_modules: ['query', 'value'], rank_pattern: { 'layer.1.attention.self.query': 2 }, alpha_pattern: { value: 4 } });
     expect(loraRank(l, 'encoder.layer.1.attention.self.query')).toBe(2);

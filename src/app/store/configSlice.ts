@@ -7,6 +7,7 @@
 import type { StateCreator } from 'zustand';
 import { PRESETS, type EncoderConfig } from '../../engine/model/config';
 import { ConfigError } from '../../engine/peft/fields';
+import { LORA_DEFAULTS } from '../../engine/peft/lora';
 import type { MethodType, PeftConfig } from '../../engine/peft/types';
 import { parseRunConfig, type RecipeSettings, type RunConfig } from '../../engine/train/run_config';
 import { METHOD_PRESETS, RECIPE_PRESETS } from '../lib/presets';
@@ -62,7 +63,7 @@ const FALLBACK_MODEL = 'microsoft/codebert-base';
 function defaultMethod(type: MethodType, model: EncoderConfig): MethodDraft {
   switch (type) {
     case 'lora':
-      return { type, r: 8, alpha: 32, dropout: 0, targets: ['query', 'value'], rslora: false, layers: null };
+      return { ...LORA_DEFAULTS, targets: [...LORA_DEFAULTS.targets], layers: null };
     case 'adapter':
       return { type, placement: 'ffn', size: 64, activation: 'gelu', layers: null };
     case 'prefix':

@@ -21,7 +21,7 @@ export const TRAIN_HELP = `npm run lab -- train --model DIR --train FILE [--vali
   peft adapter (adapter_config.json + adapter_model.safetensors), other modules in the lab's format
   (lab_peft.json + lab_adapter.safetensors), trained base weights as a model folder (config.json +
   model.safetensors + the tokenizer files).
-  --peft-config FILE  a peft adapter_config.json (LoRA) or the lab's JSON (docs/PEFT_CONFIG.md); default LoRA r=8 on query,value
+  --peft-config FILE  a peft adapter_config.json (LoRA) or the lab's JSON (docs/PEFT_CONFIG.md); default LoRA with peft's defaults (r=8, alpha=8, query and value)
   --init DIR          start from a saved adapter or model folder (a previous --out)
 ${GPU_HELP}
 ${RECIPE_HELP}`;

@@ -7,7 +7,7 @@
 import type { EncoderConfig } from '../model/config';
 import { LINEAR_SITES, linearPath } from '../model/params';
 import { ConfigError, FieldReader } from './fields';
-import { lora } from './lora';
+import { lora, LORA_DEFAULTS } from './lora';
 import { prefix } from './prefix';
 import type { LoraConfig, PeftConfig, PrefixConfig } from './types';
 
@@ -47,11 +47,11 @@ function loraFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, mod
   if (!targets) return null;
   const fields = {
     type: 'lora',
-    r: root.r ?? 8,
-    alpha: root.lora_alpha ?? 8,
-    dropout: root.lora_dropout ?? 0,
+    r: root.r ?? LORA_DEFAULTS.r,
+    alpha: root.lora_alpha ?? LORA_DEFAULTS.alpha,
+    dropout: root.lora_dropout ?? LORA_DEFAULTS.dropout,
     targets,
-    rslora: root.use_rslora ?? false,
+    rslora: root.use_rslora ?? LORA_DEFAULTS.rslora,
     layers,
     rankPattern: root.rank_pattern ?? {},
     alphaPattern: root.alpha_pattern ?? {},
@@ -64,7 +64,7 @@ function loraFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, mod
  * exclude_modules likewise. The lab keeps a plain list as it is; otherwise it lists the matched modules.
  */
 function resolveTargets(root: Readonly<Record<string, unknown>>, model: EncoderConfig, layers: readonly number[] | null, problems: string[]): readonly string[] | null {
-  const raw = root.target_modules ?? ['query', 'value'];
+  const raw = root.target_modules ?? LORA_DEFAULTS.targets;
   const exclude = root.exclude_modules ?? null;
   const valid = (v: unknown): v is string | string[] => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
   if (!valid(raw)) return (problems.push('adapter_config.target_modules: must be a string (regex) or a list of module names'), null);

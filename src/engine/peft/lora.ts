@@ -7,6 +7,13 @@ import type { EncoderConfig } from '../model/config';
 import type { PeftModule } from './module';
 import type { LoraConfig } from './types';
 
+/**
+ * LoRA's defaults, written once: peft's own (LoraConfig r = 8, lora_alpha = 8, lora_dropout = 0, targets query
+ * and value for RoBERTa), so a configuration that leaves a field out means what it means in peft. The parser,
+ * the importer of peft files, the CLI's default method and the dashboard's new LoRA all take them from here.
+ */
+export const LORA_DEFAULTS: Omit<LoraConfig, 'layers'> = { type: 'lora', r: 8, alpha: 8, dropout: 0, targets: ['query', 'value'], rslora: false };
+
 export const lora: PeftModule<LoraConfig> = {
   type: 'lora',
   label: 'LoRA',
@@ -14,17 +21,18 @@ export const lora: PeftModule<LoraConfig> = {
   addsModules: true,
   parse(f, model) {
     f.rejectUnknown(['type', 'r', 'alpha', 'dropout', 'targets', 'rslora', 'layers', 'rankPattern', 'alphaPattern']);
-    const r = f.int('r', 1, 4096, 8);
+    const d = LORA_DEFAULTS;
+    const r = f.int('r', 1, 4096, d.r);
     const rankPattern = f.numberMap('rankPattern', 1, 4096);
     const alphaPattern = f.numberMap('alphaPattern', 1e-6, 1e6);
     for (const k of Object.keys(rankPattern)) if (!Number.isInteger(rankPattern[k])) f.problem(`rankPattern.${k}`, 'must be an integer');
     const config: LoraConfig = {
       type: 'lora',
       r,
-      alpha: f.num('alpha', 1e-6, 1e6, r),
-      dropout: f.num('dropout', 0, 0.99, 0),
-      targets: f.strings('targets', ['query', 'value']),
-      rslora: f.bool('rslora', false),
+      alpha: f.num('alpha', 1e-6, 1e6, d.alpha),
+      dropout: f.num('dropout', 0, 0.99, d.dropout),
+      targets: f.strings('targets', d.targets),
+      rslora: f.bool('rslora', d.rslora),
       layers: f.layers('layers', model.layers),
       ...(Object.keys(rankPattern).length > 0 ? { rankPattern } : {}),
       ...(Object.keys(alphaPattern).length > 0 ? { alphaPattern } : {}),

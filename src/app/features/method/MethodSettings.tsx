@@ -1,5 +1,6 @@
 /** The settings of one selected PEFT method, as the engine's config fields (docs/PEFT_CONFIG.md). */
 import { LINEAR_SITES } from '../../../engine/model/params';
+import { LORA_DEFAULTS, loraScale } from '../../../engine/peft/lora';
 import type { MethodType } from '../../../engine/peft/types';
 import { CheckField, NumberField, SelectField } from '../../components/fields';
 import type { MethodDraft } from '../../store/configSlice';
@@ -9,13 +10,14 @@ type SetField = (field: string, value: unknown) => void;
 
 function LoraSettings({ m, set }: { readonly m: MethodDraft; readonly set: SetField }) {
   const targets = Array.isArray(m.targets) ? (m.targets as string[]) : [];
-  const scale = typeof m.r === 'number' && typeof m.alpha === 'number' && m.r > 0 ? m.alpha / (m.rslora ? Math.sqrt(m.r) : m.r) : null;
+  // The engine's own scale rule (alpha / r, alpha / √r with rsLoRA), on the draft's numbers when they are valid.
+  const scale = typeof m.r === 'number' && typeof m.alpha === 'number' && m.r > 0 ? loraScale({ ...LORA_DEFAULTS, r: m.r, alpha: m.alpha, rslora: m.rslora === true, layers: null }, '') : null;
   const toggle = (site: string, on: boolean): void => set('targets', on ? [...targets, site] : targets.filter((t) => t !== site));
   return (
     <>
       <div className="grid3">
         <NumberField label="Rank r" value={m.r} onChange={(v) => set('r', v)} testId="lora-r" />
-        <NumberField label="Alpha" value={m.alpha} onChange={(v) => set('alpha', v)} help={scale === null ? 'scale = alpha / r' : `scale = ${+scale.toPrecision(3)}`} />
+        <NumberField label="Alpha" value={m.alpha} onChange={(v) => set('alpha', v)} help={`${scale === null ? 'scale = alpha / r' : `scale = ${+scale.toPrecision(3)}`}; peft's default alpha is ${LORA_DEFAULTS.alpha}`} />
         <NumberField label="Dropout" value={m.dropout} onChange={(v) => set('dropout', v)} />
       </div>
       <fieldset className="targets">
