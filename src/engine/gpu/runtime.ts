@@ -315,14 +315,23 @@ function toGpuError(error: GPUError, what: string): GpuError {
   return new GpuError(kind, `GPU ${kind} error while ${what}: ${error.message}`);
 }
 
+/** WebGPU's guaranteed workgroups per grid dimension (maxComputeWorkgroupsPerDimension's minimum). */
+export const MAX_GROUPS = 65535;
+
 /**
- * Splits a 1-D launch of `n` invocations into a 2-D grid so it stays under the per-dimension limit of 65535
- * workgroups; shaders recover the flat index as `gid.x + gid.y * num_workgroups.x * WG`.
+ * The workgroup size of the one-invocation-per-element kernels, passed to each shader as its `WG` override
+ * (the WGSL default only documents it): one value, here, for every launcher.
+ */
+export const ELEMENTWISE_WG = 256;
+
+/**
+ * Splits a 1-D launch of `n` invocations into a 2-D grid so it stays under the per-dimension limit of
+ * MAX_GROUPS workgroups; shaders recover the flat index as `gid.x + gid.y * num_workgroups.x * WG`.
  */
 export function grid1d(n: number, workgroupSize: number): [number, number, number] {
   const groups = Math.max(1, Math.ceil(n / workgroupSize));
-  if (groups <= 65535) return [groups, 1, 1];
-  const y = Math.ceil(groups / 65535);
+  if (groups <= MAX_GROUPS) return [groups, 1, 1];
+  const y = Math.ceil(groups / MAX_GROUPS);
   return [Math.ceil(groups / y), y, 1];
 }
 

@@ -1,6 +1,6 @@
 import code from '../../../shaders/activation.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
-import { grid1d } from '../gpu/runtime';
+import { ELEMENTWISE_WG, grid1d } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
 import { expectNumel } from './check';
 import { shaderWith } from './lib';
@@ -18,7 +18,7 @@ export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = { gelu: 0, 
 export const ACTIVATION_FLOPS: Readonly<Record<Activation, number>> = { gelu: 24, relu: 1, swish: 6, tanh: 6 };
 
 /** Workgroup size of the activation kernels (forward and backward). */
-export const ACTIVATION_WG = 256;
+export const ACTIVATION_WG = ELEMENTWISE_WG;
 
 const shader = shaderWith('activation', code, 'activation');
 

@@ -1,11 +1,11 @@
 import code from '../../../shaders/adamw.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
-import { grid1d } from '../gpu/runtime';
+import { ELEMENTWISE_WG, grid1d } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
 import { expectNumel } from './check';
 
 const shader = { name: 'adamw', code };
-const WG = 256;
+const WG = ELEMENTWISE_WG;
 
 /** One AdamW step's hyperparameters (torch.optim.AdamW names); `step` counts from 1. */
 export type { AdamWStep } from '../../ops/adamw';

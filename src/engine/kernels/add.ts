@@ -1,11 +1,11 @@
 import code from '../../../shaders/add.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
-import { grid1d } from '../gpu/runtime';
+import { ELEMENTWISE_WG, grid1d } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
 import { expectNumel } from './check';
 
 const shader = { name: 'add', code };
-const WG = 256;
+const WG = ELEMENTWISE_WG;
 
 /** out = a + b (residual add). */
 export function add(rt: Runtime, out: Tensor, a: Tensor, b: Tensor): Dispatch {

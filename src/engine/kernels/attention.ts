@@ -1,3 +1,4 @@
+import { MAX_GROUPS } from '../gpu/runtime';
 import code from '../../../shaders/attention.wgsl?raw';
 import { shapeError } from '../gpu/errors';
 import type { Constants } from '../gpu/pipelines';
@@ -20,7 +21,6 @@ export const ATTENTION_BLOCK_ROWS = 32;
 export const ATTENTION_KEY_TILE = 16;
 export const ATTENTION_D_CHUNK = 64;
 
-const MAX_GROUPS = 65535; // WebGPU's guaranteed workgroups per grid dimension
 
 export type { AttentionDims } from '../../ops/attention';
 import type { AttentionDims } from '../../ops/attention';
@@ -35,7 +35,7 @@ export function checkAttentionDims(op: string, dims: AttentionDims): void {
   expectPositive(op, { B: dims.B, T: dims.T, H: dims.H, D: dims.D });
   if (!Number.isInteger(dims.P) || dims.P < 0) throw shapeError(op, `P must be a non-negative integer, got ${dims.P}`);
   if (!(dims.dropout >= 0 && dims.dropout < 1)) throw shapeError(op, `dropout must be in [0, 1), got ${dims.dropout}`);
-  if (dims.B > 65535 || dims.T + dims.P > 65535) throw shapeError(op, 'B and P+T must each fit one grid dimension (65535)');
+  if (dims.B > MAX_GROUPS || dims.T + dims.P > MAX_GROUPS) throw shapeError(op, `B and P+T must each fit one grid dimension (${MAX_GROUPS})`);
 }
 
 /** Floats attention() saves per query row for the backward: the softmax row max m and row sum l. */

@@ -1,13 +1,12 @@
 import code from '../../../shaders/bias_backward.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
-import { ceilDiv } from '../gpu/runtime';
+import { ceilDiv, MAX_GROUPS } from '../gpu/runtime';
 import { shapeError } from '../gpu/errors';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
 
 const shader = { name: 'bias_backward', code };
 const COLS = 32; // columns per workgroup, as in bias_backward.wgsl
-const MAX_GROUPS = 65535; // WebGPU's guaranteed workgroups per grid dimension
 
 /** dbias (n) (+)= Σ_rows dout (rows, n): the bias gradient of a linear layer. */
 export function biasBackward(rt: Runtime, dbias: Tensor, dout: Tensor, rows: number, n: number, accumulate = true): Dispatch {

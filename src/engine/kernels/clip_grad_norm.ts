@@ -1,10 +1,11 @@
+import { ELEMENTWISE_WG } from '../gpu/runtime';
 import code from '../../../shaders/clip_grad_norm.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
 import { expectNumel } from './check';
 
 const shader = { name: 'clip_grad_norm', code };
-const WG = 256;
+const WG = ELEMENTWISE_WG;
 
 /**
  * out = [total_norm, clip_coef] from gradNorm's partials, as torch.nn.utils.clip_grad_norm_ computes them:

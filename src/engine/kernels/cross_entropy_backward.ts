@@ -1,12 +1,12 @@
 import code from '../../../shaders/cross_entropy_backward.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
-import { grid1d } from '../gpu/runtime';
+import { ELEMENTWISE_WG, grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel } from './check';
 import { logitsShape } from './cross_entropy';
 
 const shader = { name: 'cross_entropy_backward', code };
-const WG = 256;
+const WG = ELEMENTWISE_WG;
 
 /** dlogits = dloss[0] · (softmax(logits) − onehot(targets)) / R, written; lse is the forward's saved logsumexp. */
 export function crossEntropyBackward(rt: Runtime, dlogits: Tensor, dloss: Tensor, logits: Tensor, lse: Tensor, targets: Tensor): Dispatch {

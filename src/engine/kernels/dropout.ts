@@ -2,14 +2,14 @@ import code from '../../../shaders/dropout.wgsl?raw';
 import { shapeError } from '../gpu/errors';
 import type { ShaderSource } from '../gpu/pipelines';
 import type { Dispatch, Runtime } from '../gpu/runtime';
-import { grid1d } from '../gpu/runtime';
+import { ELEMENTWISE_WG, grid1d } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
 import { dropoutConstants } from '../../ops/dropout';
 import { expectNumel } from './check';
 import { shaderWith } from './lib';
 
 const shader = shaderWith('dropout', code, 'rng');
-const WG = 256;
+const WG = ELEMENTWISE_WG;
 
 /** Where a dropout site draws its mask: the per-step seed uniform and the site's own stream number. */
 export interface DropoutSite {

@@ -1,12 +1,12 @@
 import code from '../../../shaders/embedding.wgsl?raw';
 import { shapeError } from '../gpu/errors';
 import type { Dispatch, Runtime } from '../gpu/runtime';
-import { grid1d } from '../gpu/runtime';
+import { ELEMENTWISE_WG, grid1d } from '../gpu/runtime';
 import { shapeString, sizeOf, type Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
 
 const shader = { name: 'embedding', code };
-const WG = 256;
+const WG = ELEMENTWISE_WG;
 
 /**
  * out = wte[ids] + wpe[pos] + wtt[tt] row by row. out (BT, C); ids, pos, tt (BT) u32; wte (V, C),

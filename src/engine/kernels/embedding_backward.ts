@@ -1,14 +1,14 @@
 import code from '../../../shaders/embedding_backward.wgsl?raw';
 import { shapeError } from '../gpu/errors';
 import type { Dispatch, Runtime } from '../gpu/runtime';
-import { grid1d } from '../gpu/runtime';
+import { ELEMENTWISE_WG, grid1d } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
 import type { EmbeddingPlan } from './embedding_plan';
 import { expectNumel, expectPositive } from './check';
 import { expectIndices } from './embedding';
 
 const shader = { name: 'embedding_backward', code };
-const WG = 256;
+const WG = ELEMENTWISE_WG;
 
 /**
  * One table's scatter plan on the GPU, sized for the largest batch plan it can hold: unique (maxU),

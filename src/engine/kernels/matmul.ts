@@ -3,7 +3,7 @@ import { resolveMatmulDims, type MatmulDims, type ResolvedMatmulDims } from '../
 import { shapeError } from '../gpu/errors';
 import type { ShaderSource } from '../gpu/pipelines';
 import type { Dispatch, Runtime } from '../gpu/runtime';
-import { ceilDiv } from '../gpu/runtime';
+import { ceilDiv, MAX_GROUPS } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { ACTIVATION_CODE, ACTIVATION_FLOPS, type Activation } from './activation';
 import { expectNumel, expectPositive } from './check';
@@ -12,7 +12,6 @@ import { MATMUL_TILES, matmulTileFor, tileHeader, type MatmulTileId } from './ma
 
 export type { MatmulDims };
 
-const MAX_GROUPS = 65535; // WebGPU's guaranteed workgroups per grid dimension
 
 // One kernel, two ways to store B (f32, or packed halves: frozen weights kept in 16 bits) times the tile
 // shapes. The lib file supplies B's binding and reader, the header the tile; the name keeps each apart in

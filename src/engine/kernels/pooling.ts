@@ -2,7 +2,7 @@ import code from '../../../shaders/pooling.wgsl?raw';
 import { shapeError } from '../gpu/errors';
 import type { ShaderSource } from '../gpu/pipelines';
 import type { Dispatch, Runtime } from '../gpu/runtime';
-import { ceilDiv } from '../gpu/runtime';
+import { ceilDiv, ELEMENTWISE_WG, MAX_GROUPS } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { POOLING_MODE_IDS, type PoolingMode } from '../../ops/pooling';
 import { expectNumel, expectPositive } from './check';
@@ -10,7 +10,7 @@ import { expectNumel, expectPositive } from './check';
 export type { PoolingMode } from '../../ops/pooling';
 
 const shader = { name: 'pooling', code };
-const WG = 256;
+const WG = ELEMENTWISE_WG;
 
 /**
  * out (B, C) = h[b*T] (cls) or the masked mean of h (B*T, C) over the tokens of sequence b (mean; a
@@ -28,7 +28,7 @@ export function checkPoolingShapes(op: string, pooled: Tensor, states: Tensor, m
   expectNumel(op, 'hidden states', states, B * T * C);
   expectNumel(op, 'mask', mask, B * T);
   if (mask.dtype !== 'u32') throw shapeError(op, `mask must be u32 (1 = token, 0 = padding), got ${mask.dtype}`);
-  if (B > 65535 || ceilDiv(C, WG) > 65535) throw shapeError(op, `B=${B}, C=${C} exceed the (C/${WG}, B) grid`);
+  if (B > MAX_GROUPS || ceilDiv(C, WG) > MAX_GROUPS) throw shapeError(op, `B=${B}, C=${C} exceed the (C/${WG}, B) grid`);
 }
 
 /** The launch pooling and pooling_backward share: one invocation per (b, c) on a (ceil(C/WG), B) grid. */

@@ -2,13 +2,13 @@ import code from '../../../shaders/slice_columns.wgsl?raw';
 import backwardCode from '../../../shaders/slice_columns_backward.wgsl?raw';
 import { shapeError } from '../gpu/errors';
 import type { ShaderSource } from '../gpu/pipelines';
-import { grid1d, type Dispatch, type Runtime } from '../gpu/runtime';
+import { type Dispatch, ELEMENTWISE_WG, grid1d, type Runtime } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
 
 const shader = { name: 'slice_columns', code };
 const backwardShader = { name: 'slice_columns_backward', code: backwardCode };
-const WG = 256;
+const WG = ELEMENTWISE_WG;
 
 export interface SliceDims {
   readonly rows: number;

@@ -1,12 +1,12 @@
 import code from '../../../shaders/sum.wgsl?raw';
 import { shapeError } from '../gpu/errors';
 import type { Dispatch, Runtime } from '../gpu/runtime';
-import { grid1d } from '../gpu/runtime';
+import { ELEMENTWISE_WG, grid1d } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
 
 const shader = { name: 'sum', code };
-const WG = 256;
+const WG = ELEMENTWISE_WG;
 const ITEMS = 8; // a workgroup reduces 2048 elements by default
 
 /**
