@@ -24,7 +24,6 @@ export interface EvaluateContext {
 }
 
 /** The optimizer never steps here; the settings only satisfy the constructor. */
-const NO_OPTIMIZER = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 };
 
 export async function evaluateOnly(request: EvaluateRequest, ctx: EvaluateContext): Promise<RetrievalMetrics> {
   const model = ctx.model;
@@ -37,7 +36,7 @@ export async function evaluateOnly(request: EvaluateRequest, ctx: EvaluateContex
   applyMatmulTuning(rt, request.matmulTuning);
   try {
     const shape = { ...trainerConfig(config.recipe, config.peft).recipe, hiddenDropout: 0, attentionDropout: 0 };
-    const tm = new TrainableModel(rt, model.config, config.peft, shape, NO_OPTIMIZER, config.recipe.seed);
+    const tm = new TrainableModel(rt, model.config, config.peft, shape, null, config.recipe.seed);
     tm.weights.load(initial);
     const { metrics } = await evaluateRetrieval(rt, tm, data.valid, config.recipe.evalBatchSize);
     return metrics;

@@ -44,7 +44,7 @@ async function prepare(argv: readonly string[], command: string): Promise<Prepar
   const peft = adapter?.adapter?.peft ?? parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model.config);
   const rt = await runtimeFromFlags(f);
   const t = trainerConfig(recipe, peft);
-  const tm = new TrainableModel(rt, model.config, peft, t.recipe, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 }, recipe.seed);
+  const tm = new TrainableModel(rt, model.config, peft, t.recipe, null, recipe.seed); // evaluation: no optimizer
   const weights = new Map(model.weights);
   for (const [k, v] of adapter?.baseWeights ?? []) weights.set(k, v);
   for (const [k, v] of adapter?.adapter?.tensors ?? []) weights.set(k, v);

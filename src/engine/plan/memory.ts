@@ -21,6 +21,7 @@ import type { EncoderConfig } from '../model/config';
 import type { EncoderTower } from '../model/encoder';
 import { methodOf, type PeftConfig } from '../peft/types';
 import { trainerConfig, type RecipeSettings } from '../train/run_config';
+import { adamwSettings } from '../train/optimizer';
 import { TrainableModel } from '../train/trainable_model';
 import { countingDevice, type CountedBuffer, type CountingDevice } from './counting_device';
 
@@ -140,8 +141,7 @@ function laterPhaseSteps(model: EncoderConfig, peft: PeftConfig): number[] {
 /** The model exactly as the trainer builds it (same AdamW settings, same recipe shape). */
 export function buildModel(rt: Runtime, model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings): TrainableModel {
   const config = trainerConfig(recipe, peft);
-  const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, maxGradNorm: config.maxGradNorm };
-  return new TrainableModel(rt, model, config.peft, config.recipe, adam, config.seed);
+  return new TrainableModel(rt, model, config.peft, config.recipe, adamwSettings(config.weightDecay, config.maxGradNorm), config.seed);
 }
 
 /** (B, T) ids with every position a real token: <s> x x ... </s>. Contents do not change allocations. */

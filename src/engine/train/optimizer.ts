@@ -20,6 +20,13 @@ export interface AdamWSettings {
   readonly maxGradNorm: number;
 }
 
+/** CodeXGLUE's AdamW (torch's defaults but eps 1e-8): the one place its betas and eps are written. */
+export const ADAMW_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+
+export function adamwSettings(weightDecay: number, maxGradNorm: number): AdamWSettings {
+  return { ...ADAMW_DEFAULTS, weightDecay, maxGradNorm };
+}
+
 /** A contiguous piece of the flat buffers updated by one AdamW dispatch. */
 export interface UpdateRange {
   readonly key: string;

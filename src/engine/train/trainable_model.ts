@@ -64,7 +64,8 @@ export class TrainableModel {
     readonly model: EncoderConfig,
     readonly peft: PeftConfig,
     readonly shape: RecipeShape,
-    private readonly adam: AdamWSettings,
+    /** Null for a model that only evaluates: it allocates no optimizer state and refuses to train. */
+    private readonly adam: AdamWSettings | null,
     private readonly seed: number,
   ) {
     this.plan = planPeft(model, peft);
@@ -74,6 +75,11 @@ export class TrainableModel {
     this.prefixMlp = prefix?.projection ? new PrefixMlp(rt, this.weights, prefix.length, prefix.projection.hidden) : null;
     this.prefixSource = this.prefixMlp ? this.prefixMlp.source() : plainPrefix(this.weights);
     this.encoder = bindWeights(this.weights, this.prefixSource);
+  }
+
+  private requireAdam(): AdamWSettings {
+    if (!this.adam) throw new Error('this model was built for evaluation only: build it with AdamW settings to train it');
+    return this.adam;
   }
 
   private get prefixRows(): number {
@@ -91,7 +97,7 @@ export class TrainableModel {
         code: new EncoderTower(rt, model, this.encoder, { B, T: shape.codeLength, P }, options, shape.head, 0, 'code', this.plan.lowestTrainableLayer),
         nl: new EncoderTower(rt, model, this.encoder, { B, T: shape.nlLength, P }, options, shape.head, 1, 'nl', this.plan.lowestTrainableLayer),
         objective: new ContrastiveObjective(rt, B, model.hidden, shape.scale),
-        optimizer: new Optimizer(rt, this.weights, this.adam),
+        optimizer: new Optimizer(rt, this.weights, this.requireAdam()),
       };
     }
     return this.graph;

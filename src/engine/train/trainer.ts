@@ -11,6 +11,7 @@ import { percentOf } from '../peft/plan';
 import type { PeftConfig } from '../peft/types';
 import type { EmitEvent } from './events';
 import { linearWarmupFactor } from './schedule';
+import { adamwSettings } from './optimizer';
 import { TrainableModel, type RecipeShape } from './trainable_model';
 
 export interface TrainerConfig {
@@ -63,8 +64,7 @@ export async function runTraining(
   const perEpoch = stepsPerEpoch(data.train.n, B);
   if (perEpoch < 1) throw new Error(`the training set has ${data.train.n} examples, fewer than one batch of ${B}: lower --batch-size or add data`);
   const total = config.steps ?? config.epochs * perEpoch;
-  const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, maxGradNorm: config.maxGradNorm };
-  const tm = new TrainableModel(rt, model, config.peft, config.recipe, adam, config.seed);
+  const tm = new TrainableModel(rt, model, config.peft, config.recipe, adamwSettings(config.weightDecay, config.maxGradNorm), config.seed);
   tm.weights.load(initial);
   const p = tm.plan;
   emit({
