@@ -22,7 +22,8 @@ fi
 echo "Creating the Python reference environment in $venv (torch, transformers, peft, ...; a few minutes, once)" >&2
 rm -rf "$venv"
 "$py" -m venv "$venv" >&2
-# --retries 0: only the package indexes pip is configured with answer here; don't wait on any other.
-"$venv/bin/pip" install --quiet --retries 0 --timeout 30 -r "$req" >&2
+# --retries 0: only the package indexes pip is configured with answer here; don't wait on any other. pip's note
+# for every package a configured local index lacks is noise; its errors still show and still fail the script.
+"$venv/bin/pip" install --quiet --retries 0 --timeout 30 -r "$req" 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; } >&2
 echo "$want" > "$stamp"
 echo "$venv/bin/python"
