@@ -7,12 +7,10 @@
 
 override P: u32;        // number of partials
 override MAX_NORM: f32; // the clipping threshold (> 0)
-override WG: u32 = 256; // workgroup size; a power of two for the tree reduction
+override WG: u32 = 256; // workgroup size; a power of two (the workgroup reduction halves it)
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;  // (2) [total_norm, clip_coef]
 @group(0) @binding(1) var<storage, read> partials: array<f32>;   // (P)
-
-var<workgroup> scratch: array<f32, WG>;
 
 // Non-finite floats have an all-ones exponent. Tested on the bits: fast-math compilers may fold isnan-style
 // comparisons away.
@@ -26,16 +24,9 @@ fn clip_grad_norm(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < P; i += WG) {
     acc += partials[i];
   }
-  scratch[lid] = acc;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      scratch[lid] += scratch[lid + s];
-    }
-    workgroupBarrier();
-  }
+  let total = reduce_sum(acc, lid);
   if (lid == 0u) {
-    let total_norm = sqrt(scratch[0]);
+    let total_norm = sqrt(total);
     // A quiet NaN made from the bits: WGSL has no NaN constant.
     let nan = bitcast<f32>(bitcast<u32>(total_norm) | 0x7fc00000u);
     out[0] = total_norm;

@@ -5,12 +5,10 @@
 override N: u32;         // number of gradient elements (padding included)
 override P: u32;         // number of partials, ceil(N / (WG·ITEMS))
 override ITEMS: u32 = 8; // elements each invocation adds
-override WG: u32 = 256;  // workgroup size; a power of two for the tree reduction
+override WG: u32 = 256;  // workgroup size; a power of two (the workgroup reduction halves it)
 
 @group(0) @binding(0) var<storage, read_write> partials: array<f32>; // (P)
 @group(0) @binding(1) var<storage, read> grads: array<f32>;          // (N)
-
-var<workgroup> scratch: array<f32, WG>;
 
 @compute @workgroup_size(WG)
 fn grad_norm(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -25,15 +23,8 @@ fn grad_norm(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) w
       acc += g * g;
     }
   }
-  scratch[lid] = acc;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      scratch[lid] += scratch[lid + s];
-    }
-    workgroupBarrier();
-  }
+  let total = reduce_sum(acc, lid);
   if (lid == 0u && group < P) {
-    partials[group] = scratch[0];
+    partials[group] = total;
   }
 }

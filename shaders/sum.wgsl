@@ -1,31 +1,17 @@
 // sum: out = Σ inp, in two passes without atomics.
 // Pass `sum`: workgroup w adds its TILE = WG·ITEMS consecutive elements and writes partials[w].
 // Pass `sum_final`: one workgroup adds the P partials and writes out[0].
-// The summation order is fixed, so the result is the same on every run.
+// The workgroup sums are lib/reduce.wgsl's (subgroups where the device has them); the summation order is
+// fixed for a device, so the result is the same on every run.
 
 override N: u32;         // number of elements
 override P: u32;         // number of partials, ceil(N / (WG·ITEMS))
 override ITEMS: u32 = 8; // elements each invocation adds in the first pass
-override WG: u32 = 256;  // workgroup size; a power of two for the tree reduction
+override WG: u32 = 256;  // workgroup size; a power of two (the workgroup reduction halves it)
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;      // (1)
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>; // (P)
 @group(0) @binding(2) var<storage, read> inp: array<f32>;            // (N)
-
-var<workgroup> scratch: array<f32, WG>;
-
-// Tree sum of one value per invocation; every invocation gets the total.
-fn tree_sum(lid: u32, value: f32) -> f32 {
-  scratch[lid] = value;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      scratch[lid] += scratch[lid + s];
-    }
-    workgroupBarrier();
-  }
-  return scratch[0];
-}
 
 @compute @workgroup_size(WG)
 fn sum(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -39,7 +25,7 @@ fn sum(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: ve
       acc += inp[i];
     }
   }
-  let total = tree_sum(lid, acc);
+  let total = reduce_sum(acc, lid);
   if (lid == 0u && group < P) {
     partials[group] = total;
   }
@@ -51,7 +37,7 @@ fn sum_final(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < P; i += WG) {
     acc += partials[i];
   }
-  let total = tree_sum(lid, acc);
+  let total = reduce_sum(acc, lid);
   if (lid == 0u) {
     out[0] = total;
   }

@@ -5,7 +5,8 @@ import { reducePartials, sum, type ReduceOptions } from '../../src/engine/kernel
 import * as refNorm from '../../src/reference/grad_norm';
 import * as refSum from '../../src/reference/sum';
 import { expectClose } from '../helpers/compare';
-import { testRuntime } from '../helpers/gpu';
+import type { Runtime } from '../../src/engine/gpu/runtime';
+import { runtimesFor } from '../helpers/gpu';
 import { randn, randu, Rng } from '../helpers/random';
 
 /** Integers in [-k, k]: their sums (and sums of squares) are exact in f32 while they stay below 2^24. */
@@ -21,8 +22,7 @@ function absSum(x: Float32Array): number {
   return s;
 }
 
-async function gpuSum(x: Float32Array, options: ReduceOptions = {}): Promise<number> {
-  const rt = await testRuntime();
+async function gpuSum(rt: Runtime, x: Float32Array, options: ReduceOptions = {}): Promise<number> {
   const n = x.length;
   const out = rt.tensor([1], 'sum');
   const partials = rt.tensor([reducePartials(n, options)], 'partials');
@@ -34,8 +34,7 @@ async function gpuSum(x: Float32Array, options: ReduceOptions = {}): Promise<num
 }
 
 /** Σ over gradNorm's partials: the sum of squares the norm is taken of. */
-async function gpuSumOfSquares(g: Float32Array, options: ReduceOptions = {}): Promise<number> {
-  const rt = await testRuntime();
+async function gpuSumOfSquares(rt: Runtime, g: Float32Array, options: ReduceOptions = {}): Promise<number> {
   const n = g.length;
   const partials = rt.tensor([reducePartials(n, options)], 'partials');
   const grads = rt.tensorFrom(g, [n], 'grads');
@@ -44,8 +43,7 @@ async function gpuSumOfSquares(g: Float32Array, options: ReduceOptions = {}): Pr
   return got!.reduce((a, b) => a + b, 0);
 }
 
-async function gpuClip(g: Float32Array, maxNorm: number): Promise<Float32Array> {
-  const rt = await testRuntime();
+async function gpuClip(rt: Runtime, g: Float32Array, maxNorm: number): Promise<Float32Array> {
   const n = g.length;
   const out = rt.tensor([2], 'norm');
   const partials = rt.tensor([reducePartials(n)], 'partials');
@@ -61,13 +59,14 @@ const SIZES = [1, 13, 2047, 2049, 2048 * 3 + 5];
 // SwiftShader pays for every barrier of every invocation, so 65536 workgroups of 256 take minutes.
 const GRID2D = { n: 8 * 65535 + 13, options: { itemsPerThread: 2, workgroupSize: 4 } };
 
-describe('sum', () => {
+// The workgroup sums run through lib/reduce.wgsl: with subgroups where the device has them, else the tree.
+describe.each(runtimesFor('subgroups'))('sum GPU %s', (_, getRuntime) => {
   it.each(SIZES)('GPU matches reference on random normals, n=%i', async (n) => {
     const x = randn(new Rng(n), n);
     const want = new Float64Array(1);
     refSum.sum(want, Float64Array.from(x), n);
     // f32 partial sums: the error stays within about one ulp of Σ|x| (the worst case grows with the tree depth).
-    expectClose([await gpuSum(x)], want, { atol: 1e-7 * absSum(x), rtol: 0 }, 'sum');
+    expectClose([await gpuSum(await getRuntime(), x)], want, { atol: 1e-7 * absSum(x), rtol: 0 }, 'sum');
   });
 
   // Integer data sums exactly, so a dropped or doubled element shows at any size.
@@ -80,11 +79,11 @@ describe('sum', () => {
     const x = randint(new Rng(n + 1), n, 1);
     const want = new Float64Array(1);
     refSum.sum(want, x, n);
-    expect(await gpuSum(x, options)).toBe(want[0]);
+    expect(await gpuSum(await getRuntime(), x, options)).toBe(want[0]);
   });
 });
 
-describe('grad_norm + clip_grad_norm', () => {
+describe('grad_norm + clip_grad_norm reference', () => {
   it('reference matches hand-computed values (torch.nn.utils.clip_grad_norm_ semantics)', () => {
     const out = new Float64Array(2);
     refNorm.clipGradNorm(out, Float64Array.of(3, 0, -4), 3, 1);
@@ -97,13 +96,15 @@ describe('grad_norm + clip_grad_norm', () => {
     expect(refNorm.clipCoef(Infinity, 1)).toBeNaN();
     expect(refNorm.clipCoef(NaN, 1)).toBeNaN();
   });
+});
 
+describe.each(runtimesFor('subgroups'))('grad_norm + clip_grad_norm GPU %s', (_, getRuntime) => {
   it.each([...SIZES.map((n) => ({ n, options: {} })), { n: 1000, options: { itemsPerThread: 3 } }, GRID2D])(
     'GPU partial sums of squares are exact on integers, n=$n $options',
     async ({ n, options }) => {
       const g = randint(new Rng(n + 2), n, 3);
       const want = refNorm.gradNorm(g, n) ** 2;
-      expect(await gpuSumOfSquares(g, options)).toBe(want);
+      expect(await gpuSumOfSquares(await getRuntime(), g, options)).toBe(want);
     },
   );
 
@@ -120,13 +121,13 @@ describe('grad_norm + clip_grad_norm', () => {
     const want = new Float64Array(2);
     refNorm.clipGradNorm(want, Float64Array.from(g), n, maxNorm);
     expect(want[1]! < 1).toBe(maxNorm < 10); // the cases do exercise both branches
-    expectClose(await gpuClip(g, maxNorm), want, { atol: 0, rtol: 1e-6 }, 'clip_grad_norm');
+    expectClose(await gpuClip(await getRuntime(), g, maxNorm), want, { atol: 0, rtol: 1e-6 }, 'clip_grad_norm');
   });
 
   it.each([NaN, Infinity, -Infinity, 1e30])('GPU clip_coef is NaN when the norm is not finite (one gradient %f)', async (bad) => {
     const g = randu(new Rng(5), 3000, -1, 1);
     g[2100] = bad; // in the second workgroup
-    const got = await gpuClip(g, 1);
+    const got = await gpuClip(await getRuntime(), g, 1);
     expect(Number.isFinite(got[0])).toBe(false);
     expect(got[1]).toBeNaN();
   });

@@ -1,10 +1,11 @@
-import { ELEMENTWISE_WG } from '../gpu/runtime';
 import code from '../../../shaders/clip_grad_norm.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
+import { ELEMENTWISE_WG } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
 import { expectNumel } from './check';
+import { rowReduce, rowShaders } from './lib';
 
-const shader = { name: 'clip_grad_norm', code };
+const shaders = rowShaders('clip_grad_norm', code);
 const WG = ELEMENTWISE_WG;
 
 /**
@@ -17,7 +18,8 @@ export function clipGradNorm(rt: Runtime, out: Tensor, partials: Tensor, maxNorm
   if (!(maxNorm > 0 && maxNorm <= 3.4e38)) throw new RangeError(`clip_grad_norm: maxNorm must be a positive finite f32, got ${maxNorm}`);
   const p = sizeOf(partials);
   return rt.kernel({
-    shader,
+    shader: shaders[rowReduce(rt)],
+    entryPoint: 'clip_grad_norm',
     constants: { P: p, MAX_NORM: maxNorm, WG },
     bindings: [
       [out, 'write'],

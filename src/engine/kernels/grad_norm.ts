@@ -1,9 +1,10 @@
 import code from '../../../shaders/grad_norm.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
+import { rowReduce, rowShaders } from './lib';
 import { reduceLaunch, type ReduceOptions } from './sum';
 
-const shader = { name: 'grad_norm', code };
+const shaders = rowShaders('grad_norm', code);
 
 /**
  * partials[w] = Σ g² over workgroup w's slice of the flat gradient buffer: the first pass of the global
@@ -13,7 +14,8 @@ export function gradNorm(rt: Runtime, partials: Tensor, grads: Tensor, options: 
   const n = sizeOf(grads);
   const { constants, workgroups } = reduceLaunch('grad_norm', partials, n, options);
   return rt.kernel({
-    shader,
+    shader: shaders[rowReduce(rt)],
+    entryPoint: 'grad_norm',
     constants,
     bindings: [
       [partials, 'write'],

@@ -4,8 +4,9 @@ import type { Dispatch, Runtime } from '../gpu/runtime';
 import { ELEMENTWISE_WG, grid1d } from '../gpu/runtime';
 import { sizeOf, type Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
+import { rowReduce, rowShaders } from './lib';
 
-const shader = { name: 'sum', code };
+const shaders = rowShaders('sum', code);
 const WG = ELEMENTWISE_WG;
 const ITEMS = 8; // a workgroup reduces 2048 elements by default
 
@@ -57,7 +58,7 @@ export function sum(rt: Runtime, out: Tensor, partials: Tensor, inp: Tensor, opt
     [inp, 'read'],
   ] as const;
   return [
-    rt.kernel({ shader, constants, bindings, workgroups, flops: n }),
-    rt.kernel({ shader, entryPoint: 'sum_final', constants, bindings, workgroups: [1, 1, 1], flops: p }),
+    rt.kernel({ shader: shaders[rowReduce(rt)], entryPoint: 'sum', constants, bindings, workgroups, flops: n }),
+    rt.kernel({ shader: shaders[rowReduce(rt)], entryPoint: 'sum_final', constants, bindings, workgroups: [1, 1, 1], flops: p }),
   ];
 }
