@@ -103,11 +103,20 @@ export function TrainPanel() {
           </span>
           <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'best')}>Best</button>
           <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'final')}>Final</button>
-          <span className="muted">or, best weights as a whole model:</span>
-          <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'best', 'merged')} title="A Hugging Face model folder with LoRA merged into the weights: AutoModel.from_pretrained loads it">Merged model</button>
-          <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'best', 'sentence-transformers')} title="SentenceTransformer(folder).encode(texts) gives this run's embeddings">sentence-transformers</button>
+          {mergeable(last) && (
+            <>
+              <span className="muted">or, best weights as a whole model:</span>
+              <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'best', 'merged')} title="A Hugging Face model folder with LoRA merged into the weights: AutoModel.from_pretrained loads it">Merged model</button>
+              <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'best', 'sentence-transformers')} title="SentenceTransformer(folder).encode(texts) gives this run's embeddings">sentence-transformers</button>
+            </>
+          )}
         </div>
       )}
     </Card>
   );
+}
+
+/** Adapters and prefixes add layers a plain RobertaModel has not: such runs export as adapters only. */
+function mergeable(run: RunRecord): boolean {
+  return !run.config.peft.methods.some((m) => m.type === 'adapter' || m.type === 'prefix');
 }
