@@ -167,9 +167,9 @@ def main() -> None:
                                            attention_probs_dropout_prob=float(recipe["attentionDropout"]))
     model = lm.LabModel(encoder, peft, recipe, seed=int(recipe["seed"]))
     if args.init:
-        unused = lm.load_lab_tensors(model, load_file(args.init))
-        if unused:
-            sys.exit(f"{args.init}: tensors this configuration does not have: {unused[:3]}")
+        extra = lm.load_lab_tensors(model, load_file(args.init))
+        if extra:
+            sys.exit(f"{args.init}: tensors this configuration does not have: {extra[:3]}")
     codes, queries, skipped = lab_data.examples(args.train)
     code_ids = torch.tensor(lab_data.build_ids(tok, codes, int(recipe["codeLength"])))
     nl_ids = torch.tensor(lab_data.build_ids(tok, queries, int(recipe["nlLength"])))
