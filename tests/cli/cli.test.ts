@@ -31,6 +31,26 @@ describe('lab CLI', () => {
     expectOneLineError(await lab('train', '--model', 'public/sample/model', '--train', 'x', '--out', dir, '--lr', 'fast'), /--lr must be a number/);
   });
 
+  it('import-run: a summary of a run folder; torn lines skipped and reported; clear errors for bad folders', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-import-'));
+    expectOneLineError(await lab('import-run', '--run', dir), /has no metrics\.jsonl: give a run's output folder/);
+    const events = [
+      { type: 'start', total_steps: 4, steps_per_epoch: 2, examples: 8, trainable: { exact: 10, base: 100 } },
+      { type: 'step', step: 1, loss: 2.5, lr: 0.001, grad_norm: 1, tokens_per_s: 10, elapsed_ms: 5 },
+      { type: 'eval', step: 1, mrr: 0.25, recall_1: 0.1, recall_5: 0.5, recall_10: 1, n: 8, best: true },
+    ];
+    writeFileSync(join(dir, 'metrics.jsonl'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n{"type": "step", "st`);
+    writeFileSync(join(dir, 'run_config.json'), '{ not json');
+    expectOneLineError(await lab('import-run', '--run', dir), /run_config\.json is not valid JSON/);
+    writeFileSync(join(dir, 'run_config.json'), JSON.stringify({ model: 'tiny', peft: { methods: [{ type: 'lora' }] } }));
+    const r = await lab('import-run', '--run', dir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ model: 'tiny', methods: ['lora'], steps: 1, total_steps: 4, done: false, trainable: 10, best: { mrr: 0.25 }, skipped_lines: 1 });
+    expect(r.stderr).toMatch(/metrics\.jsonl:4: skipped \(not JSON/);
+    writeFileSync(join(dir, 'metrics.jsonl'), 'garbage\n');
+    expectOneLineError(await lab('import-run', '--run', dir), /holds no events of the lab's schema \(line 1: not JSON/);
+  });
+
   it('params: LoRA r=64 on query,value of codebert-base trains 2,359,296 parameters', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-cli-'));
     writeFileSync(join(dir, 'lora.json'), JSON.stringify({ peft_type: 'LORA', r: 64, lora_alpha: 128, target_modules: ['query', 'value'] }));

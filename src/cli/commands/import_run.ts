@@ -26,12 +26,12 @@ export function importRun(argv: readonly string[]): void {
     throw new CliError(`${metricsPath}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const configPath = join(dir, RUN_CONFIG_FILE);
-  const config = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, 'utf8')) as { model?: string; peft?: { methods?: { type: string }[] } }) : null;
+  const config = existsSync(configPath) ? readConfig(configPath) : null;
   for (const s of summary.skipped) process.stderr.write(`lab: ${metricsPath}:${s.line}: skipped (${s.reason})\n`);
   const pick = (e: typeof summary.best) => (e ? { step: e.step, mrr: e.mrr, recall_1: e.recall_1, recall_5: e.recall_5, recall_10: e.recall_10 } : null);
   process.stdout.write(`${JSON.stringify({
-    model: config?.model ?? null,
-    methods: config?.peft?.methods?.map((m) => m.type) ?? null,
+    model: typeof config?.model === 'string' ? config.model : null,
+    methods: Array.isArray(config?.peft?.methods) ? config.peft.methods.map((m) => (typeof m?.type === 'string' ? m.type : '?')) : null,
     steps: summary.steps,
     total_steps: summary.totalSteps,
     done: summary.done,
@@ -42,4 +42,20 @@ export function importRun(argv: readonly string[]): void {
     losses: summary.events.filter((e) => e.type === 'step').slice(0, 3).map((e) => (e.type === 'step' ? e.loss : 0)),
     skipped_lines: summary.skippedCount,
   })}\n`);
+}
+
+interface RunSummaryConfig {
+  readonly model?: unknown;
+  readonly peft?: { readonly methods?: readonly { readonly type?: unknown }[] };
+}
+
+function readConfig(path: string): RunSummaryConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new CliError(`${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}): is it the run's configuration?`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CliError(`${path} is not a run configuration (expected a JSON object)`);
+  return json as RunSummaryConfig;
 }
