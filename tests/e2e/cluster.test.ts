@@ -58,6 +58,12 @@ describe('cluster runs in the dashboard', () => {
     copyFileSync(SAMPLE_VALID, join(project, 'valid.jsonl'));
     python('train.py', ['--model', join(process.cwd(), 'public/sample/model'), '--max-steps', '1'], project);
 
+    // One of the two files, or a file that is not a run's: a message, and nothing added.
+    await page.getByTestId('import-run').setInputFiles([join(project, 'out', 'metrics.jsonl')]);
+    await expect.poll(() => page.getByText(/Choose both files of the run/).count()).toBe(1);
+    await page.getByTestId('import-run').setInputFiles([SAMPLE_TRAIN, join(project, 'run_config.json')]);
+    await expect.poll(() => page.getByText(/Could not import the run: metrics\.jsonl holds no events/).count()).toBe(1);
+    expect(await page.getByTestId('run-row').count()).toBe(1);
     await page.getByTestId('import-run').setInputFiles([join(project, 'out', 'metrics.jsonl'), join(project, 'out', 'run_config.json')]);
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(2);
     const imported = page.getByTestId('run-row').filter({ hasText: 'cluster · seed' });

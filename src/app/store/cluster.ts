@@ -2,8 +2,12 @@
 import { PRESETS } from '../../engine/model/config';
 import { projectZip, readClusterRun, type ProjectRun } from '../lib/cluster';
 import { download } from '../lib/export_runs';
+import { MAX_METRICS_BYTES } from '../../engine/train/metrics_file';
 import { addImportedRun } from './runner';
 import { useLab } from './store';
+
+/** A run configuration is a few KiB; a megabyte leaves room for any sweep point. */
+const MAX_CONFIG_BYTES = 1 << 20;
 
 /** "train.jsonl (validation: valid.jsonl)" → the two shard names (a split's validation has no file of its own). */
 export function dataFiles(dataset: string): { train: string; valid: string | null } {
@@ -35,6 +39,9 @@ export async function importClusterRun(files: readonly File[]): Promise<string> 
   const metrics = files.find((f) => f.name.endsWith('.jsonl'));
   const config = files.find((f) => f.name.endsWith('.json'));
   if (!metrics || !config) return 'Choose both files of the run: metrics.jsonl and run_config.json (from its out/ folder).';
+  // Sizes are checked before anything is read: a wrong or hostile file must not fill the page's memory.
+  if (metrics.size > MAX_METRICS_BYTES) return `${metrics.name} is ${Math.round(metrics.size / 2 ** 20)} MiB, more than any run writes: is it the right file?`;
+  if (config.size > MAX_CONFIG_BYTES) return `${config.name} is ${Math.round(config.size / 1024)} KiB, far more than a run configuration: is it the right file?`;
   const state = useLab.getState();
   try {
     const run = readClusterRun(await metrics.text(), await config.text(), state.model);

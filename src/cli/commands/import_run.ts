@@ -50,6 +50,7 @@ interface RunSummaryConfig {
 }
 
 function readConfig(path: string): RunSummaryConfig {
+  if (statSync(path).size > 1 << 20) throw new CliError(`${path} is larger than any run configuration (1 MiB): is it the right file?`);
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8')) as unknown;
