@@ -46,7 +46,7 @@ describe('export-run: the same run on transformers + peft + accelerate', () => {
     expect(one).toHaveLength(3);
     one.forEach((l, i) => expect(Math.abs(l - want[i]!), `step ${i + 1}: torch ${l} vs lab ${want[i]}`).toBeLessThan(1e-4));
 
-    pyrefTool('torchrun', ['--nproc_per_node', '2', 'train.py', '--out', 'two'], project, { OMP_NUM_THREADS: '1' });
+    pyrefTool('torchrun', ['--standalone', '--nproc_per_node', '2', 'train.py', '--out', 'two'], project, { OMP_NUM_THREADS: '1' });
     const two = parseMetrics(readFileSync(join(project, 'two', 'metrics.jsonl'), 'utf8'));
     expect(two.done).toBe(true);
     expect((two.events[0] as { processes?: number }).processes).toBeUndefined(); // extra keys are dropped on import

@@ -46,7 +46,7 @@ accelerate launch --multi_gpu --num_machines 2 --num_processes 16 --machine_rank
   --main_process_ip 10.0.0.1 --main_process_port 29500 train.py${cfg}
 
 # the same with torchrun (also how to run data parallel on CPU processes)
-torchrun --nproc_per_node 2 train.py${cfg}
+torchrun --standalone --nproc_per_node 2 train.py${cfg}
 ${sweep ? '\n# every run of the sweep\nLAUNCH="accelerate launch --multi_gpu --num_processes 8" bash sweep.sh\n' : ''}\`\`\`
 
 ## In-batch negatives with several processes

@@ -3,7 +3,7 @@
 
     accelerate launch train.py                       # settings from run_config.json and data.json beside it
     accelerate launch --num_processes 8 train.py     # data parallel: --batch is the global batch
-    torchrun --nproc_per_node 2 train.py             # the same on CPU processes (gloo)
+    torchrun --standalone --nproc_per_node 2 train.py   # the same on CPU processes (gloo)
 
 It implements the lab's recipe exactly (docs/CLUSTER.md in the lab): the model and methods of run_config.json
 (transformers RobertaModel, peft LoRA / prefix-tuning, the lab's adapters, BitFit, Telly, LWO from
