@@ -57,17 +57,13 @@ export function exportProject(runs: readonly ExportedRun[], model: EncoderConfig
     const init = initializeAdded(plan, run.recipe.seed);
     // The lab's own parameter counts (exact and the thesis' convention), for the start event of metrics.jsonl.
     files.set(`${folder}lab_plan.json`, json({ trainable: { exact: plan.exactTrainable, paper: plan.paperTrainable, base: plan.baseTotal, percentExact: percentOf(plan.exactTrainable, plan.baseTotal), percentPaper: percentOf(plan.paperTrainable, plan.baseTotal) } }));
-    if (init.size > 0) files.set(`${folder}lab_init.safetensors`, writeSafeTensors([...init].map(([n, d]) => ({ name: n, shape: shapeOf(model, run, n), data: d })), { format: 'webgpu-finetuning-lab/init' }));
+    if (init.size > 0) files.set(`${folder}lab_init.safetensors`, writeSafeTensors(plan.added.map((spec) => ({ name: spec.name, shape: spec.shape, data: init.get(spec.name)! })), { format: 'webgpu-finetuning-lab/init' }));
     const ref = (p: string | null): string | null => (p === null || /^([a-z]+:|\/)/i.test(p) || !p ? p : up + p);
     files.set(`${folder}data.json`, json({ model: data.model, train: ref(data.train), valid: ref(data.valid), init: init.size > 0 ? 'lab_init.safetensors' : null, out: 'out' }));
   }
   if (!single) files.set('sweep.sh', encode(sweepScript([...names])));
   files.set('README.md', encode(projectReadme(runs, data, single ? null : [...names])));
   return files;
-}
-
-function shapeOf(model: EncoderConfig, run: RunConfig, name: string): readonly number[] {
-  return planPeft(model, run.peft).added.find((s) => s.name === name)!.shape;
 }
 
 /** A folder name from a run name: letters, digits, -_. only, unique within the sweep. */

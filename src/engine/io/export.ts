@@ -15,7 +15,7 @@ import { linearShape } from '../model/params';
 import { loraRank, loraScale, targetedSites } from '../peft/lora';
 import { methodLayers, type PeftPlan } from '../peft/plan';
 import { methodOf } from '../peft/types';
-import { json, LAB_FORMAT, peftLoraFiles, peftPrefixFiles } from './peft_format';
+import { json, LAB_FORMAT, peftLoraFiles, peftPrefixFiles, tensorFor } from './peft_format';
 import { writeSafeTensors } from './safetensors';
 
 export type ExportFiles = Map<string, Uint8Array>;
@@ -56,14 +56,8 @@ function add(files: ExportFiles, more: ReadonlyMap<string, Uint8Array>): void {
 
 function addLabAdapter(files: ExportFiles, plan: PeftPlan, trained: ReadonlyMap<string, Float32Array>, baseModel: string): void {
   files.set('lab_peft.json', json({ format: LAB_FORMAT, version: 1, base_model: baseModel, model: configToHf(plan.model), peft: plan.peft }));
-  const tensors = plan.added.map((s) => ({ name: s.name, shape: s.shape, data: must(trained, s.name) }));
+  const tensors = plan.added.map((s) => ({ name: s.name, shape: s.shape, data: tensorFor(trained, s.name) }));
   files.set('lab_adapter.safetensors', writeSafeTensors(tensors, { format: LAB_FORMAT }));
-}
-
-function must(values: ReadonlyMap<string, Float32Array>, name: string): Float32Array {
-  const v = values.get(name);
-  if (!v) throw new Error(`export: no value for "${name}"`);
-  return v;
 }
 
 /** The base weights with the trained ones swapped in. */
@@ -77,7 +71,7 @@ function modelFolder(input: ExportInput, weights: ReadonlyMap<string, Float32Arr
   const { plan } = input;
   const config = { ...(input.hfConfig ?? {}), ...configToHf(plan.model) };
   if (input.hfConfig?.architectures) config.architectures = input.hfConfig.architectures;
-  const tensors = plan.base.map((s) => ({ name: s.name, shape: s.shape, data: must(weights, s.name) }));
+  const tensors = plan.base.map((s) => ({ name: s.name, shape: s.shape, data: tensorFor(weights, s.name) }));
   return new Map([
     ['config.json', json(config)],
     ['model.safetensors', writeSafeTensors(tensors, { format: 'pt' })],
@@ -96,9 +90,9 @@ export function exportMerged(input: ExportInput): ExportFiles {
   if (lora) {
     const model = input.plan.model;
     for (const site of targetedSites(lora, model, methodLayers(lora, input.plan.peft, model))) {
-      const a = must(input.trained, `${site.path}.lora_A.weight`);
-      const b = must(input.trained, `${site.path}.lora_B.weight`);
-      const w = Float32Array.from(must(weights, `${site.path}.weight`));
+      const a = tensorFor(input.trained, `${site.path}.lora_A.weight`);
+      const b = tensorFor(input.trained, `${site.path}.lora_B.weight`);
+      const w = Float32Array.from(tensorFor(weights, `${site.path}.weight`));
       const [out, inDim] = linearShape(model, site.site);
       weights.set(`${site.path}.weight`, foldLora(w, a, b, loraScale(lora, site.path), { out, inDim, r: loraRank(lora, site.path) }));
     }
@@ -141,8 +135,8 @@ export function exportSentenceTransformers(input: ExportInput, head: SentenceTra
     push('Dense', 'Dense');
     files.set('2_Dense/config.json', json({ in_features: C, out_features: C, bias: true, activation_function: 'torch.nn.modules.activation.Tanh' }));
     files.set('2_Dense/model.safetensors', writeSafeTensors([
-      { name: 'linear.weight', shape: [C, C], data: must(weights, 'pooler.dense.weight') },
-      { name: 'linear.bias', shape: [C], data: must(weights, 'pooler.dense.bias') },
+      { name: 'linear.weight', shape: [C, C], data: tensorFor(weights, 'pooler.dense.weight') },
+      { name: 'linear.bias', shape: [C], data: tensorFor(weights, 'pooler.dense.bias') },
     ], { format: 'pt' }));
   }
   if (head.normalize) push('Normalize', 'Normalize');

@@ -20,7 +20,8 @@ export function json(value: unknown): Uint8Array {
   return new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-function get(values: ReadonlyMap<string, Float32Array>, name: string): Float32Array {
+/** The tensor an export needs, or a clear error naming it. */
+export function tensorFor(values: ReadonlyMap<string, Float32Array>, name: string): Float32Array {
   const v = values.get(name);
   if (!v) throw new Error(`export: no value for "${name}"`);
   return v;
@@ -48,7 +49,7 @@ export function peftLoraFiles(plan: PeftPlan, lora: LoraConfig, trained: Readonl
     layers_to_transform: isRegexTargets(lora.targets) ? null : (lora.layers ?? plan.peft.layers),
     modules_to_save: null,
   };
-  const tensors: TensorToWrite[] = plan.added.map((s) => ({ name: PEFT_PREFIX + s.name, shape: s.shape, data: get(trained, s.name) }));
+  const tensors: TensorToWrite[] = plan.added.map((s) => ({ name: PEFT_PREFIX + s.name, shape: s.shape, data: tensorFor(trained, s.name) }));
   return new Map([
     ['adapter_config.json', json(config)],
     ['adapter_model.safetensors', writeSafeTensors(tensors, { format: 'pt' })],
@@ -85,8 +86,8 @@ export function prefixRows(model: EncoderConfig, p: PrefixConfig, trained: Reado
   if (p.projection) return prefixMlp(p.length, C, p.projection.hidden, W, trained);
   const out = new Float32Array(p.length * W);
   for (let l = 0; l < model.layers; l++) {
-    const k = get(trained, `prefix.layer.${l}.key`);
-    const v = get(trained, `prefix.layer.${l}.value`);
+    const k = tensorFor(trained, `prefix.layer.${l}.key`);
+    const v = tensorFor(trained, `prefix.layer.${l}.value`);
     for (let r = 0; r < p.length; r++) {
       out.set(k.subarray(r * C, (r + 1) * C), r * W + 2 * l * C);
       out.set(v.subarray(r * C, (r + 1) * C), r * W + (2 * l + 1) * C);
@@ -97,11 +98,11 @@ export function prefixRows(model: EncoderConfig, p: PrefixConfig, trained: Reado
 
 /** embedding (P, C) → Linear(C, h) → tanh → Linear(h, W), in float64 then rounded (an export, not a hot path). */
 function prefixMlp(P: number, C: number, h: number, W: number, t: ReadonlyMap<string, Float32Array>): Float32Array {
-  const e = get(t, 'prefix.embedding.weight');
-  const w0 = get(t, 'prefix.mlp.0.weight');
-  const b0 = get(t, 'prefix.mlp.0.bias');
-  const w2 = get(t, 'prefix.mlp.2.weight');
-  const b2 = get(t, 'prefix.mlp.2.bias');
+  const e = tensorFor(t, 'prefix.embedding.weight');
+  const w0 = tensorFor(t, 'prefix.mlp.0.weight');
+  const b0 = tensorFor(t, 'prefix.mlp.0.bias');
+  const w2 = tensorFor(t, 'prefix.mlp.2.weight');
+  const b2 = tensorFor(t, 'prefix.mlp.2.bias');
   const out = new Float32Array(P * W);
   const hid = new Float64Array(h);
   for (let r = 0; r < P; r++) {
