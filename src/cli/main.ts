@@ -7,6 +7,7 @@ import { embed, EMBED_HELP, evaluate, EVAL_HELP } from './commands/evaluate';
 import { exportRun, EXPORT_HELP } from './commands/export';
 import { exportRunProject, EXPORT_RUN_HELP } from './commands/export_run';
 import { importRun, IMPORT_RUN_HELP } from './commands/import_run';
+import { methods, METHODS_HELP } from './commands/methods';
 import { params, PARAMS_HELP } from './commands/params';
 import { train, TRAIN_HELP } from './commands/train';
 import { describeError } from './setup';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[]) => void | Promis
   eval: { run: evaluate, help: EVAL_HELP },
   embed: { run: embed, help: EMBED_HELP },
   params: { run: params, help: PARAMS_HELP },
+  methods: { run: methods, help: METHODS_HELP },
   export: { run: exportRun, help: EXPORT_HELP },
   'export-run': { run: exportRunProject, help: EXPORT_RUN_HELP },
   'import-run': { run: importRun, help: IMPORT_RUN_HELP },
@@ -33,6 +35,7 @@ commands:
   eval        MRR and recall@k of a model (and adapter) on a shard
   embed       write code and query embeddings (.npz or .safetensors)
   params      trainable parameters of a PEFT configuration (exact and the thesis' convention)
+  methods     the PEFT methods and their fields, defaults and meaning
   export      a run's weights for peft, transformers (LoRA merged) or sentence-transformers
   export-run  a run or a sweep as a PyTorch project (transformers + peft + accelerate) for a cluster
   import-run  check and summarize a run's metrics.jsonl (a cluster run, or the lab's own)

@@ -1,26 +1,6 @@
 /** A short, thesis-style name for a PEFT configuration: "LoRA-64 + Adapter-FFN-384 (layers 9–12)". */
-import type { MethodConfig, PeftConfig } from '../../engine/peft/types';
-
-function one(m: MethodConfig): string {
-  switch (m.type) {
-    case 'full':
-      return 'Full FT';
-    case 'bitfit':
-      return 'BitFit';
-    case 'layernorm':
-      return 'LayerNorm';
-    case 'lora':
-      return `LoRA-${m.r}`;
-    case 'adapter':
-      return `Adapter-${m.placement === 'houlsby' ? 'H' : m.placement.toUpperCase()}-${m.size}`;
-    case 'prefix':
-      return `Prefix-${m.length}${m.projection ? '+MLP' : ''}`;
-    case 'telly':
-      return `Telly-${m.k}`;
-    case 'lwo':
-      return `LWO-${m.group}`;
-  }
-}
+import { moduleFor } from '../../engine/peft/registry';
+import type { PeftConfig } from '../../engine/peft/types';
 
 /** Layer lists are 0-based in configs and 1-based in the thesis' names (loFF_9-12 is layers 8..11). */
 function layersText(layers: readonly number[]): string {
@@ -30,7 +10,7 @@ function layersText(layers: readonly number[]): string {
 }
 
 export function methodLabel(peft: PeftConfig): string {
-  const text = peft.methods.map(one).join(' + ');
+  const text = peft.methods.map((m) => moduleFor(m).shortName(m)).join(' + ');
   const layers = peft.layers ? ` (layers ${layersText(peft.layers)})` : '';
   return `${text}${layers}${peft.trainPooler ? ' + pooler' : ''}`;
 }

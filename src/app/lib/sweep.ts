@@ -3,16 +3,15 @@
  * one after another. Values are applied to the plain JSON and every configuration is validated again by the
  * caller (parseRunConfig), so a value the model cannot take is reported before anything runs.
  */
+import { METHOD_SWEEP_AXES } from '../../engine/peft/method_fields';
 import type { RunConfig } from '../../engine/train/run_config';
 
-export type SweepParam = 'lora.r' | 'adapter.size' | 'prefix.length' | 'telly.k' | 'recipe.lr' | 'recipe.batchSize' | 'none';
+/** 'none', 'recipe.lr', 'recipe.batchSize', or a method's field ("lora.r"): the methods' schemas list theirs. */
+export type SweepParam = string;
 
 export const SWEEP_PARAMS: readonly { readonly id: SweepParam; readonly label: string; readonly method?: string }[] = [
   { id: 'none', label: 'Only seeds' },
-  { id: 'lora.r', label: 'LoRA rank r (scale α kept)', method: 'lora' },
-  { id: 'adapter.size', label: 'Adapter bottleneck size', method: 'adapter' },
-  { id: 'prefix.length', label: 'Prefix length', method: 'prefix' },
-  { id: 'telly.k', label: 'Telly K (frozen layers)', method: 'telly' },
+  ...METHOD_SWEEP_AXES.map((a) => ({ id: a.id, label: a.label, method: a.type })),
   { id: 'recipe.lr', label: 'Learning rate' },
   { id: 'recipe.batchSize', label: 'Batch size' },
 ];
@@ -28,10 +27,13 @@ export function parseValueList(text: string): number[] | null {
 type Json = Record<string, unknown>;
 
 function withMethodField(config: RunConfig, type: string, field: string, value: number): Json {
-  const methods = config.peft.methods.map((m) => {
-    if (m.type !== type) return m;
-    if (m.type === 'lora' && field === 'r') return { ...m, r: value, alpha: (m.alpha / m.r) * value };
-    return { ...m, [field]: value };
+  const ratio = METHOD_SWEEP_AXES.find((a) => a.type === type && a.key === field)?.keepsRatio;
+  const methods = config.peft.methods.map((m): Json => {
+    const fields = { ...m } as Json;
+    if (m.type !== type) return fields;
+    const old = fields[field];
+    const kept = ratio && typeof fields[ratio] === 'number' && typeof old === 'number' ? { [ratio]: ((fields[ratio] as number) / old) * value } : {};
+    return { ...fields, [field]: value, ...kept };
   });
   return { ...config, peft: { ...config.peft, methods } };
 }

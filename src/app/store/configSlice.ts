@@ -7,7 +7,7 @@
 import type { StateCreator } from 'zustand';
 import { PRESETS, type EncoderConfig } from '../../engine/model/config';
 import { ConfigError } from '../../engine/peft/fields';
-import { LORA_DEFAULTS } from '../../engine/peft/lora';
+import { defaultMethod } from '../../engine/peft/method_fields';
 import type { MethodType, PeftConfig } from '../../engine/peft/types';
 import { parseRunConfig, type RecipeSettings, type RunConfig } from '../../engine/train/run_config';
 import { METHOD_PRESETS, RECIPE_PRESETS } from '../lib/presets';
@@ -59,23 +59,6 @@ export interface ConfigSlice {
 }
 
 const FALLBACK_MODEL = 'microsoft/codebert-base';
-
-function defaultMethod(type: MethodType, model: EncoderConfig): MethodDraft {
-  switch (type) {
-    case 'lora':
-      return { ...LORA_DEFAULTS, targets: [...LORA_DEFAULTS.targets], layers: null };
-    case 'adapter':
-      return { type, placement: 'ffn', size: 64, activation: 'gelu', layers: null };
-    case 'prefix':
-      return { type, length: 10, projection: null, layers: null };
-    case 'telly':
-      return { type, k: Math.floor(model.layers / 2) };
-    case 'lwo':
-      return { type, group: 1, schedule: 'top-down', phaseSteps: 100 };
-    default:
-      return { type };
-  }
-}
 
 function checkedModel(s: LabState): ConfigSlice['checkedModel'] {
   if (s.model) return { name: s.model.name, config: s.model.config, note: null };

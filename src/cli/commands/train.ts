@@ -3,6 +3,7 @@ import { mkdirSync, openSync, writeFileSync, writeSync, closeSync } from 'node:f
 import { join } from 'node:path';
 import { exportTrained } from '../../engine/io/export';
 import { initializeAdded } from '../../engine/peft/init';
+import { LORA_DEFAULTS } from '../../engine/peft/lora';
 import { planPeft } from '../../engine/peft/plan';
 import type { TrainerEvent } from '../../engine/train/events';
 import { trainerConfig, type RunConfig } from '../../engine/train/run_config';
@@ -21,7 +22,7 @@ export const TRAIN_HELP = `npm run lab -- train --model DIR --train FILE [--vali
   peft adapter (adapter_config.json + adapter_model.safetensors), other modules in the lab's format
   (lab_peft.json + lab_adapter.safetensors), trained base weights as a model folder (config.json +
   model.safetensors + the tokenizer files).
-  --peft-config FILE  a peft adapter_config.json (LoRA) or the lab's JSON (docs/PEFT_CONFIG.md); default LoRA with peft's defaults (r=8, alpha=8, query and value)
+  --peft-config FILE  a peft adapter_config.json (LoRA) or the lab's JSON (docs/PEFT_CONFIG.md); default LoRA with peft's defaults (r=${LORA_DEFAULTS.r}, alpha=${LORA_DEFAULTS.alpha}, ${LORA_DEFAULTS.targets.join(' and ')}; npm run lab -- methods lists every field)
   --init DIR          start from a saved adapter or model folder (a previous --out)
 ${GPU_HELP}
 ${RECIPE_HELP}`;

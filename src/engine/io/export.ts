@@ -11,11 +11,11 @@
  */
 import { configToHf } from '../model/config';
 import type { Pooling } from '../model/head';
-import { linearShape } from '../model/params';
-import { loraRank, loraScale, targetedSites } from '../peft/lora';
-import { methodLayers, type PeftPlan } from '../peft/plan';
-import { methodOf } from '../peft/types';
-import { json, LAB_FORMAT, peftLoraFiles, peftPrefixFiles, tensorFor } from './peft_format';
+import { LINEAR_SITES, linearPath, linearShape } from '../model/params';
+import { channelScaleAt, lowRankAt } from '../peft/attach';
+import type { PeftPlan } from '../peft/plan';
+import { moduleFor } from '../peft/registry';
+import { json, LAB_FORMAT, peftFilesFor, tensorFor } from './peft_format';
 import { writeSafeTensors } from './safetensors';
 
 export type ExportFiles = Map<string, Uint8Array>;
@@ -36,15 +36,12 @@ export interface ExportInput {
 export function exportTrained(input: ExportInput): ExportFiles {
   const { plan, trained } = input;
   const files: ExportFiles = new Map();
-  const types = plan.peft.methods.map((m) => m.type);
-  const lora = methodOf(plan.peft, 'lora');
-  const prefix = methodOf(plan.peft, 'prefix');
+  const only = plan.peft.methods.length === 1 ? plan.peft.methods[0]! : null;
   if (plan.added.length > 0) {
-    if (lora && types.length === 1) add(files, peftLoraFiles(plan, lora, trained, input.baseModel));
-    else {
-      if (prefix && types.length === 1 && !prefix.layers && !plan.peft.layers) add(files, peftPrefixFiles(plan.model, prefix, trained, input.baseModel));
-      addLabAdapter(files, plan, trained, input.baseModel);
-    }
+    // A lone method peft has too gets peft's folder; the lab's own format keeps what peft's cannot hold.
+    const peft = only ? peftFilesFor(plan, only, trained, input.baseModel) : undefined;
+    if (peft) add(files, peft.files);
+    if (!peft?.complete) addLabAdapter(files, plan, trained, input.baseModel);
   }
   if (plan.trainable.some((s) => s.module === 'base')) add(files, modelFolder(input, withTrained(input)));
   return files;
@@ -83,18 +80,24 @@ function modelFolder(input: ExportInput, weights: ReadonlyMap<string, Float32Arr
  * trained base weights swapped in. Adapters and prefixes change the architecture, so they cannot be merged.
  */
 export function exportMerged(input: ExportInput): ExportFiles {
-  const unmergeable = input.plan.peft.methods.filter((m) => m.type === 'adapter' || m.type === 'prefix').map((m) => m.type);
+  const unmergeable = input.plan.peft.methods.filter((m) => !moduleFor(m).mergeable).map((m) => m.type);
   if (unmergeable.length > 0) throw new Error(`a run with ${unmergeable.join(' and ')} cannot be merged into a plain model (they add layers RobertaModel has not); export the adapter instead`);
   const weights = withTrained(input);
-  const lora = methodOf(input.plan.peft, 'lora');
-  if (lora) {
-    const model = input.plan.model;
-    for (const site of targetedSites(lora, model, methodLayers(lora, input.plan.peft, model))) {
-      const a = tensorFor(input.trained, `${site.path}.lora_A.weight`);
-      const b = tensorFor(input.trained, `${site.path}.lora_B.weight`);
-      const w = Float32Array.from(tensorFor(weights, `${site.path}.weight`));
-      const [out, inDim] = linearShape(model, site.site);
-      weights.set(`${site.path}.weight`, foldLora(w, a, b, loraScale(lora, site.path), { out, inDim, r: loraRank(lora, site.path) }));
+  const { model, peft } = input.plan;
+  for (let layer = 0; layer < model.layers; layer++) {
+    for (const site of LINEAR_SITES) {
+      const path = linearPath(layer, site);
+      const [out, inDim] = linearShape(model, site);
+      const a = input.trained.get(`${path}.lora_A.weight`);
+      const branch = a ? lowRankAt(peft, path) : null;
+      if (a && branch) {
+        const b = tensorFor(input.trained, `${path}.lora_B.weight`);
+        const w = Float32Array.from(tensorFor(weights, `${path}.weight`));
+        weights.set(`${path}.weight`, foldLora(w, a, b, branch.scale, { out, inDim, r: branch.rank }));
+      }
+      const scale = input.trained.get(`${path}.ia3_l`);
+      const side = scale ? channelScaleAt(peft, path) : null;
+      if (scale && side) foldChannelScale(weights, path, scale, side, { out, inDim });
     }
   }
   return modelFolder(input, weights);
@@ -111,6 +114,17 @@ function foldLora(w: Float32Array, a: Float32Array, b: Float32Array, scale: numb
     }
   }
   return w;
+}
+
+/**
+ * (IA)³ folded as peft's merge: a scaled input multiplies W's columns (W ← W·diag(l)); a scaled output
+ * multiplies W's rows and the bias (W ← diag(l)·W, b ← l ⊙ b).
+ */
+function foldChannelScale(weights: Map<string, Float32Array>, path: string, l: Float32Array, side: 'input' | 'output', d: { out: number; inDim: number }): void {
+  const w = Float32Array.from(tensorFor(weights, `${path}.weight`));
+  for (let o = 0; o < d.out; o++) for (let i = 0; i < d.inDim; i++) w[o * d.inDim + i] = w[o * d.inDim + i]! * l[side === 'input' ? i : o]!;
+  weights.set(`${path}.weight`, w);
+  if (side === 'output') weights.set(`${path}.bias`, tensorFor(weights, `${path}.bias`).map((b, o) => b * l[o]!));
 }
 
 export interface SentenceTransformersHead {

@@ -5,6 +5,7 @@
  * mismatched file is refused with the tensors it got wrong instead of filling or overrunning a slot.
  */
 import type { EncoderConfig } from '../model/config';
+import { prefixShape } from '../peft/attach';
 import { parsePeftConfig } from '../peft/parse';
 import { planPeft } from '../peft/plan';
 import type { PeftConfig } from '../peft/types';
@@ -34,7 +35,7 @@ export function importAdapter(files: ReadonlyMap<string, Uint8Array>, model: Enc
     const raw = readSafeTensors(weights, 'adapter_model.safetensors').tensors;
     const renamed = new Map<string, SafeTensor>();
     for (const [k, t] of raw) renamed.set(k.startsWith(PEFT_PREFIX) ? k.slice(PEFT_PREFIX.length).replace('.default.', '.') : k, t);
-    const prefix = peft.methods[0]?.type === 'prefix' ? peft.methods[0] : null;
+    const prefix = prefixShape(peft);
     const rows = renamed.get(PROMPT_EMBEDDINGS);
     if (prefix && rows) {
       const W = 2 * model.layers * model.hidden;

@@ -9,6 +9,7 @@
 import type { EncoderConfig } from '../model/config';
 import { targetedSites } from '../peft/lora';
 import { methodLayers, type PeftPlan } from '../peft/plan';
+import type { MethodConfig, MethodType } from '../peft/registry';
 import type { LoraConfig, PrefixConfig } from '../peft/types';
 import { writeSafeTensors, type TensorToWrite } from './safetensors';
 
@@ -136,4 +137,27 @@ export function splitPromptEmbeddings(model: EncoderConfig, P: number, rows: Flo
     out.set(`prefix.layer.${l}.value`, v);
   }
   return out;
+}
+
+/** Files in peft's format, and whether they hold everything (else the lab's format is written beside them). */
+export interface PeftFiles {
+  readonly files: Map<string, Uint8Array>;
+  readonly complete: boolean;
+}
+
+type PeftWriter<C extends MethodConfig> = (plan: PeftPlan, method: C, trained: ReadonlyMap<string, Float32Array>, baseModel: string) => PeftFiles | undefined;
+
+/**
+ * The methods peft can load, by type. A prefix restricted to some layers has no peft form; peft keeps the
+ * prefix MLP's output rather than the MLP, so the lab's format goes beside it (training can resume).
+ */
+const WRITERS: { readonly [T in MethodType]?: PeftWriter<Extract<MethodConfig, { type: T }>> } = {
+  lora: (plan, m, trained, base) => ({ files: peftLoraFiles(plan, m, trained, base), complete: true }),
+  prefix: (plan, p, trained, base) => (p.layers || plan.peft.layers ? undefined : { files: peftPrefixFiles(plan.model, p, trained, base), complete: false }),
+};
+
+/** peft's files for a run of one method, when peft has that method. */
+export function peftFilesFor(plan: PeftPlan, method: MethodConfig, trained: ReadonlyMap<string, Float32Array>, baseModel: string): PeftFiles | undefined {
+  const writer = WRITERS[method.type] as PeftWriter<MethodConfig> | undefined;
+  return writer?.(plan, method, trained, baseModel);
 }

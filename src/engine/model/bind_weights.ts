@@ -3,9 +3,9 @@
  * the forward and backward listings take.
  */
 import type { Tensor } from '../gpu/tensor';
-import { adapterPath, adapterSites, type AdapterSite } from '../peft/adapter';
-import { loraRank, loraScale } from '../peft/lora';
-import { methodOf, type AdapterConfig } from '../peft/types';
+import { adapterPath } from '../peft/adapter';
+import { lowRankAt, residualAdapters } from '../peft/attach';
+import type { AdapterSite } from '../peft/module';
 import type { AdapterWeights } from './adapter_block';
 import type { LayerWeights, LinearWeights, NormWeights, PrefixRows } from './layer_types';
 import { LINEAR_SITES, linearPath, type LinearSite } from './params';
@@ -68,16 +68,16 @@ export function bindWeights(mw: ModelWeights, prefix: PrefixSource, trains: (nam
 type GradOf = (name: string) => Tensor | null;
 
 function linearWeights(mw: ModelWeights, path: string, grad: GradOf): LinearWeights {
-  const lora = methodOf(mw.plan.peft, 'lora');
   const a = `${path}.lora_A.weight`;
+  const branch = mw.has(a) ? lowRankAt(mw.plan.peft, path) : null;
   return {
     w: mw.get(`${path}.weight`),
     b: mw.get(`${path}.bias`),
     dw: grad(`${path}.weight`),
     db: grad(`${path}.bias`),
     lora:
-      lora && mw.has(a)
-        ? { a: mw.get(a), b: mw.get(`${path}.lora_B.weight`), da: mustGrad(mw, a), db: mustGrad(mw, `${path}.lora_B.weight`), rank: loraRank(lora, path), scale: loraScale(lora, path) }
+      branch
+        ? { a: mw.get(a), b: mw.get(`${path}.lora_B.weight`), da: mustGrad(mw, a), db: mustGrad(mw, `${path}.lora_B.weight`), rank: branch.rank, scale: branch.scale }
         : null,
   };
 }
@@ -87,9 +87,9 @@ function norm(mw: ModelWeights, path: string, grad: GradOf): NormWeights {
 }
 
 function adapterWeights(mw: ModelWeights, layer: number, site: AdapterSite): AdapterWeights | null {
-  const config: AdapterConfig | undefined = methodOf(mw.plan.peft, 'adapter');
+  const config = residualAdapters(mw.plan.peft);
   const p = adapterPath(layer, site);
-  if (!config || !adapterSites(config.placement).includes(site) || !mw.has(`${p}.down.weight`)) return null;
+  if (!config || !config.sites.includes(site) || !mw.has(`${p}.down.weight`)) return null;
   const names = { down: `${p}.down.weight`, downBias: `${p}.down.bias`, up: `${p}.up.weight`, upBias: `${p}.up.bias` };
   return {
     down: mw.get(names.down),

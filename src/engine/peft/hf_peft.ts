@@ -7,9 +7,10 @@
 import type { EncoderConfig } from '../model/config';
 import { LINEAR_SITES, linearPath } from '../model/params';
 import { ConfigError, FieldReader } from './fields';
-import { lora, LORA_DEFAULTS } from './lora';
-import { prefix } from './prefix';
-import type { LoraConfig, PeftConfig, PrefixConfig } from './types';
+import { LORA_DEFAULTS } from './lora/config';
+import { parseMethodFields } from './method_fields';
+import type { MethodConfig } from './registry';
+import type { PeftConfig } from './types';
 
 const WHAT = 'adapter_config.json';
 
@@ -19,7 +20,7 @@ const FOREIGN_MODULES = ['pooler.dense', 'embeddings.word_embeddings', 'embeddin
 export function fromHfPeft(root: Readonly<Record<string, unknown>>, model: EncoderConfig): PeftConfig {
   const problems: string[] = [];
   const f = new FieldReader(root, 'adapter_config', problems);
-  let method: LoraConfig | PrefixConfig | null = null;
+  let method: MethodConfig | null = null;
   if (root.peft_type === 'LORA') method = loraFromHf(root, f, model, problems);
   else if (root.peft_type === 'PREFIX_TUNING') method = prefixFromHf(root, f, model, problems);
   else problems.push(`peft_type "${String(root.peft_type)}" is not supported: the lab imports peft LoRA and PREFIX_TUNING adapters`);
@@ -33,7 +34,7 @@ function refuse(root: Readonly<Record<string, unknown>>, problems: string[], key
 
 const isOff = (v: unknown): boolean => v === null || v === false || (Array.isArray(v) && v.length === 0);
 
-function loraFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, model: EncoderConfig, problems: string[]): LoraConfig | null {
+function loraFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, model: EncoderConfig, problems: string[]): MethodConfig | null {
   refuse(root, problems, 'use_dora', isOff, 'DoRA is not implemented in the lab');
   refuse(root, problems, 'lora_bias', isOff, 'the lab trains no LoRA bias');
   refuse(root, problems, 'fan_in_fan_out', isOff, 'RoBERTa linears are not Conv1D');
@@ -56,7 +57,7 @@ function loraFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, mod
     rankPattern: root.rank_pattern ?? {},
     alphaPattern: root.alpha_pattern ?? {},
   };
-  return lora.parse(new FieldReader(fields, 'adapter_config', problems), model);
+  return parseMethodFields('lora', new FieldReader(fields, 'adapter_config', problems), model);
 }
 
 /**
@@ -95,7 +96,7 @@ function resolveTargets(root: Readonly<Record<string, unknown>>, model: EncoderC
   return matched;
 }
 
-function prefixFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, model: EncoderConfig, problems: string[]): PrefixConfig | null {
+function prefixFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, model: EncoderConfig, problems: string[]): MethodConfig | null {
   const expect = (key: string, want: number): void => {
     if (key in root && root[key] !== null && root[key] !== want) problems.push(`adapter_config.${key}: ${JSON.stringify(root[key])} does not match the model (${want})`);
   };
@@ -107,5 +108,5 @@ function prefixFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, m
   // plain prefix, so the lab imports it as one (it computes the same; training resumes without the MLP).
   if (!('num_virtual_tokens' in root)) f.problem('num_virtual_tokens', 'is required (the prefix length P)');
   const fields = { type: 'prefix', length: root.num_virtual_tokens ?? 1, projection: null };
-  return prefix.parse(new FieldReader(fields, 'adapter_config', problems), model);
+  return parseMethodFields('prefix', new FieldReader(fields, 'adapter_config', problems), model);
 }

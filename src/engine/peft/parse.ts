@@ -5,8 +5,9 @@
 import type { EncoderConfig } from '../model/config';
 import { asObject, ConfigError, FieldReader } from './fields';
 import { fromHfPeft } from './hf_peft';
-import { EXCLUSIVE_BASE_METHODS, METHOD_TYPES, moduleFor, PEFT_MODULES } from './registry';
-import type { MethodConfig, MethodType, PeftConfig } from './types';
+import { parseMethodFields } from './method_fields';
+import { isMethodType, METHOD_TYPES, moduleFor, moduleOf, type MethodConfig } from './registry';
+import type { PeftConfig } from './types';
 
 export function parsePeftConfig(json: unknown, model: EncoderConfig): PeftConfig {
   const problems: string[] = [];
@@ -33,11 +34,11 @@ export function parsePeftConfig(json: unknown, model: EncoderConfig): PeftConfig
 function parseMethod(raw: unknown, path: string, model: EncoderConfig, problems: string[]): MethodConfig | null {
   const obj = asObject(raw, path, problems);
   const type = obj.type;
-  if (typeof type !== 'string' || !(METHOD_TYPES as string[]).includes(type)) {
+  if (!isMethodType(type)) {
     problems.push(`${path}.type: must be one of ${METHOD_TYPES.map((t) => `"${t}"`).join(', ')} (got ${JSON.stringify(type)})`);
     return null;
   }
-  return PEFT_MODULES[type as MethodType].parse(new FieldReader(obj, path, problems), model);
+  return parseMethodFields(type, new FieldReader(obj, path, problems), model);
 }
 
 function checkCombination(config: PeftConfig, problems: string[]): void {
@@ -45,9 +46,9 @@ function checkCombination(config: PeftConfig, problems: string[]): void {
   for (const t of new Set(types)) {
     if (types.filter((x) => x === t).length > 1) problems.push(`config.methods: "${t}" appears more than once`);
   }
-  const exclusive = types.filter((t) => EXCLUSIVE_BASE_METHODS.includes(t));
+  const exclusive = config.methods.filter((m) => moduleFor(m).decidesBaseLayers).map((m) => m.type);
   if (exclusive.length > 1) problems.push(`config.methods: ${exclusive.join(' and ')} cannot be combined (each decides which layers train)`);
   if (config.layers && !config.methods.some((m) => moduleFor(m).addsModules)) {
-    problems.push('config.layers: only applies to methods that add modules (lora, adapter, prefix)');
+    problems.push(`config.layers: only applies to methods that add modules (${METHOD_TYPES.filter((t) => moduleOf(t).addsModules).join(', ')})`);
   }
 }

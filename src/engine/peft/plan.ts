@@ -30,7 +30,7 @@ export function methodLayers(method: MethodConfig, peft: PeftConfig, model: Enco
 export function planPeft(model: EncoderConfig, peft: PeftConfig): PeftPlan {
   const base = baseParams(model);
   const added = peft.methods.flatMap((m) => moduleFor(m).addedParams(m, model, methodLayers(m, peft, model)));
-  const trainsPooler = peft.trainPooler || peft.methods.some((m) => m.type === 'full' || m.type === 'telly');
+  const trainsPooler = peft.trainPooler || peft.methods.some((m) => moduleFor(m).trainsPooler === true);
   const trainsBase = (spec: ParamSpec): boolean =>
     spec.location.kind === 'pooler' ? trainsPooler : peft.methods.some((m) => moduleFor(m).trainsBase(m, spec));
   const trainable = [...base.filter(trainsBase), ...added].sort((a, b) => order(a, model) - order(b, model));
@@ -69,7 +69,7 @@ function lowestLayerOf(spec: ParamSpec, peft: PeftConfig, model: EncoderConfig):
   // Plain prefix rows belong to one layer; the prefix MLP feeds every layer it covers.
   const match = /^prefix\.layer\.(\d+)\./.exec(spec.name);
   if (match) return Number(match[1]);
-  const method = peft.methods.find((m) => m.type === 'prefix');
+  const method = peft.methods.find((m) => moduleFor(m).attach.prefix !== undefined);
   return method ? Math.min(...methodLayers(method, peft, model)) : 0;
 }
 

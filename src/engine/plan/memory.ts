@@ -19,7 +19,8 @@ import type { Tensor } from '../gpu/tensor';
 import { evaluateRetrieval, type EncodedSet } from '../eval/retrieval';
 import type { EncoderConfig } from '../model/config';
 import type { EncoderTower } from '../model/encoder';
-import { methodOf, type PeftConfig } from '../peft/types';
+import { scheduleChanges } from '../peft/attach';
+import type { PeftConfig } from '../peft/types';
 import { trainerConfig, type RecipeSettings } from '../train/run_config';
 import { adamwSettings } from '../train/optimizer';
 import { TrainableModel } from '../train/trainable_model';
@@ -108,7 +109,7 @@ async function simulate(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSe
   const first = device.dispatches.slice();
   const cost: StepCostPlan = { dispatches: first.length, flops: tm.stepCost(0).flops, boundBytes: first.reduce((s, d) => s + d.boundBytes, 0) };
   // LWO's later phases each add their own AdamW uniforms: one step per phase covers the whole run.
-  for (const step of laterPhaseSteps(model, peft)) await tm.step(code, nl, step, recipe.lr);
+  for (const step of scheduleChanges(peft, model)) await tm.step(code, nl, step, recipe.lr);
   const stepPeak = rt.arena.bytesPeak;
   const categories = categorize(tm);
   const memory = summarize(device, categories, stepPeak);
@@ -128,14 +129,6 @@ function largestStorage(buffers: readonly CountedBuffer[], categoryOf: (b: Count
     if ((b.usage & GPUBufferUsage.STORAGE) !== 0 && b.size > largest.bytes) largest = { label: b.label, bytes: b.size, category: categoryOf(b) };
   }
   return largest;
-}
-
-/** First steps of LWO's phases after the first (one cycle over the groups); none for other methods. */
-function laterPhaseSteps(model: EncoderConfig, peft: PeftConfig): number[] {
-  const lwo = methodOf(peft, 'lwo');
-  if (!lwo) return [];
-  const groups = Math.ceil(model.layers / lwo.group);
-  return Array.from({ length: groups - 1 }, (_, k) => (k + 1) * lwo.phaseSteps);
 }
 
 /** The model exactly as the trainer builds it (same AdamW settings, same recipe shape). */

@@ -14,9 +14,9 @@ import { PrefixMlp } from '../model/prefix_mlp';
 import { stepSeed, towerSeed } from '../model/rng_streams';
 import { decays, type ParamSpec } from '../model/params';
 import { ModelWeights } from '../model/weights';
-import { lwoActiveLayers } from '../peft/lwo';
+import { branchDropout, prefixLength, prefixShape, scheduledLayers } from '../peft/attach';
 import { planPeft, type PeftPlan } from '../peft/plan';
-import { methodOf, type PeftConfig } from '../peft/types';
+import type { PeftConfig } from '../peft/types';
 import { ContrastiveObjective } from './objective';
 import { Optimizer, segmentRanges, type AdamWSettings, type UpdateRange } from './optimizer';
 
@@ -50,13 +50,13 @@ interface TrainingGraph {
 export class TrainableModel {
   readonly plan: PeftPlan;
   readonly weights: ModelWeights;
-  /** The forward binding of every parameter (gradients included; LWO binds narrower sets per phase). */
+  /** The forward binding of every parameter (gradients included; a layer schedule binds narrower sets per phase). */
   readonly encoder: EncoderWeights;
   private graph: TrainingGraph | null = null;
   private readonly evalTowers = new Map<string, EncoderTower>();
   private readonly prefixMlp: PrefixMlp | null;
   private readonly prefixSource: PrefixSource;
-  /** The step's commands before AdamW, per set of layers LWO trains ('all' otherwise); built once each. */
+  /** The step's commands before AdamW, per set of layers a schedule (LWO) trains ('all' otherwise); built once each. */
   private readonly passes = new Map<string, StepCommand[]>();
 
   constructor(
@@ -71,8 +71,8 @@ export class TrainableModel {
     this.plan = planPeft(model, peft);
     checkPositions(model, peft, Math.max(shape.codeLength, shape.nlLength));
     this.weights = new ModelWeights(rt, this.plan, { frozenF16: shape.frozenWeightsF16 ?? false });
-    const prefix = methodOf(peft, 'prefix');
-    this.prefixMlp = prefix?.projection ? new PrefixMlp(rt, this.weights, prefix.length, prefix.projection.hidden) : null;
+    const prefix = prefixShape(peft);
+    this.prefixMlp = prefix?.mlpHidden ? new PrefixMlp(rt, this.weights, prefix.length, prefix.mlpHidden) : null;
     this.prefixSource = this.prefixMlp ? this.prefixMlp.source() : plainPrefix(this.weights);
     this.encoder = bindWeights(this.weights, this.prefixSource);
   }
@@ -83,7 +83,7 @@ export class TrainableModel {
   }
 
   private get prefixRows(): number {
-    return methodOf(this.peft, 'prefix')?.length ?? 0;
+    return prefixLength(this.peft);
   }
 
   /** The training towers, objective and optimizer, allocated on first use. */
@@ -91,7 +91,7 @@ export class TrainableModel {
     if (!this.graph) {
       const { rt, model, shape } = this;
       const P = this.prefixRows;
-      const options = { hiddenDropout: shape.hiddenDropout, attentionDropout: shape.attentionDropout, loraDropout: methodOf(this.peft, 'lora')?.dropout ?? 0 };
+      const options = { hiddenDropout: shape.hiddenDropout, attentionDropout: shape.attentionDropout, loraDropout: branchDropout(this.peft) };
       const B = shape.batchSize;
       this.graph = {
         code: new EncoderTower(rt, model, this.encoder, { B, T: shape.codeLength, P }, options, shape.head, 0, 'code', this.plan.lowestTrainableLayer),
@@ -165,8 +165,7 @@ export class TrainableModel {
     const { code, nl, objective, optimizer } = this.training;
     code.setBatch(codeIds, towerSeed(seed, 0));
     nl.setBatch(nlIds, towerSeed(seed, 1));
-    const lwo = methodOf(this.peft, 'lwo');
-    const pass = this.passFor(lwo ? lwoActiveLayers(lwo, this.model, step, this.seed) : null);
+    const pass = this.passFor(scheduledLayers(this.peft, this.model, step, this.seed));
     const update = optimizer.update(this.rangesAt(step), lr);
     const [loss, norm] = await this.rt.run([...pass, ...update], [objective.loss, optimizer.norm]);
     return { loss: loss![0]!, gradNorm: norm![0]!, clipCoef: norm![1]! };
@@ -174,20 +173,19 @@ export class TrainableModel {
 
   /** GPU work of one training step (dispatches and FLOPs), e.g. to show what layer freezing saves. */
   stepCost(step: number): { dispatches: number; flops: number } {
-    const lwo = methodOf(this.peft, 'lwo');
-    const pass = this.passFor(lwo ? lwoActiveLayers(lwo, this.model, step, this.seed) : null);
+    const pass = this.passFor(scheduledLayers(this.peft, this.model, step, this.seed));
     const dispatches = pass.filter((c) => c.kind === 'dispatch');
     return { dispatches: dispatches.length, flops: dispatches.reduce((s, d) => s + (d.kind === 'dispatch' ? d.flops : 0), 0) };
   }
 
   /**
-   * The flat ranges AdamW updates at `step`: everything, or under LWO only the active layers (plus the
+   * The flat ranges AdamW updates at `step`: everything, or under a layer schedule (LWO) only the active layers (plus the
    * pooler when it trains). Ranges are keyed per layer so each keeps its own AdamW step count.
    */
   rangesAt(step: number): UpdateRange[] {
-    const lwo = methodOf(this.peft, 'lwo');
-    if (!lwo) return segmentRanges(this.weights);
-    const groups = [...lwoActiveLayers(lwo, this.model, step, this.seed).map(String), 'other'];
+    const active = scheduledLayers(this.peft, this.model, step, this.seed);
+    if (!active) return segmentRanges(this.weights);
+    const groups = [...active.map(String), 'other'];
     const groupOf = (spec: ParamSpec): string => (spec.location.kind === 'layer' ? String(spec.location.layer) : 'other');
     const ranges: UpdateRange[] = [];
     for (const segment of ['decay', 'nodecay'] as const) {
@@ -206,7 +204,7 @@ export class TrainableModel {
  * transformers would fail with an index error and a GPU would silently read past it.
  */
 export function checkPositions(model: EncoderConfig, peft: PeftConfig, length: number): void {
-  const P = methodOf(peft, 'prefix')?.length ?? 0;
+  const P = prefixLength(peft);
   const last = length + P + model.padTokenId;
   if (last >= model.maxPositions) {
     const room = model.maxPositions - model.padTokenId - 1 - P;

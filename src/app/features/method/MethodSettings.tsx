@@ -1,89 +1,93 @@
-/** The settings of one selected PEFT method, as the engine's config fields (docs/PEFT_CONFIG.md). */
-import { LINEAR_SITES } from '../../../engine/model/params';
-import { LORA_DEFAULTS, loraScale } from '../../../engine/peft/lora';
-import type { MethodType } from '../../../engine/peft/types';
+/**
+ * The settings of one selected PEFT method, drawn from the method's schema (src/engine/peft/<method>/): every
+ * field, label, help text and default comes from there, so the page cannot disagree with the CLI or the docs.
+ */
+import type { EncoderConfig } from '../../../engine/model/config';
+import { FieldReader } from '../../../engine/peft/fields';
+import { parseMethodFields } from '../../../engine/peft/method_fields';
+import { moduleOf, type MethodType } from '../../../engine/peft/registry';
+import type { FieldSpec, OptionalIntField } from '../../../engine/peft/schema';
 import { CheckField, NumberField, SelectField } from '../../components/fields';
 import type { MethodDraft } from '../../store/configSlice';
 import { useLab } from '../../store/store';
 
 type SetField = (field: string, value: unknown) => void;
 
-function LoraSettings({ m, set }: { readonly m: MethodDraft; readonly set: SetField }) {
-  const targets = Array.isArray(m.targets) ? (m.targets as string[]) : [];
-  // The engine's own scale rule (alpha / r, alpha / √r with rsLoRA), on the draft's numbers when they are valid.
-  const scale = typeof m.r === 'number' && typeof m.alpha === 'number' && m.r > 0 ? loraScale({ ...LORA_DEFAULTS, r: m.r, alpha: m.alpha, rslora: m.rslora === true, layers: null }, '') : null;
-  const toggle = (site: string, on: boolean): void => set('targets', on ? [...targets, site] : targets.filter((t) => t !== site));
+interface FieldProps {
+  readonly spec: FieldSpec;
+  readonly value: unknown;
+  readonly set: SetField;
+  readonly testId: string;
+}
+
+function NamesChecks({ spec, value, set }: FieldProps & { readonly spec: Extract<FieldSpec, { kind: 'names' }> }) {
+  const names = Array.isArray(value) ? (value as string[]) : [];
+  const toggle = (name: string, on: boolean): void => set(spec.key, on ? [...names, name] : names.filter((t) => t !== name));
+  return (
+    <fieldset className="targets">
+      <legend>{spec.label}</legend>
+      {spec.options.map((name) => (
+        <CheckField key={name} label={name} checked={names.includes(name)} onChange={(on) => toggle(name, on)} />
+      ))}
+    </fieldset>
+  );
+}
+
+function OptionalInt({ spec, value, set, testId }: FieldProps & { readonly spec: OptionalIntField }) {
+  const inner = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[spec.inner] : undefined;
+  const on = value !== null && value !== undefined;
   return (
     <>
-      <div className="grid3">
-        <NumberField label="Rank r" value={m.r} onChange={(v) => set('r', v)} testId="lora-r" />
-        <NumberField label="Alpha" value={m.alpha} onChange={(v) => set('alpha', v)} help={`${scale === null ? 'scale = alpha / r' : `scale = ${+scale.toPrecision(3)}`}; peft's default alpha is ${LORA_DEFAULTS.alpha}`} />
-        <NumberField label="Dropout" value={m.dropout} onChange={(v) => set('dropout', v)} />
-      </div>
-      <fieldset className="targets">
-        <legend>Target linear layers</legend>
-        {LINEAR_SITES.map((site) => (
-          <CheckField key={site} label={site} checked={targets.includes(site)} onChange={(on) => toggle(site, on)} />
-        ))}
-      </fieldset>
-      <CheckField label="rsLoRA (scale alpha / √r)" checked={m.rslora === true} onChange={(on) => set('rslora', on)} />
+      <CheckField label={spec.label} checked={on} onChange={(v) => set(spec.key, v ? { [spec.inner]: spec.whenOn } : null)} testId={testId} />
+      {on && <NumberField label={spec.innerLabel} value={inner} onChange={(v) => set(spec.key, { [spec.inner]: v })} />}
     </>
   );
 }
 
-function AdapterSettings({ m, set }: { readonly m: MethodDraft; readonly set: SetField }) {
-  const placements = [
-    { value: 'houlsby', label: 'Attention + FFN (H)' },
-    { value: 'attn', label: 'Attention (ATTN)' },
-    { value: 'ffn', label: 'FFN (Pfeiffer)' },
-  ];
-  const activations = ['relu', 'gelu', 'swish'].map((a) => ({ value: a, label: a }));
-  return (
-    <div className="grid3">
-      <SelectField label="Placement" value={String(m.placement)} options={placements} onChange={(v) => set('placement', v)} help="After which sublayer" />
-      <NumberField label="Bottleneck size" value={m.size} onChange={(v) => set('size', v)} testId="adapter-size" />
-      <SelectField label="Activation" value={String(m.activation)} options={activations} onChange={(v) => set('activation', v)} />
-    </div>
-  );
+function Field(props: FieldProps) {
+  const { spec, value, set, testId } = props;
+  switch (spec.kind) {
+    case 'int':
+    case 'number':
+      return <NumberField label={spec.label} value={value} onChange={(v) => set(spec.key, v)} testId={testId} help={typeof spec.default === 'number' ? `default ${spec.default}` : undefined} />;
+    case 'bool':
+      return <CheckField label={spec.label} checked={value === true} onChange={(on) => set(spec.key, on)} testId={testId} />;
+    case 'choice':
+      return <SelectField label={spec.label} value={String(value)} options={spec.options} onChange={(v) => set(spec.key, v)} testId={testId} />;
+    case 'names':
+      return <NamesChecks {...props} spec={spec} />;
+    case 'optional-int':
+      return <OptionalInt {...props} spec={spec} />;
+    case 'layers':
+      return null;
+  }
 }
 
-function PrefixSettings({ m, set }: { readonly m: MethodDraft; readonly set: SetField }) {
-  const projection = m.projection as { hidden?: unknown } | null;
-  return (
-    <div className="grid3">
-      <NumberField label="Prefix length" value={m.length} onChange={(v) => set('length', v)} />
-      <CheckField label="Reparameterize through an MLP" checked={projection !== null && projection !== undefined} onChange={(on) => set('projection', on ? { hidden: 512 } : null)} />
-      {projection && <NumberField label="MLP hidden size" value={projection.hidden} onChange={(v) => set('projection', { hidden: v })} />}
-    </div>
-  );
-}
-
-function LwoSettings({ m, set }: { readonly m: MethodDraft; readonly set: SetField }) {
-  const schedules = ['top-down', 'bottom-up', 'random'].map((s) => ({ value: s, label: s }));
-  return (
-    <div className="grid3">
-      <NumberField label="Layers per group" value={m.group} onChange={(v) => set('group', v)} />
-      <SelectField label="Schedule" value={String(m.schedule)} options={schedules} onChange={(v) => set('schedule', v)} />
-      <NumberField label="Steps per phase" value={m.phaseSteps} onChange={(v) => set('phaseSteps', v)} />
-    </div>
-  );
+/** The method's derived value (LoRA's scale) when the draft is a valid configuration, else nothing. */
+function hintOf(m: MethodDraft, model: EncoderConfig): string | null {
+  const module = moduleOf(m.type);
+  if (!module.hint) return null;
+  const problems: string[] = [];
+  const config = parseMethodFields(m.type, new FieldReader(m, 'draft', problems), model);
+  return problems.length === 0 ? module.hint(config) : null;
 }
 
 export function MethodSettings({ m }: { readonly m: MethodDraft }) {
   const setMethodField = useLab((s) => s.setMethodField);
+  const model = useLab((s) => s.checkedModel.config);
   const set: SetField = (field, value) => setMethodField(m.type as MethodType, field, value);
-  switch (m.type) {
-    case 'lora':
-      return <LoraSettings m={m} set={set} />;
-    case 'adapter':
-      return <AdapterSettings m={m} set={set} />;
-    case 'prefix':
-      return <PrefixSettings m={m} set={set} />;
-    case 'lwo':
-      return <LwoSettings m={m} set={set} />;
-    case 'telly':
-      return <NumberField label="K (frozen layers, embeddings included)" value={m.k} onChange={(v) => set('k', v)} testId="telly-k" />;
-    default:
-      return null;
-  }
+  const fields = moduleOf(m.type).fields.filter((f) => !f.hidden);
+  if (fields.length === 0) return null;
+  // Lists of check boxes take a row of their own; the rest share a grid.
+  const grid = fields.filter((f) => f.kind !== 'names');
+  const rows = fields.filter((f) => f.kind === 'names');
+  const hint = hintOf(m, model);
+  const field = (spec: FieldSpec) => <Field key={spec.key} spec={spec} value={m[spec.key]} set={set} testId={`${m.type}-${spec.key}`} />;
+  return (
+    <>
+      <div className="grid3">{grid.map(field)}</div>
+      {rows.map(field)}
+      {hint && <p className="muted small">{hint}</p>}
+    </>
+  );
 }

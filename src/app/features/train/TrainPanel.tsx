@@ -3,6 +3,7 @@
  * store subscription, outside React renders); and the last failure with what to do next.
  */
 import { useEffect, useRef } from 'react';
+import { moduleFor } from '../../../engine/peft/registry';
 import { Card } from '../../components/Card';
 import { formatDuration, formatMetric, formatValue } from '../../lib/format';
 import type { RunRecord } from '../../lib/run_types';
@@ -118,5 +119,5 @@ export function TrainPanel() {
 
 /** Adapters and prefixes add layers a plain RobertaModel has not: such runs export as adapters only. */
 function mergeable(run: RunRecord): boolean {
-  return !run.config.peft.methods.some((m) => m.type === 'adapter' || m.type === 'prefix');
+  return run.config.peft.methods.every((m) => moduleFor(m).mergeable);
 }

@@ -3,28 +3,32 @@
  * (never masked). With `projection`, the rows come from peft's PrefixEncoder MLP
  * (embedding (P, C) → Linear(C, hidden) → tanh → Linear(hidden, 2·L·C)), which is trained instead.
  */
-import type { ParamSpec } from '../model/params';
-import type { PeftModule } from './module';
-import type { PrefixConfig } from './types';
+import type { ParamSpec } from '../../model/params';
+import type { PeftModule } from '../module';
+
+export interface PrefixConfig {
+  readonly type: 'prefix';
+  readonly length: number;
+  readonly projection: { readonly hidden: number } | null;
+  readonly layers: readonly number[] | null;
+}
 
 export const prefix: PeftModule<PrefixConfig> = {
   type: 'prefix',
   label: 'Prefix-tuning',
   help: 'Prepends trainable key/value vectors to every attention layer; the base weights stay frozen.',
-  addsModules: true,
-  parse(f, model) {
-    f.rejectUnknown(['type', 'length', 'projection', 'layers']);
-    const raw = f.raw('projection');
-    let projection: PrefixConfig['projection'] = null;
-    if (raw !== undefined && raw !== null) {
-      const hidden = typeof raw === 'object' ? (raw as Record<string, unknown>).hidden : undefined;
-      if (typeof hidden === 'number' && Number.isInteger(hidden) && hidden >= 1 && hidden <= 65536) projection = { hidden };
-      else f.problem('projection', 'must be null or { "hidden": <integer ≥ 1> }');
-    }
-    const config: PrefixConfig = { type: 'prefix', length: f.int('length', 1, 4096, 10), projection, layers: f.layers('layers', model.layers) };
-    if (projection && config.layers) f.problem('layers', 'cannot be combined with the MLP projection (it produces every layer)');
+  fields: [
+    { kind: 'int', key: 'length', label: 'Prefix length', min: 1, max: 4096, default: 10, help: 'P key rows and P value rows per layer', sweep: { label: 'Prefix length' } },
+    { kind: 'optional-int', key: 'projection', inner: 'hidden', label: 'Reparameterize through an MLP', innerLabel: 'MLP hidden size', min: 1, max: 65536, whenOn: 512, help: "peft's prefix_projection: the rows come from an MLP with this hidden size" },
+    { kind: 'layers', key: 'layers', label: 'Layers', hidden: true, help: 'only these encoder layers (not with the MLP projection)' },
+  ],
+  check(config, f) {
+    if (config.projection && config.layers) f.problem('layers', 'cannot be combined with the MLP projection (it produces every layer)');
     return config;
   },
+  addsModules: true,
+  mergeable: false,
+  shortName: (c) => `Prefix-${c.length}${c.projection ? '+MLP' : ''}`,
   addedParams(config, model, layers) {
     const C = model.hidden;
     const P = config.length;
@@ -49,4 +53,7 @@ export const prefix: PeftModule<PrefixConfig> = {
   },
   trainsBase: () => false,
   paperCount: (config, model, layers) => layers.length * 2 * config.length * model.hidden,
+  attach: {
+    prefix: (c) => ({ length: c.length, mlpHidden: c.projection?.hidden ?? null }),
+  },
 };

@@ -5,27 +5,49 @@
  * (a fresh permutation per cycle, as LISA samples layers). Only the active group pays for gradients and
  * optimizer work; the embeddings stay frozen and the pooler trains only with `trainPooler`.
  */
-import type { EncoderConfig } from '../model/config';
-import type { PeftModule } from './module';
-import type { LwoConfig } from './types';
+import type { EncoderConfig } from '../../model/config';
+import { inLayers } from '../base_sets';
+import type { PeftModule } from '../module';
+
+export type LwoSchedule = 'top-down' | 'bottom-up' | 'random';
+
+export interface LwoConfig {
+  readonly type: 'lwo';
+  readonly group: number;
+  readonly schedule: LwoSchedule;
+  readonly phaseSteps: number;
+}
 
 export const lwo: PeftModule<LwoConfig> = {
   type: 'lwo',
   label: 'LWO',
   help: 'Layer-wise optimization: trains one group of layers at a time, switching every few steps.',
+  fields: [
+    { kind: 'int', key: 'group', label: 'Layers per group', min: 1, max: (model) => model.layers, default: 1, help: 'consecutive layers trained together' },
+    {
+      kind: 'choice',
+      key: 'schedule',
+      label: 'Schedule',
+      options: ['top-down', 'bottom-up', 'random'].map((s) => ({ value: s, label: s })),
+      default: 'top-down',
+      help: 'the order the groups take turns in (`random`: a seeded permutation per cycle)',
+    },
+    { kind: 'int', key: 'phaseSteps', label: 'Steps per phase', min: 1, max: 1_000_000, default: 100, help: 'steps each group trains before the next one' },
+  ],
   addsModules: false,
-  parse(f, model) {
-    f.rejectUnknown(['type', 'group', 'schedule', 'phaseSteps']);
-    return {
-      type: 'lwo',
-      group: f.int('group', 1, model.layers, 1),
-      schedule: f.oneOf('schedule', ['top-down', 'bottom-up', 'random'], 'top-down'),
-      phaseSteps: f.int('phaseSteps', 1, 1_000_000, 100),
-    };
-  },
+  decidesBaseLayers: true,
+  mergeable: true,
+  shortName: (c) => `LWO-${c.group}`,
   addedParams: () => [],
-  trainsBase: (_c, spec) => spec.location.kind === 'layer',
+  trainsBase: (_c, spec) => inLayers(spec),
   paperCount: () => 0,
+  attach: {
+    schedule: {
+      activeLayers: lwoActiveLayers,
+      // One cycle over the groups: the first step of every phase after the first.
+      changes: (c, model) => Array.from({ length: Math.ceil(model.layers / c.group) - 1 }, (_, k) => (k + 1) * c.phaseSteps),
+    },
+  },
 };
 
 /** The layers trainable at `step` (0-based) under the schedule; `seed` drives the random order. */

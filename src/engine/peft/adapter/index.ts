@@ -2,12 +2,18 @@
  * Bottleneck adapters: y ↦ y + up(act(down(y))) on a sublayer's output, before its residual + LayerNorm
  * (Houlsby placement). `houlsby` adapts both sublayers, `attn` the attention block, `ffn` the FFN (Pfeiffer).
  */
-import type { ParamSpec } from '../model/params';
-import type { EncoderConfig } from '../model/config';
-import type { PeftModule } from './module';
-import type { AdapterConfig, AdapterPlacement } from './types';
+import type { ParamSpec } from '../../model/params';
+import type { AdapterActivation, AdapterSite, PeftModule } from '../module';
 
-export type AdapterSite = 'attention' | 'ffn';
+export type AdapterPlacement = 'houlsby' | 'attn' | 'ffn';
+
+export interface AdapterConfig {
+  readonly type: 'adapter';
+  readonly placement: AdapterPlacement;
+  readonly size: number;
+  readonly activation: AdapterActivation;
+  readonly layers: readonly number[] | null;
+}
 
 /** The parameter prefix of the adapter at a site: it sits in the HF module whose output it adapts. */
 export function adapterPath(layer: number, site: AdapterSite): string {
@@ -23,17 +29,33 @@ export const adapter: PeftModule<AdapterConfig> = {
   type: 'adapter',
   label: 'Adapter',
   help: 'Adds small bottleneck layers after the attention and/or FFN sublayers; the base weights stay frozen.',
+  fields: [
+    {
+      kind: 'choice',
+      key: 'placement',
+      label: 'Placement',
+      options: [
+        { value: 'houlsby', label: 'Attention + FFN (H)' },
+        { value: 'attn', label: 'Attention (ATTN)' },
+        { value: 'ffn', label: 'FFN (Pfeiffer)' },
+      ],
+      default: 'houlsby',
+      help: 'after which sublayer: `houlsby` after attention and after the FFN, `attn`, `ffn` (Pfeiffer)',
+    },
+    { kind: 'int', key: 'size', label: 'Bottleneck size', min: 1, max: 65536, default: 64, help: 'the bottleneck width', sweep: { label: 'Adapter bottleneck size' } },
+    {
+      kind: 'choice',
+      key: 'activation',
+      label: 'Activation',
+      options: ['relu', 'gelu', 'swish'].map((a) => ({ value: a, label: a })),
+      default: 'relu',
+      help: "the bottleneck's non-linearity",
+    },
+    { kind: 'layers', key: 'layers', label: 'Layers', hidden: true, help: 'only these encoder layers' },
+  ],
   addsModules: true,
-  parse(f, model: EncoderConfig) {
-    f.rejectUnknown(['type', 'placement', 'size', 'activation', 'layers']);
-    return {
-      type: 'adapter',
-      placement: f.oneOf('placement', ['houlsby', 'attn', 'ffn'], 'houlsby'),
-      size: f.int('size', 1, 65536, 64),
-      activation: f.oneOf('activation', ['relu', 'gelu', 'swish'], 'relu'),
-      layers: f.layers('layers', model.layers),
-    };
-  },
+  mergeable: false,
+  shortName: (c) => `Adapter-${c.placement === 'houlsby' ? 'H' : c.placement.toUpperCase()}-${c.size}`,
   addedParams(config, model, layers) {
     const specs: ParamSpec[] = [];
     const C = model.hidden;
@@ -51,4 +73,7 @@ export const adapter: PeftModule<AdapterConfig> = {
   },
   trainsBase: () => false,
   paperCount: (config, model, layers) => layers.length * adapterSites(config.placement).length * 2 * config.size * model.hidden,
+  attach: {
+    residualAdapters: (c) => ({ sites: adapterSites(c.placement), size: c.size, activation: c.activation }),
+  },
 };
