@@ -41,6 +41,8 @@ export const GOLDEN_CASES = [
   'adapter_ffn',
   'prefix',
   'prefix_mlp',
+  'ia3',
+  'ia3_layers',
   'telly1',
   'lwo',
   'loff',

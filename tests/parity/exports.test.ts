@@ -26,6 +26,20 @@ describe('exports the real libraries load', () => {
     expectSame(lab, w.refEmbed('lora-st', ['--model', join(w.dir, 'lora-st'), '--sentence-transformers']).emb, 'SentenceTransformer');
   });
 
+  it('(IA)³ (peft\'s RoBERTa targets, output.dense inputs scaled): peft loads the run folder; the merged folder loads with AutoModel; the lab reads peft\'s folder back', async () => {
+    const run = await w.train('ia3', [{ type: 'ia3', targets: ['key', 'value', 'output.dense'], feedforward: ['output.dense'] }]);
+    const config = JSON.parse(readFileSync(join(run, 'adapter_config.json'), 'utf8')) as Record<string, unknown>;
+    expect(config.peft_type).toBe('IA3');
+    const lab = await w.labEmbed('ia3', w.model, run);
+    expectSame(lab, w.refEmbed('ia3-peft', ['--model', w.model, '--peft', run]).emb, 'PeftModel.from_pretrained (IA3)');
+    await labOk('export', '--model', w.model, '--adapter', run, '--format', 'merged', '--out', join(w.dir, 'ia3-merged'));
+    expectSame(lab, w.refEmbed('ia3-merged', ['--model', join(w.dir, 'ia3-merged')]).emb, 'merged (IA3 folded), AutoModel.from_pretrained');
+    const base = await w.labEmbed('ia3-base', w.model, null);
+    const code = lab.get('code')!;
+    const moved = Math.max(...Array.from(base.get('code')!, (v, i) => Math.abs(v - code[i]!)));
+    expect(moved, 'the trained vectors change the embeddings').toBeGreaterThan(1e-4);
+  });
+
   it('sentence-transformers with mean pooling and L2 normalization (UniXcoder head)', async () => {
     const run = await w.train('lora-mean', [{ type: 'lora', r: 2, alpha: 4, targets: ['query', 'key'] }], ['--pooling', 'mean', '--normalize', '--scale', '20']);
     await labOk('export', '--model', w.model, '--adapter', run, '--format', 'sentence-transformers', '--out', join(w.dir, 'mean-st'));

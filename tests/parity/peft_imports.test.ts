@@ -22,7 +22,7 @@ describe('adapters made by real peft load into the lab', () => {
     base = w.refEmbed('base', ['--model', w.model]).emb;
   });
 
-  it.each(['lora_patterns', 'lora_regex', 'prefix', 'prefix_mlp'])('%s: the same embeddings and MRR as peft', async (name) => {
+  it.each(['lora_patterns', 'lora_regex', 'ia3_regex', 'prefix', 'prefix_mlp'])('%s: the same embeddings and MRR as peft', async (name) => {
     const adapter = join(w.dir, 'made', name);
     const lab = await w.labEmbed(`made-${name}`, w.model, adapter);
     expectSame(lab, w.refEmbed(`made-${name}`, ['--model', w.model, '--peft', adapter]).emb, `peft-made ${name}`);

@@ -8,6 +8,7 @@ import { importAdapter } from '../../src/engine/io/export';
 import { writeSafeTensors } from '../../src/engine/io/safetensors';
 import { PRESETS } from '../../src/engine/model/config';
 import { ConfigError } from '../../src/engine/peft/fields';
+import type { Ia3Config } from '../../src/engine/peft/ia3';
 import { LORA_DEFAULTS, loraRank, loraScale, targetedSites } from '../../src/engine/peft/lora';
 import { DEFAULT_PEFT } from '../../src/cli/peft_file';
 import { parsePeftConfig } from '../../src/engine/peft/parse';
@@ -66,8 +67,24 @@ describe("peft's LoRA fields", () => {
   it('refuses what it cannot compute, naming the field', () => {
     const p = problems({ peft_type: 'LORA', use_dora: true, lora_bias: true, modules_to_save: ['pooler'], bias: 'all', fan_in_fan_out: true });
     for (const field of ['use_dora', 'lora_bias', 'modules_to_save', 'bias', 'fan_in_fan_out']) expect(p).toContain(`adapter_config.${field}`);
-    expect(problems({ peft_type: 'IA3' })).toMatch(/peft_type "IA3" is not supported/);
+    expect(problems({ peft_type: 'LOHA' })).toMatch(/peft_type "LOHA" is not supported/);
+    expect(problems({ peft_type: 'IA3', fan_in_fan_out: true, modules_to_save: ['classifier'] })).toMatch(/fan_in_fan_out[\s\S]*modules_to_save/);
     expect(problems({ peft_type: 'LORA', target_modules: 'all-linear' })).toMatch(/all-linear/);
+  });
+});
+
+describe("peft's IA3 fields", () => {
+  it("defaults to peft's RoBERTa targets; feedforward_modules match by a bare endswith, as peft does", () => {
+    const defaults = parsePeftConfig({ peft_type: 'IA3' }, model).methods[0] as Ia3Config;
+    expect(defaults.targets).toEqual([0, 1].flatMap((l) => ['attention.self.key', 'attention.self.value', 'attention.output.dense', 'output.dense'].map((m) => `encoder.layer.${l}.${m}`)));
+    expect(defaults.feedforward).toEqual([0, 1].flatMap((l) => ['attention.output.dense', 'output.dense'].map((m) => `encoder.layer.${l}.${m}`)));
+    const bare = parsePeftConfig({ peft_type: 'IA3', target_modules: ['query', 'intermediate.dense'], feedforward_modules: ['ate.dense'] }, model).methods[0] as Ia3Config;
+    expect(bare.feedforward).toEqual(['encoder.layer.0.intermediate.dense', 'encoder.layer.1.intermediate.dense']);
+  });
+
+  it('refuses a feed-forward module that is not targeted (the lab\'s own config)', () => {
+    expect(() => parsePeftConfig({ methods: [{ type: 'ia3', targets: ['key'], feedforward: ['output.dense'] }] }, model)).toThrow(/feedforward: must be among the targets/);
+    expect(() => parsePeftConfig({ methods: [{ type: 'ia3' }, { type: 'lora' }] }, model)).toThrow(/ia3 and lora cannot be combined/);
   });
 });
 

@@ -25,6 +25,13 @@ describe('parameter accounting on codebert-base', () => {
     expect(p.lowestTrainableLayer).toBe(0);
   });
 
+  it("(IA)³ with peft's RoBERTa targets trains 64,512 parameters, peft's own count on roberta-base", () => {
+    const p = plan({ methods: [{ type: 'ia3' }] });
+    expect(p.exactTrainable).toBe(64_512); // 12 · (768 key + 768 value + 768 attention.output.dense in + 3072 output.dense in)
+    expect(p.paperTrainable).toBe(64_512);
+    expect(p.added.every((s) => s.module === 'ia3' && (s.shape[0] === 1 || s.shape[1] === 1))).toBe(true);
+  });
+
   it('counts adapters exactly (with biases) and by the thesis (without)', () => {
     const h = plan({ methods: [{ type: 'adapter', placement: 'houlsby', size: 64 }] });
     expect(h.paperTrainable).toBe(12 * 4 * 64 * 768);

@@ -45,6 +45,7 @@ NL_REAL = [[2, 5, 4], [5, 1, 3], [3, 5, 5]]
 LR, BETAS, ADAM_EPS, WEIGHT_DECAY, MAX_GRAD_NORM, WARMUP, TOTAL = 1e-2, (0.9, 0.999), 1e-8, 0.01, 1.0, 2, 5
 LORA_B_STD = 0.05  # peft inits lora_B to zeros; a random B makes grad(lora_A) non-zero
 ADAPTER_UP_BIAS_STD = 0.05  # AdapterHub inits biases to 0; a random up-bias keeps the adapter output off 0
+IA3_STD = 0.1  # peft inits the (IA)³ vectors to 1; 1 + noise makes the scaling visible in the step-0 outputs
 UNSTABLE_ATOL = 1e-4
 
 
@@ -90,6 +91,11 @@ CASES = [
      "LWO: group 1, bottom-up, one step per phase"),
     ("loff", cfg([lora(4, 8, ["query", "value"]), adapter("ffn", 8, "relu")], layers=[1]), {},
      "loFF: peft LoRA(query,value) + FFN adapter, both only in layer 1"),
+    ("ia3", cfg([OrderedDict(type="ia3", targets=["key", "value", "output.dense"], feedforward=["output.dense"])]), {},
+     "peft (IA)3 with its RoBERTa defaults: key and value outputs scaled, both output.dense inputs scaled"),
+    ("ia3_layers", cfg([OrderedDict(type="ia3", targets=["query", "intermediate.dense", "output.dense"], feedforward=["attention.output.dense"],
+                                    layers=[1])]), {},
+     "peft (IA)3 on layer 1: query and intermediate.dense outputs and output.dense scaled, attention.output.dense's input"),
     ("lora_mean_norm", cfg([lora(4, 8, ["query", "value"])]), {"pooling": "mean", "normalize": True, "scale": 20},
      "peft LoRA with UniXcoder pooling: masked mean, L2-normalize, x20"),
 ]
@@ -137,6 +143,8 @@ def fixture_init(model: LabModel) -> "OrderedDict[str, torch.Tensor]":
             init[k] = LORA_B_STD * torch.randn(init[k].shape)
         elif k.endswith("adapter.up.bias"):
             init[k] = ADAPTER_UP_BIAS_STD * torch.randn(init[k].shape)
+        elif k.endswith(".ia3_l"):
+            init[k] = 1.0 + IA3_STD * torch.randn(init[k].shape)
     return init
 
 
@@ -185,7 +193,7 @@ def case_json(name, peft, head, desc, res) -> dict:
     return OrderedDict(
         case=name, description=desc, peft=peft, pooling=head.get("pooling", "pooler"),
         normalize=bool(head.get("normalize", False)), scale=head.get("scale", 1),
-        reference="transformers.RobertaModel + " + ("peft" if any(m["type"] in ("lora", "prefix") for m in peft["methods"]) else "lab_methods.py"),
+        reference="transformers.RobertaModel + " + ("peft" if any(m["type"] in ("lora", "prefix", "ia3") for m in peft["methods"]) else "lab_methods.py"),
         batch=OrderedDict(size=BATCH, codeLength=CODE_LEN, nlLength=NL_LEN, steps=STEPS),
         optimizer=OrderedDict(type="torch.optim.AdamW", lr=LR, betas=list(BETAS), eps=ADAM_EPS, weightDecay=WEIGHT_DECAY,
                               maxGradNorm=MAX_GRAD_NORM),

@@ -166,7 +166,7 @@ def cmd_embed(a) -> None:
 
 
 def cmd_peft_adapters(a) -> None:
-    from peft import LoraConfig, PrefixTuningConfig, get_peft_model
+    from peft import IA3Config, LoraConfig, PrefixTuningConfig, get_peft_model
     from transformers import AutoModel
 
     codes, queries, _ = lab_data.examples(a.data)
@@ -176,6 +176,9 @@ def cmd_peft_adapters(a) -> None:
                                     exclude_modules=["pooler.dense"], rank_pattern={"layer.1.attention.self.query": 2},
                                     alpha_pattern={"output.dense": 3}, use_rslora=True),
         "lora_regex": LoraConfig(r=3, lora_alpha=5, target_modules=r".*\.attention\.self\.(key|value)"),
+        # A regex target and a feed-forward name peft matches with a bare endswith.
+        "ia3_regex": IA3Config(target_modules=r"encoder\.layer\.\d+\.(attention\.self\.(key|value)|intermediate\.dense|output\.dense)",
+                               feedforward_modules=["output.dense"]),
         "prefix": PrefixTuningConfig(task_type="FEATURE_EXTRACTION", num_virtual_tokens=4),
         "prefix_mlp": PrefixTuningConfig(task_type="FEATURE_EXTRACTION", num_virtual_tokens=3, prefix_projection=True,
                                          encoder_hidden_size=16),

@@ -7,7 +7,8 @@
  *    the MLP once here and an import gets a plain prefix that computes the same keys and values.
  */
 import type { EncoderConfig } from '../model/config';
-import { targetedSites } from '../peft/lora';
+import type { Ia3Config } from '../peft/ia3';
+import { matchesTarget, targetedSites } from '../peft/lora';
 import { methodLayers, type PeftPlan } from '../peft/plan';
 import type { MethodConfig, MethodType } from '../peft/registry';
 import type { LoraConfig, PrefixConfig } from '../peft/types';
@@ -48,6 +49,30 @@ export function peftLoraFiles(plan: PeftPlan, lora: LoraConfig, trained: Readonl
     inference_mode: true,
     init_lora_weights: true,
     layers_to_transform: isRegexTargets(lora.targets) ? null : (lora.layers ?? plan.peft.layers),
+    modules_to_save: null,
+  };
+  const tensors: TensorToWrite[] = plan.added.map((s) => ({ name: PEFT_PREFIX + s.name, shape: s.shape, data: tensorFor(trained, s.name) }));
+  return new Map([
+    ['adapter_config.json', json(config)],
+    ['adapter_model.safetensors', writeSafeTensors(tensors, { format: 'pt' })],
+  ]);
+}
+
+/**
+ * peft's IA3 folder: the targeted (and feed-forward) modules as full paths, so peft selects exactly the lab's
+ * sites; tensors `base_model.model.<module>.ia3_l`, (1, in) for a scaled input and (out, 1) for a scaled output.
+ */
+export function peftIa3Files(plan: PeftPlan, m: Ia3Config, trained: ReadonlyMap<string, Float32Array>, baseModel: string): Map<string, Uint8Array> {
+  const modules = plan.added.map((s) => s.name.replace(/\.ia3_l$/, ''));
+  const config = {
+    peft_type: 'IA3',
+    task_type: null,
+    base_model_name_or_path: baseModel,
+    target_modules: modules,
+    feedforward_modules: modules.filter((path) => matchesTarget(m.feedforward, path)),
+    init_ia3_weights: true,
+    fan_in_fan_out: false,
+    inference_mode: true,
     modules_to_save: null,
   };
   const tensors: TensorToWrite[] = plan.added.map((s) => ({ name: PEFT_PREFIX + s.name, shape: s.shape, data: tensorFor(trained, s.name) }));
@@ -153,6 +178,7 @@ type PeftWriter<C extends MethodConfig> = (plan: PeftPlan, method: C, trained: R
  */
 const WRITERS: { readonly [T in MethodType]?: PeftWriter<Extract<MethodConfig, { type: T }>> } = {
   lora: (plan, m, trained, base) => ({ files: peftLoraFiles(plan, m, trained, base), complete: true }),
+  ia3: (plan, m, trained, base) => ({ files: peftIa3Files(plan, m, trained, base), complete: true }),
   prefix: (plan, p, trained, base) => (p.layers || plan.peft.layers ? undefined : { files: peftPrefixFiles(plan.model, p, trained, base), complete: false }),
 };
 

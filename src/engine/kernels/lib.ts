@@ -5,6 +5,7 @@
  */
 import activation from '../../../shaders/lib/activation.wgsl?raw';
 import attentionRows from '../../../shaders/lib/attention_rows.wgsl?raw';
+import columnSum from '../../../shaders/lib/column_sum.wgsl?raw';
 import matmul_b_f16 from '../../../shaders/lib/matmul_b_f16.wgsl?raw';
 import matmul_b_f32 from '../../../shaders/lib/matmul_b_f32.wgsl?raw';
 import reduce from '../../../shaders/lib/reduce.wgsl?raw';
@@ -14,7 +15,7 @@ import rng from '../../../shaders/lib/rng.wgsl?raw';
 import type { ShaderSource } from '../gpu/pipelines';
 import type { Runtime } from '../gpu/runtime';
 
-export const WGSL_LIBS = { rng, activation, matmul_b_f32, matmul_b_f16, attentionRows, reduce, reduceSubgroup, reduceWorkgroup } as const;
+export const WGSL_LIBS = { rng, activation, matmul_b_f32, matmul_b_f16, attentionRows, columnSum, reduce, reduceSubgroup, reduceWorkgroup } as const;
 
 // WGSL wants every `enable` before the first declaration, wherever the lib that needs it lands.
 const DIRECTIVE = /^enable [^;]+;[^\S\n]*$/gm;

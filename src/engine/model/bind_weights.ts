@@ -4,7 +4,7 @@
  */
 import type { Tensor } from '../gpu/tensor';
 import { adapterPath } from '../peft/adapter';
-import { lowRankAt, residualAdapters } from '../peft/attach';
+import { channelScaleAt, lowRankAt, residualAdapters } from '../peft/attach';
 import type { AdapterSite } from '../peft/module';
 import type { AdapterWeights } from './adapter_block';
 import type { LayerWeights, LinearWeights, NormWeights, PrefixRows } from './layer_types';
@@ -70,6 +70,8 @@ type GradOf = (name: string) => Tensor | null;
 function linearWeights(mw: ModelWeights, path: string, grad: GradOf): LinearWeights {
   const a = `${path}.lora_A.weight`;
   const branch = mw.has(a) ? lowRankAt(mw.plan.peft, path) : null;
+  const l = `${path}.ia3_l`;
+  const side = mw.has(l) ? channelScaleAt(mw.plan.peft, path) : null;
   return {
     w: mw.get(`${path}.weight`),
     b: mw.get(`${path}.bias`),
@@ -79,6 +81,7 @@ function linearWeights(mw: ModelWeights, path: string, grad: GradOf): LinearWeig
       branch
         ? { a: mw.get(a), b: mw.get(`${path}.lora_B.weight`), da: mustGrad(mw, a), db: mustGrad(mw, `${path}.lora_B.weight`), rank: branch.rank, scale: branch.scale }
         : null,
+    scale: side ? { l: mw.get(l), dl: mustGrad(mw, l), side } : null,
   };
 }
 

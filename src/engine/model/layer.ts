@@ -18,7 +18,7 @@ import { layernorm } from '../kernels/layernorm';
 import { layernormBackward } from '../kernels/layernorm_backward';
 import type { MatmulEpilogueOption } from '../kernels/matmul';
 import { adapterBackward, adapterForward } from './adapter_block';
-import { linearBackward, linearForward, type LinearDims, type LoraBranch } from './linear';
+import { linearBackward, linearForward, type LinearDims, type LoraBranch, type ScaleBranch } from './linear';
 import { LINEAR_SITES, type LinearSite } from './params';
 import { LAYER_SITE } from './rng_streams';
 import { siteOf, type LayerActs, type LayerContext, type LayerWeights, type NormWeights, type TowerScratch } from './layer_types';
@@ -28,7 +28,7 @@ export function layerForward(rt: Runtime, a: LayerActs, x: Tensor, w: LayerWeigh
   const { B, T, C, H, I, P, eps } = c.dims;
   const rows = B * T;
   const lin = (out: Tensor, inp: Tensor, site: LinearSite, d: LinearDims, epilogue?: MatmulEpilogueOption) =>
-    linearForward(rt, out, inp, w.linear[site].w, w.linear[site].b, branch(a, w, c, site, null), d, epilogue);
+    linearForward(rt, out, inp, w.linear[site].w, w.linear[site].b, branch(a, w, c, site, null), d, epilogue, scaleOf(a, w, site, null));
   const cc = { rows, inDim: C, outDim: C };
   const list: StepCommand[] = [
     ...lin(a.q, x, 'query', cc),
@@ -42,9 +42,9 @@ export function layerForward(rt: Runtime, a: LayerActs, x: Tensor, w: LayerWeigh
   if (c.hiddenDropout > 0) list.push(dropout(rt, a.aoDrop, a.ao, siteOf(c, LAYER_SITE.attnOut), c.hiddenDropout));
   if (w.attnAdapter && a.attnAdapter) list.push(...adapterForward(rt, a.attnAdapter, y1, w.attnAdapter, rows, C));
   list.push(add(rt, a.res1, x, a.attnAdapter?.out ?? y1), layernorm(rt, a.h1, a.mean1, a.rstd1, a.res1, w.ln1.w, w.ln1.b, rows, C, eps));
-  // GELU rides on the FFN-up matmul's epilogue unless a LoRA branch must add its sum in between.
+  // GELU rides on the FFN-up matmul's epilogue unless a LoRA branch or a scale must come in between.
   const up = { rows, inDim: C, outDim: I };
-  if (branch(a, w, c, 'intermediate.dense', null)) list.push(...lin(a.f1, a.h1, 'intermediate.dense', up), activation(rt, a.f1a, a.f1, 'gelu'));
+  if (hasBranch(w, 'intermediate.dense')) list.push(...lin(a.f1, a.h1, 'intermediate.dense', up), activation(rt, a.f1a, a.f1, 'gelu'));
   else list.push(...lin(a.f1a, a.h1, 'intermediate.dense', up, { kind: 'activation', act: 'gelu', aux: a.f1 }));
   list.push(...lin(a.f2, a.f1a, 'output.dense', { rows, inDim: I, outDim: C }));
   const y2 = c.hiddenDropout > 0 ? a.f2Drop : a.f2;
@@ -74,14 +74,14 @@ export function layerBackward(
   const list: StepCommand[] = [];
   const linBack = (dIn: Tensor | null, accumulate: boolean, dOutT: Tensor, inp: Tensor, site: LinearSite, d: LinearDims, dxEpilogue?: MatmulEpilogueOption) => {
     const lw = w.linear[site];
-    return linearBackward(rt, { dx: dIn, accumulateDx: accumulate, dw: lw.dw, db: lw.db, dxEpilogue }, dOutT, inp, lw.w, branch(a, w, c, site, s), d);
+    return linearBackward(rt, { dx: dIn, accumulateDx: accumulate, dw: lw.dw, db: lw.db, dxEpilogue }, dOutT, inp, lw.w, branch(a, w, c, site, s), d, scaleOf(a, w, site, s));
   };
   // FFN block: out = LN2(h1 + z2); dRes2 is both d(h1)'s residual part and dz2.
   list.push(...normBackward(rt, s.dRes2, dOut, a.res2, w.ln2, a.mean2, a.rstd2, rows, C, s.normSink));
   const dF2 = branchBackward(rt, list, s.dRes2, a.f2Drop, a.ffnAdapter, w.ffnAdapter, s, c, LAYER_SITE.ffnOut, rows, C);
-  // GELU's backward rides on the FFN-down dx matmul's epilogue unless a LoRA branch adds to dx after it.
+  // GELU's backward rides on the FFN-down dx matmul's epilogue unless a LoRA branch or a scale acts on dx after it.
   const down = { rows, inDim: I, outDim: C };
-  if (branch(a, w, c, 'output.dense', s) && s.dF1a) list.push(...linBack(s.dF1a, false, dF2, a.f1a, 'output.dense', down), activationBackward(rt, s.dF1, s.dF1a, a.f1, 'gelu'));
+  if (hasBranch(w, 'output.dense') && s.dF1a) list.push(...linBack(s.dF1a, false, dF2, a.f1a, 'output.dense', down), activationBackward(rt, s.dF1, s.dF1a, a.f1, 'gelu'));
   else list.push(...linBack(s.dF1, false, dF2, a.f1a, 'output.dense', down, { kind: 'activation-backward', act: 'gelu', aux: a.f1 }));
   list.push(...linBack(s.dRes2, true, s.dF1, a.h1, 'intermediate.dense', { rows, inDim: C, outDim: I }));
   // Attention block: h1 = LN1(x + z1); dx starts as d(res1), the residual part of the input gradient.
@@ -149,4 +149,22 @@ function branch(a: LayerActs, w: LayerWeights, c: LayerContext, site: LinearSite
     dh: s?.loraDh.get(lora.rank) ?? h,
     dropout: xd && c.loraDropout > 0 ? { site: siteOf(c, LAYER_SITE.loraBase + LINEAR_SITES.indexOf(site)), p: c.loraDropout, xd, dxd: dxd ?? xd } : null,
   };
+}
+
+/** Whether something sits between a linear's matmul and what follows it (so no epilogue can be fused). */
+function hasBranch(w: LayerWeights, site: LinearSite): boolean {
+  return w.linear[site].lora !== null || w.linear[site].scale !== null;
+}
+
+/**
+ * The (IA)³ scale of a linear site, if it has one. The forward passes no scratch (`s` null): the backward-only
+ * scratch then points at the saved tensor, which the forward never reads through it.
+ */
+function scaleOf(a: LayerActs, w: LayerWeights, site: LinearSite, s: TowerScratch | null): ScaleBranch | null {
+  const scale = w.linear[site].scale;
+  const saved = a.scaleSaved[site];
+  if (!scale || !saved) return null;
+  // The scaled side is I wide for output.dense's input and intermediate.dense's output, C wide elsewhere.
+  const wide = scale.side === 'input' ? site === 'output.dense' : site === 'intermediate.dense';
+  return { ...scale, saved, scratch: s?.scaleDx?.[wide ? 'intermediate' : 'hidden'] ?? saved };
 }

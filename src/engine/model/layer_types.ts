@@ -13,12 +13,20 @@ export interface LoraParams {
   readonly scale: number;
 }
 
+/** (IA)³'s vector on a linear: it scales the input (in) or the output (out). */
+export interface ScaleParams {
+  readonly l: Tensor;
+  readonly dl: Tensor; // +=
+  readonly side: 'input' | 'output';
+}
+
 export interface LinearWeights {
   readonly w: Tensor; // (out, in)
   readonly b: Tensor; // (out)
   readonly dw: Tensor | null; // null when frozen
   readonly db: Tensor | null;
   readonly lora: LoraParams | null;
+  readonly scale: ScaleParams | null;
 }
 
 export interface NormWeights {
@@ -69,6 +77,7 @@ export interface LayerActs {
   readonly out: Tensor; // (BT, C) layer output
   readonly loraH: Partial<Record<LinearSite, Tensor>>; // (BT, r) per LoRA site
   readonly loraXd: Partial<Record<LinearSite, Tensor>>; // (BT, in) dropped LoRA input, when lora_dropout > 0
+  readonly scaleSaved: Partial<Record<LinearSite, Tensor>>; // (BT, in) scaled input or (BT, out) unscaled output, per (IA)³ site
   readonly attnParams: Tensor; // uniform: this layer's attention-dropout seed
 }
 
@@ -91,6 +100,8 @@ export interface TowerScratch {
   readonly adapter: AdapterScratch | null;
   readonly loraDh: ReadonlyMap<number, Tensor>; // (BT, r) per rank in use (peft's rank_pattern may mix them)
   readonly loraDxd: Readonly<Record<'hidden' | 'intermediate', Tensor>> | null; // (BT, C), (BT, I)
+  /** (BT, C), (BT, I): an (IA)³ site's gradient before its scale, by the width of the scaled side. */
+  readonly scaleDx: Readonly<Record<'hidden' | 'intermediate', Tensor>> | null;
 }
 
 export interface LayerDims {

@@ -11,8 +11,8 @@ export interface ParamSpec {
   readonly name: string;
   readonly shape: readonly number[];
   readonly location: ParamLocation;
-  /** Which method added it: `base` for the pretrained model's own weights. */
-  readonly module: 'base' | 'lora' | 'adapter' | 'prefix';
+  /** Which method added it (its type: `lora`, `adapter`, ...), or `base` for the pretrained model's own weights. */
+  readonly module: string;
 }
 
 /** The six linear layers of an encoder layer, by peft's module names. */

@@ -82,7 +82,8 @@ interface Kept {
   readonly out: boolean;
 }
 
-const needsInput = (w: LayerWeights, site: LinearSite): boolean => w.linear[site].dw !== null || w.linear[site].lora !== null;
+// An (IA)³ input scale reads x for its own gradient; an output scale reads only its saved output.
+const needsInput = (w: LayerWeights, site: LinearSite): boolean => w.linear[site].dw !== null || w.linear[site].lora !== null || w.linear[site].scale?.side === 'input';
 
 function keptActs(w: LayerWeights, next: LayerWeights | undefined): Kept {
   return {
@@ -129,6 +130,12 @@ export function allocateLayerActs(rt: Runtime, cfg: EncoderConfig, w: LayerWeigh
     loraH[site] = t([rows, lora.rank], `lora.${site}.h`);
     if (o.loraDropout > 0) loraXd[site] = t([rows, linearShape(cfg, site)[1]], `lora.${site}.xd`);
   }
+  const scaleSaved: Partial<Record<LinearSite, Tensor>> = {};
+  for (const site of LINEAR_SITES) {
+    const scale = w.linear[site].scale;
+    const [out, inp] = linearShape(cfg, site);
+    if (scale) scaleSaved[site] = t([rows, scale.side === 'input' ? inp : out], `ia3.${site}`);
+  }
   const adapter = (size: number | undefined, name: string): AdapterActs | null =>
     size === undefined ? null : { pre: t([rows, size], `${name}.pre`), act: t([rows, size], `${name}.act`), upOut: rc(`${name}.up`, false), out: rc(`${name}.out`, false) };
   const ri = (name: string, kept: boolean): Tensor => (kept || !shared ? t([rows, cfg.intermediate], name) : shared([rows, cfg.intermediate], name));
@@ -156,6 +163,7 @@ export function allocateLayerActs(rt: Runtime, cfg: EncoderConfig, w: LayerWeigh
     out: rc('out', keep.out),
     loraH,
     loraXd,
+    scaleSaved,
     attnParams: rt.uniform(1, `${label}.attnSeed`),
   };
 }
@@ -183,7 +191,7 @@ function sameLoraRanks(layers: readonly LayerWeights[]): boolean {
 function unionOf(layers: readonly LayerWeights[]): LayerWeights {
   return {
     ...layers[0]!,
-    linear: Object.fromEntries(LINEAR_SITES.map((site) => [site, layers.map((l) => l.linear[site]).find((x) => x.lora) ?? layers[0]!.linear[site]])) as LayerWeights['linear'],
+    linear: Object.fromEntries(LINEAR_SITES.map((site) => [site, layers.map((l) => l.linear[site]).find((x) => x.lora || x.scale) ?? layers[0]!.linear[site]])) as LayerWeights['linear'],
     attnAdapter: layers.map((l) => l.attnAdapter).find((x) => x) ?? null,
     ffnAdapter: layers.map((l) => l.ffnAdapter).find((x) => x) ?? null,
   };
@@ -205,7 +213,7 @@ export function allocateScratch(rt: Runtime, cfg: EncoderConfig, weights: Encode
     dq: rc('dq'),
     dk: rc('dk'),
     dv: rc('dv'),
-    dF1a: weights.layers.some((l) => l.linear['output.dense'].lora) ? ri('dF1a') : null,
+    dF1a: weights.layers.some((l) => l.linear['output.dense'].lora || l.linear['output.dense'].scale) ? ri('dF1a') : null,
     dF1: ri('dF1'),
     normSink: { w: rt.tensor([cfg.hidden], `${label}.normSink.w`), b: rt.tensor([cfg.hidden], `${label}.normSink.b`) },
     adapter:
@@ -214,6 +222,7 @@ export function allocateScratch(rt: Runtime, cfg: EncoderConfig, weights: Encode
         : { dAct: rt.tensor([rows, adapterSize], `${label}.adapter.dAct`), dPre: rt.tensor([rows, adapterSize], `${label}.adapter.dPre`) },
     loraDh: new Map([...ranks].map((r) => [r, rt.tensor([rows, r], `${label}.lora.dh${r}`)])),
     loraDxd: ranks.size > 0 && o.loraDropout > 0 ? { hidden: rc('lora.dxd'), intermediate: ri('lora.dxdI') } : null,
+    scaleDx: weights.layers.some((l) => LINEAR_SITES.some((site) => l.linear[site].scale)) ? { hidden: rc('ia3.dx'), intermediate: ri('ia3.dxI') } : null,
   };
 }
 

@@ -1,13 +1,15 @@
 /**
  * Hugging Face peft's `adapter_config.json` ↔ the lab's configuration, for the two methods peft and the lab
- * share: LoRA (`LORA`) and prefix-tuning (`PREFIX_TUNING`). Fields are read as peft 0.21 reads them; a field
+ * share: LoRA (`LORA`), (IA)³ (`IA3`) and prefix-tuning (`PREFIX_TUNING`). Fields are read as peft 0.21 reads them; a field
  * the lab cannot compute is refused by name rather than ignored, so an imported adapter never silently
  * computes something else than it does in peft.
  */
 import type { EncoderConfig } from '../model/config';
 import { LINEAR_SITES, linearPath } from '../model/params';
 import { ConfigError, FieldReader } from './fields';
+import { IA3_DEFAULTS } from './ia3';
 import { LORA_DEFAULTS } from './lora/config';
+import { matchesTarget } from './lora/targets';
 import { parseMethodFields } from './method_fields';
 import type { MethodConfig } from './registry';
 import type { PeftConfig } from './types';
@@ -23,7 +25,8 @@ export function fromHfPeft(root: Readonly<Record<string, unknown>>, model: Encod
   let method: MethodConfig | null = null;
   if (root.peft_type === 'LORA') method = loraFromHf(root, f, model, problems);
   else if (root.peft_type === 'PREFIX_TUNING') method = prefixFromHf(root, f, model, problems);
-  else problems.push(`peft_type "${String(root.peft_type)}" is not supported: the lab imports peft LoRA and PREFIX_TUNING adapters`);
+  else if (root.peft_type === 'IA3') method = ia3FromHf(root, model, problems);
+  else problems.push(`peft_type "${String(root.peft_type)}" is not supported: the lab imports peft LoRA, IA3 and PREFIX_TUNING adapters`);
   if (problems.length > 0 || !method) throw new ConfigError(WHAT, problems);
   return { methods: [method], layers: null, trainPooler: false };
 }
@@ -64,8 +67,8 @@ function loraFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, mod
  * peft's target rule: a string is a full-match regex, a list matches a module equal to or ending in "." + name;
  * exclude_modules likewise. The lab keeps a plain list as it is; otherwise it lists the matched modules.
  */
-function resolveTargets(root: Readonly<Record<string, unknown>>, model: EncoderConfig, layers: readonly number[] | null, problems: string[]): readonly string[] | null {
-  const raw = root.target_modules ?? LORA_DEFAULTS.targets;
+function resolveTargets(root: Readonly<Record<string, unknown>>, model: EncoderConfig, layers: readonly number[] | null, problems: string[], fallback: readonly string[] = LORA_DEFAULTS.targets): readonly string[] | null {
+  const raw = root.target_modules ?? fallback;
   const exclude = root.exclude_modules ?? null;
   const valid = (v: unknown): v is string | string[] => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
   if (!valid(raw)) return (problems.push('adapter_config.target_modules: must be a string (regex) or a list of module names'), null);
@@ -94,6 +97,34 @@ function resolveTargets(root: Readonly<Record<string, unknown>>, model: EncoderC
   const matched = paths.filter((p) => inLayers(Number(p.split('.')[2])) && chosen(p));
   if (matched.length === 0) return (problems.push('adapter_config.target_modules: matches no linear layer of the encoder'), null);
   return matched;
+}
+
+/**
+ * peft's IA3: target_modules as for LoRA; feedforward_modules (a regex string, or names a target path ends with —
+ * peft's `endswith`, without LoRA's dot boundary) resolved to the targeted paths they select.
+ */
+function ia3FromHf(root: Readonly<Record<string, unknown>>, model: EncoderConfig, problems: string[]): MethodConfig | null {
+  refuse(root, problems, 'fan_in_fan_out', isOff, 'RoBERTa linears are not Conv1D');
+  refuse(root, problems, 'modules_to_save', isOff, 'the lab does not train whole extra modules with (IA)³; use its trainPooler option');
+  refuse(root, problems, 'target_parameters', isOff, 'the lab adapts modules, not parameters');
+  const targets = resolveTargets(root, model, null, problems, IA3_DEFAULTS.targets);
+  if (!targets) return null;
+  const ff = root.feedforward_modules ?? IA3_DEFAULTS.feedforward;
+  if (typeof ff !== 'string' && !(Array.isArray(ff) && ff.every((x) => typeof x === 'string'))) {
+    return (problems.push('adapter_config.feedforward_modules: must be a string (regex) or a list of module names'), null);
+  }
+  const paths = Array.from({ length: model.layers }, (_, l) => LINEAR_SITES.map((s) => linearPath(l, s))).flat().filter((p) => matchesTarget(targets, p));
+  const isFeedforward = (path: string): boolean => (typeof ff === 'string' ? fullMatch(ff, path) : ff.some((t) => path.endsWith(t)));
+  const fields = { type: 'ia3', targets: paths, feedforward: paths.filter(isFeedforward) };
+  return parseMethodFields('ia3', new FieldReader(fields, 'adapter_config', problems), model);
+}
+
+function fullMatch(pattern: string, path: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(path);
+  } catch {
+    return false;
+  }
 }
 
 function prefixFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, model: EncoderConfig, problems: string[]): MethodConfig | null {

@@ -5,7 +5,9 @@
  * prefix MLP's linears as torch's default (U(±1/√fan_in) for weights and biases).
  */
 import { specNumel, type ParamSpec } from '../model/params';
+import type { InitRandom } from './module';
 import type { PeftPlan } from './plan';
+import { isMethodType, moduleOf } from './registry';
 
 export function initializeAdded(plan: PeftPlan, seed: number): Map<string, Float32Array> {
   const rng = new InitRng(seed);
@@ -20,18 +22,14 @@ export function initializeAdded(plan: PeftPlan, seed: number): Map<string, Float
   return out;
 }
 
+/** The adding method's rule; zeros for a parameter no method claims (none does today). */
 function initial(spec: ParamSpec, fanIn: number, rng: InitRng): Float32Array {
-  const n = specNumel(spec);
-  const name = spec.name;
-  if (name.endsWith('lora_B.weight')) return new Float32Array(n);
-  if (name.endsWith('lora_A.weight')) return rng.uniform(n, 1 / Math.sqrt(fanIn));
-  if (spec.module === 'adapter') return name.endsWith('.bias') ? new Float32Array(n) : rng.normal(n, 0.02);
-  if (name.startsWith('prefix.mlp.')) return rng.uniform(n, 1 / Math.sqrt(fanIn));
-  return rng.normal(n, 1); // prefix rows and the prefix embedding
+  const module = isMethodType(spec.module) ? moduleOf(spec.module) : null;
+  return module?.initial?.(spec, fanIn, rng) ?? new Float32Array(specNumel(spec));
 }
 
 /** mulberry32 + Box–Muller: small, seeded, the same in every environment. */
-class InitRng {
+class InitRng implements InitRandom {
   private state: number;
   constructor(seed: number) {
     this.state = (seed ^ 0x5eed1a5) >>> 0 || 1;

@@ -33,6 +33,12 @@ export interface Attachments<C> {
   };
 }
 
+/** The seeded source of starting values (peft/init.ts), the same in every environment. */
+export interface InitRandom {
+  uniform(n: number, bound: number): Float32Array;
+  normal(n: number, std: number): Float32Array;
+}
+
 export interface PeftModule<C extends { readonly type: string }> {
   readonly type: C['type'];
   /** Short name for tables and charts. */
@@ -47,6 +53,8 @@ export interface PeftModule<C extends { readonly type: string }> {
   check?(config: C, fields: FieldReader, model: EncoderConfig): C;
   /** Whether the method adds modules (and so accepts a layer restriction). */
   readonly addsModules: boolean;
+  /** Methods it cannot be combined with (both would claim the same linears). */
+  readonly exclusiveWith?: readonly string[];
   /** Whether the method decides which base layers train (at most one such method per run). */
   readonly decidesBaseLayers?: boolean;
   /** Whether the method trains the pooler without `trainPooler` (full fine-tuning, Telly). */
@@ -59,6 +67,8 @@ export interface PeftModule<C extends { readonly type: string }> {
   hint?(config: C): string | null;
   /** Parameters the method adds to the model (none for methods that only unfreeze base weights). */
   addedParams(config: C, model: EncoderConfig, layers: readonly number[]): ParamSpec[];
+  /** The starting value of one of its added parameters (`fanIn`: its linear's input size), as its library does. */
+  initial?(spec: ParamSpec, fanIn: number, rng: InitRandom): Float32Array;
   /** Whether the method trains this base parameter (over the whole run; a schedule narrows it per phase). */
   trainsBase(config: C, spec: ParamSpec): boolean;
   /** The thesis' count (Table 4.2 convention: no adapter biases), over the given layers. */

@@ -46,6 +46,9 @@ function checkCombination(config: PeftConfig, problems: string[]): void {
   for (const t of new Set(types)) {
     if (types.filter((x) => x === t).length > 1) problems.push(`config.methods: "${t}" appears more than once`);
   }
+  for (const m of config.methods) {
+    for (const other of moduleFor(m).exclusiveWith ?? []) if (types.includes(other as MethodConfig['type'])) problems.push(`config.methods: ${m.type} and ${other} cannot be combined (both change the same linear layers)`);
+  }
   const exclusive = config.methods.filter((m) => moduleFor(m).decidesBaseLayers).map((m) => m.type);
   if (exclusive.length > 1) problems.push(`config.methods: ${exclusive.join(' and ')} cannot be combined (each decides which layers train)`);
   if (config.layers && !config.methods.some((m) => moduleFor(m).addsModules)) {

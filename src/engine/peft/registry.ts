@@ -5,6 +5,7 @@
 import { adapter } from './adapter';
 import { bitfit } from './bitfit';
 import { full } from './full';
+import { ia3 } from './ia3';
 import { layernorm } from './layernorm';
 import { lora } from './lora';
 import { lwo } from './lwo';
@@ -12,7 +13,7 @@ import type { PeftModule } from './module';
 import { prefix } from './prefix';
 import { telly } from './telly';
 
-export const PEFT_MODULES = { full, bitfit, layernorm, lora, adapter, prefix, telly, lwo } as const;
+export const PEFT_MODULES = { full, bitfit, layernorm, lora, adapter, prefix, telly, lwo, ia3 } as const;
 
 type ConfigOf<M> = M extends PeftModule<infer C> ? C : never;
 type Modules = typeof PEFT_MODULES;

@@ -42,7 +42,7 @@ class MethodNotSupported(ValueError):
 
 def layers_of(method: dict, peft: dict, num_layers: int) -> list[int]:
     own = method.get("layers")
-    adds = method["type"] in ("lora", "adapter", "prefix")
+    adds = method["type"] in ("lora", "adapter", "prefix", "ia3")
     chosen = own if own is not None else (peft.get("layers") if adds else None)
     return list(range(num_layers)) if chosen is None else [int(x) for x in chosen]
 
@@ -55,10 +55,11 @@ def matches_target(targets: list[str], path: str) -> bool:
     return any(path == t or path.endswith("." + t) for t in targets)
 
 
-def lora_paths(method: dict, peft: dict, num_layers: int) -> list[str]:
+def lora_paths(method: dict, peft: dict, num_layers: int, key: str = "targets") -> list[str]:
+    """Full module paths of the encoder linears `method[key]` selects, in its layers (LoRA's and (IA)³'s targets)."""
     layers = layers_of(method, peft, num_layers)
     paths = [f"encoder.layer.{l}.{s}" for l in range(num_layers) for s in LINEAR_SITES]
-    return [p for p in paths if int(p.split(".")[2]) in layers and matches_target(list(method["targets"]), p)]
+    return [p for p in paths if int(p.split(".")[2]) in layers and matches_target(list(method[key]), p)]
 
 
 class Bottleneck(nn.Module):
@@ -149,6 +150,15 @@ def peft_lora_config(method: dict, peft: dict, num_layers: int):
     )
 
 
+def peft_ia3_config(method: dict, peft: dict, num_layers: int):
+    from peft import IA3Config
+
+    # Explicit module paths, as for LoRA; the feed-forward ones (input scaled) are among the targets.
+    targets = lora_paths(method, peft, num_layers)
+    feedforward = [p for p in lora_paths(method, peft, num_layers, "feedforward") if p in targets]
+    return IA3Config(target_modules=targets, feedforward_modules=feedforward, init_ia3_weights=True)
+
+
 def peft_prefix_config(method: dict, peft: dict, config) -> object:
     from peft import PrefixTuningConfig
 
@@ -173,8 +183,9 @@ class LabModel(nn.Module):
         super().__init__()
         methods = list(peft["methods"])
         types = [m["type"] for m in methods]
-        if "lora" in types and "prefix" in types:
-            raise MethodNotSupported("LoRA + prefix in one run: peft cannot combine them in one model")
+        peft_methods = [t for t in types if t in ("lora", "prefix", "ia3")]
+        if len(peft_methods) > 1:
+            raise MethodNotSupported(f"{' + '.join(peft_methods)} in one run: peft cannot combine them in one model")
         self.config = encoder.config
         self.pad = encoder.config.pad_token_id
         self.pooling = recipe.get("pooling", "pooler")
@@ -195,11 +206,18 @@ class LabModel(nn.Module):
         for n, p in encoder.named_parameters():
             p.requires_grad_(n in train_base or n in added)
         lora = next((m for m in methods if m["type"] == "lora"), None)
+        ia3 = next((m for m in methods if m["type"] == "ia3"), None)
         self.net: nn.Module = encoder
-        if lora is not None or self.prefix is not None:
+        if lora is not None or ia3 is not None or self.prefix is not None:
             from peft import get_peft_model
 
-            cfg = peft_lora_config(lora, peft, self.config.num_hidden_layers) if lora else peft_prefix_config(self.prefix, peft, self.config)
+            L = self.config.num_hidden_layers
+            if lora:
+                cfg = peft_lora_config(lora, peft, L)
+            elif ia3:
+                cfg = peft_ia3_config(ia3, peft, L)
+            else:
+                cfg = peft_prefix_config(self.prefix, peft, self.config)
             self.net = get_peft_model(encoder, cfg)
             # get_peft_model freezes everything but its own tensors: unfreeze what the other methods train.
             for n, p in self.net.named_parameters():
@@ -251,7 +269,7 @@ def lab_name(name: str) -> str:
     """peft's parameter name -> the lab's (prefix tensors keep peft's prompt_encoder names here)."""
     if name.startswith(PEFT_PREFIX):
         name = name[len(PEFT_PREFIX):]
-    return name.replace(".lora_A.default.", ".lora_A.").replace(".lora_B.default.", ".lora_B.")
+    return name.replace(".lora_A.default.", ".lora_A.").replace(".lora_B.default.", ".lora_B.").replace(".ia3_l.default", ".ia3_l")
 
 
 def no_decay(lab: str) -> bool:

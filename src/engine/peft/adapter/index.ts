@@ -2,7 +2,7 @@
  * Bottleneck adapters: y ↦ y + up(act(down(y))) on a sublayer's output, before its residual + LayerNorm
  * (Houlsby placement). `houlsby` adapts both sublayers, `attn` the attention block, `ffn` the FFN (Pfeiffer).
  */
-import type { ParamSpec } from '../../model/params';
+import { specNumel, type ParamSpec } from '../../model/params';
 import type { AdapterActivation, AdapterSite, PeftModule } from '../module';
 
 export type AdapterPlacement = 'houlsby' | 'attn' | 'ffn';
@@ -71,6 +71,8 @@ export const adapter: PeftModule<AdapterConfig> = {
     }
     return specs;
   },
+  // AdapterHub's "bert" scheme: weights N(0, 0.02), biases 0, so a fresh adapter is close to the identity.
+  initial: (spec, _fanIn, rng) => (spec.name.endsWith('.bias') ? new Float32Array(specNumel(spec)) : rng.normal(specNumel(spec), 0.02)),
   trainsBase: () => false,
   paperCount: (config, model, layers) => layers.length * adapterSites(config.placement).length * 2 * config.size * model.hidden,
   attach: {

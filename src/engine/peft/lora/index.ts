@@ -2,7 +2,7 @@
  * LoRA (peft semantics): y = W x + b + scale · B(A(dropout(x))), scale = alpha / r (alpha / √r with rsLoRA),
  * A (r, in) kaiming-uniform, B (out, r) zeros. Targets are matched against module paths as peft does.
  */
-import { LINEAR_SITES, linearShape, type ParamSpec } from '../../model/params';
+import { LINEAR_SITES, linearShape, specNumel, type ParamSpec } from '../../model/params';
 import type { PeftModule } from '../module';
 import { LORA_DEFAULTS, type LoraConfig } from './config';
 import { loraRank, loraScale, patternRegex, targetedSites, targetsProblem } from './targets';
@@ -50,6 +50,8 @@ export const lora: PeftModule<LoraConfig> = {
     }
     return specs;
   },
+  // peft's init: A kaiming-uniform (U(±1/√in)), B zeros, so the branch starts at 0.
+  initial: (spec, fanIn, rng) => (spec.name.endsWith('lora_A.weight') ? rng.uniform(specNumel(spec), 1 / Math.sqrt(fanIn)) : new Float32Array(specNumel(spec))),
   trainsBase: () => false,
   paperCount(config, model, layers) {
     return targetedSites(config, model, layers).reduce((sum, s) => {

@@ -3,7 +3,7 @@
  * (never masked). With `projection`, the rows come from peft's PrefixEncoder MLP
  * (embedding (P, C) → Linear(C, hidden) → tanh → Linear(hidden, 2·L·C)), which is trained instead.
  */
-import type { ParamSpec } from '../../model/params';
+import { specNumel, type ParamSpec } from '../../model/params';
 import type { PeftModule } from '../module';
 
 export interface PrefixConfig {
@@ -51,6 +51,8 @@ export const prefix: PeftModule<PrefixConfig> = {
     }
     return specs;
   },
+  // The MLP's linears as torch's default (U(±1/√fan_in)); the rows and the embedding as nn.Embedding (N(0, 1)).
+  initial: (spec, fanIn, rng) => (spec.name.startsWith('prefix.mlp.') ? rng.uniform(specNumel(spec), 1 / Math.sqrt(fanIn)) : rng.normal(specNumel(spec), 1)),
   trainsBase: () => false,
   paperCount: (config, model, layers) => layers.length * 2 * config.length * model.hidden,
   attach: {
