@@ -63,8 +63,8 @@ export interface PeftModule<C extends { readonly type: string }> {
   readonly mergeable: boolean;
   /** The thesis-style short name of a configuration ("LoRA-64", "Adapter-FFN-384"). */
   shortName(config: C): string;
-  /** A derived value worth showing beside the fields (LoRA's scale), or null. */
-  hint?(config: C): string | null;
+  /** What the fields resolve to, worth showing beside them (LoRA's scale and sites), or null. */
+  hint?(config: C, model: EncoderConfig): string | null;
   /** Parameters the method adds to the model (none for methods that only unfreeze base weights). */
   addedParams(config: C, model: EncoderConfig, layers: readonly number[]): ParamSpec[];
   /** The starting value of one of its added parameters (`fanIn`: its linear's input size), as its library does. */

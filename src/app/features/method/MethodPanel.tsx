@@ -39,7 +39,7 @@ function LayersField({ value, onChange }: { readonly value: unknown; readonly on
         onChange(parseLayerText(t));
       }}
       placeholder="all layers, or e.g. 8-11"
-      help="Restricts LoRA, adapters and prefixes to these encoder layers."
+      help={`Restricts ${METHOD_TYPES.filter((t) => PEFT_MODULES[t].addsModules).map((t) => PEFT_MODULES[t].label).join(', ')} to these encoder layers.`}
     />
   );
 }

@@ -69,7 +69,7 @@ function hintOf(m: MethodDraft, model: EncoderConfig): string | null {
   if (!module.hint) return null;
   const problems: string[] = [];
   const config = parseMethodFields(m.type, new FieldReader(m, 'draft', problems), model);
-  return problems.length === 0 ? module.hint(config) : null;
+  return problems.length === 0 ? module.hint(config, model) : null;
 }
 
 export function MethodSettings({ m }: { readonly m: MethodDraft }) {
@@ -78,14 +78,15 @@ export function MethodSettings({ m }: { readonly m: MethodDraft }) {
   const set: SetField = (field, value) => setMethodField(m.type as MethodType, field, value);
   const fields = moduleOf(m.type).fields.filter((f) => !f.hidden);
   if (fields.length === 0) return null;
-  // Lists of check boxes take a row of their own; the rest share a grid.
-  const grid = fields.filter((f) => f.kind !== 'names');
-  const rows = fields.filter((f) => f.kind === 'names');
+  // Number and choice fields share a grid; check boxes and lists of them take rows of their own.
+  const inGrid = (f: FieldSpec): boolean => f.kind === 'int' || f.kind === 'number' || f.kind === 'choice';
+  const grid = fields.filter(inGrid);
+  const rows = fields.filter((f) => !inGrid(f));
   const hint = hintOf(m, model);
   const field = (spec: FieldSpec) => <Field key={spec.key} spec={spec} value={m[spec.key]} set={set} testId={`${m.type}-${spec.key}`} />;
   return (
     <>
-      <div className="grid3">{grid.map(field)}</div>
+      {grid.length > 0 && <div className="grid3">{grid.map(field)}</div>}
       {rows.map(field)}
       {hint && <p className="muted small">{hint}</p>}
     </>

@@ -8,7 +8,7 @@
  */
 import type { EncoderConfig } from '../../model/config';
 import { LINEAR_SITES, linearShape, specNumel, type ParamSpec } from '../../model/params';
-import { matchesTarget, sitesMatching, targetsProblem } from '../lora/targets';
+import { matchesTarget, siteNames, sitesMatching, targetsProblem } from '../lora/targets';
 import type { PeftModule } from '../module';
 
 export interface Ia3Config {
@@ -53,6 +53,12 @@ export const ia3: PeftModule<Ia3Config> = {
     const stray = sitesMatching(config.feedforward, model, Array.from({ length: model.layers }, (_, l) => l)).filter((s) => !sites.some((t) => t.path === s.path));
     if (stray.length > 0) f.problem('feedforward', `must be among the targets (as in peft); ${stray[0]!.path} is not targeted`);
     return config;
+  },
+  // peft's name matching makes "output.dense" select attention.output.dense too: say what is really scaled.
+  hint: (c, model) => {
+    const inputs = siteNames(c.targets, model, (p) => sideAt(c, p) === 'input');
+    const outputs = siteNames(c.targets, model, (p) => sideAt(c, p) === 'output');
+    return `scales the output of ${outputs.join(', ') || 'nothing'} and the input of ${inputs.join(', ') || 'nothing'} in each layer`;
   },
   addsModules: true,
   exclusiveWith: ['lora'],

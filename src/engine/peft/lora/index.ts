@@ -5,7 +5,7 @@
 import { LINEAR_SITES, linearShape, specNumel, type ParamSpec } from '../../model/params';
 import type { PeftModule } from '../module';
 import { LORA_DEFAULTS, type LoraConfig } from './config';
-import { loraRank, loraScale, patternRegex, targetedSites, targetsProblem } from './targets';
+import { loraRank, loraScale, patternRegex, siteNames, targetedSites, targetsProblem } from './targets';
 
 export const lora: PeftModule<LoraConfig> = {
   type: 'lora',
@@ -38,7 +38,7 @@ export const lora: PeftModule<LoraConfig> = {
   addsModules: true,
   mergeable: true,
   shortName: (c) => `LoRA-${c.r}`,
-  hint: (c) => `scale = ${+loraScale(c, '').toPrecision(3)}`,
+  hint: (c, model) => `scale = ${+loraScale(c, '').toPrecision(3)}; adapts ${siteNames(c.targets, model).join(', ') || 'nothing'} in each layer`,
   addedParams(config, model, layers) {
     const specs: ParamSpec[] = [];
     for (const site of targetedSites(config, model, layers)) {

@@ -72,3 +72,8 @@ export function targetsProblem(targets: readonly string[], model: EncoderConfig)
   if (allSites(model).some((s) => matchesTarget(targets, s.path))) return null;
   return `match no linear layer (try ${LINEAR_SITES.map((s) => `"${s}"`).join(', ')})`;
 }
+
+/** The sites a target list selects in one layer, by their short names ("query, attention.output.dense"). */
+export function siteNames(targets: readonly string[], model: EncoderConfig, keep: (path: string) => boolean = () => true): string[] {
+  return sitesMatching(targets, model, [0]).filter((s) => keep(s.path)).map((s) => s.site);
+}
