@@ -9,7 +9,7 @@ import type { Runtime } from '../engine/gpu/runtime';
 import type { EncoderConfig } from '../engine/model/config';
 import type { ParamSpec } from '../engine/model/params';
 import { parsePeftConfig } from '../engine/peft/parse';
-import { buildModel, planStep } from '../engine/plan/memory';
+import { trainingModel, planStep } from '../engine/plan/memory';
 import type { TrainableModel } from '../engine/train/trainable_model';
 import type { BenchMethod, BenchScale } from './methods';
 import { fractionOfPeak, type PeakMatch } from './peaks';
@@ -67,7 +67,7 @@ export async function benchStep(makeRuntime: MakeRuntime, scale: BenchScale, met
   const plan = await planStep(model, peft, recipe);
   const rt = await makeRuntime();
   try {
-    const tm = buildModel(rt, model, peft, recipe);
+    const tm = trainingModel(rt, model, peft, recipe);
     loadRandomWeights(tm, 1234);
     const code = randomBatches(model, recipe.batchSize, recipe.codeLength, 4, 1);
     const nl = randomBatches(model, recipe.batchSize, recipe.nlLength, 4, 2);
@@ -121,7 +121,7 @@ export async function benchEval(makeRuntime: MakeRuntime, scale: BenchScale, met
   const { model, recipe } = scale;
   const rt = await makeRuntime();
   try {
-    const tm = buildModel(rt, model, parsePeftConfig(method.peft, model), recipe);
+    const tm = trainingModel(rt, model, parsePeftConfig(method.peft, model), recipe);
     loadRandomWeights(tm, 1234);
     const set = (n: number): EncodedSet => ({
       n,

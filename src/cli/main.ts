@@ -13,6 +13,7 @@ import { train, TRAIN_HELP } from './commands/train';
 import { describeError } from './setup';
 import { ConfigError } from '../engine/peft/fields';
 import { GpuError } from '../engine/gpu/errors';
+import { StartingWeightsError } from '../engine/train/starting_weights';
 import { TrainingDiverged } from '../engine/train/trainer';
 
 const COMMANDS: Record<string, { run: (argv: readonly string[]) => void | Promise<void>; help: string }> = {
@@ -74,6 +75,6 @@ async function dispatch(argv: readonly string[]): Promise<number> {
 }
 
 function isUserError(error: unknown): boolean {
-  return error instanceof CliError || error instanceof ConfigError || error instanceof GpuError || error instanceof TrainingDiverged;
+  return error instanceof CliError || error instanceof ConfigError || error instanceof GpuError || error instanceof TrainingDiverged || error instanceof StartingWeightsError;
 }
 

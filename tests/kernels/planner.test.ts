@@ -8,7 +8,7 @@ import { evaluateRetrieval } from '../../src/engine/eval/retrieval';
 import { Runtime } from '../../src/engine/gpu/runtime';
 import { PRESETS } from '../../src/engine/model/config';
 import { parsePeftConfig } from '../../src/engine/peft/parse';
-import { buildModel, planStepMemory, syntheticIds } from '../../src/engine/plan/memory';
+import { planStepMemory, syntheticIds, trainingModel } from '../../src/engine/plan/memory';
 import { DEFAULT_RECIPE, type RecipeSettings } from '../../src/engine/train/run_config';
 import { testRuntime } from '../helpers/gpu';
 
@@ -49,7 +49,7 @@ describe('memory planner vs the arena on SwiftShader', () => {
     const evalExamples = 7; // not a multiple of the eval batch: the last chunk is partial
     const plan = await planStepMemory(tiny, peft, r, evaluate ? { evalExamples } : {});
     rt = await freshRuntime();
-    const tm = buildModel(rt, tiny, peft, r);
+    const tm = trainingModel(rt, tiny, peft, r);
     // Two steps: LWO's second phase (group 1, phaseSteps 1) allocates its own optimizer uniforms.
     for (const step of [0, 1]) {
       const result = await tm.step(syntheticIds(tiny, r.batchSize, r.codeLength), syntheticIds(tiny, r.batchSize, r.nlLength), step, r.lr);

@@ -3,6 +3,7 @@
  * untrained weights), and the GPU-ranked MRR / recall@k equal a CPU ranking of the read-back embeddings,
  * with an eval-set size that leaves a partial last chunk.
  */
+import { planPeft } from '../../src/engine/peft/plan';
 import { describe, expect, it } from 'vitest';
 import { embedAll, evaluateRetrieval } from '../../src/engine/eval/retrieval';
 import { parsePeftConfig } from '../../src/engine/peft/parse';
@@ -18,7 +19,7 @@ async function goldenModel() {
   const rt = await testRuntime();
   const model = goldenConfig();
   const shape = { batchSize: 3, codeLength: 10, nlLength: 7, head: { pooling: 'pooler' as const, normalize: false }, scale: 1, hiddenDropout: 0, attentionDropout: 0 };
-  const tm = new TrainableModel(rt, model, parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model), shape, ADAM, 1);
+  const tm = new TrainableModel(rt, planPeft(model, parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model)), shape, ADAM, 1);
   const base = goldenTensors('base.safetensors');
   tm.weights.load(new Map([...base.tensors].map(([k, t]) => [k, t.data as Float32Array])));
   const batches = goldenTensors('batches.safetensors');

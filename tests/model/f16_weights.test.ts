@@ -7,6 +7,7 @@
  * a half to f32 is exact, so the two runs compute the same numbers: on SwiftShader they agree bit for bit). It
  * also checks that the rounding is visible, so a path that silently kept f32 would fail.
  */
+import { planPeft } from '../../src/engine/peft/plan';
 import { describe, expect, it } from 'vitest';
 import { FlagReader, parseFlags } from '../../src/cli/args';
 import { RECIPE_FLAGS, RECIPE_HELP, recipeFromFlags } from '../../src/cli/recipe_flags';
@@ -54,7 +55,7 @@ async function runLora(frozenWeightsF16: boolean, roundOnCpu: boolean): Promise<
   const opt = meta.optimizer;
   const shape = { batchSize: meta.batch.size, codeLength: meta.batch.codeLength, nlLength: meta.batch.nlLength, head: { pooling: meta.pooling, normalize: meta.normalize }, scale: meta.scale, hiddenDropout: 0, attentionDropout: 0, frozenWeightsF16 };
   const adam = { beta1: opt.betas[0], beta2: opt.betas[1], eps: opt.eps, weightDecay: opt.weightDecay, maxGradNorm: opt.maxGradNorm };
-  const tm = new TrainableModel(rt, model, parsePeftConfig(meta.peft, model), shape, adam, 123456);
+  const tm = new TrainableModel(rt, planPeft(model, parsePeftConfig(meta.peft, model)), shape, adam, 123456);
   const linear = new Set(linearWeightNames(model));
   const init = new Map<string, Float32Array>();
   for (const [k, t] of goldenTensors('base.safetensors').tensors) {
@@ -112,7 +113,7 @@ describe('frozen weights in 16 bits: the golden LoRA model', () => {
     const rt = await testRuntime();
     const model = goldenConfig();
     const shape = { batchSize: 2, codeLength: 5, nlLength: 4, head: { pooling: 'pooler' as const, normalize: false }, scale: 1, hiddenDropout: 0, attentionDropout: 0, frozenWeightsF16: true };
-    const tm = new TrainableModel(rt, model, parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model), shape, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, 1);
+    const tm = new TrainableModel(rt, planPeft(model, parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model)), shape, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, 1);
     const w = new Float32Array(model.hidden * model.hidden);
     w[5] = 1e5;
     const load = () => tm.weights.load(new Map([['encoder.layer.1.attention.self.key.weight', w]]));
@@ -124,7 +125,7 @@ describe('frozen weights in 16 bits: the golden LoRA model', () => {
     const rt = await testRuntime();
     const model = goldenConfig();
     const shape = { batchSize: 2, codeLength: 5, nlLength: 4, head: { pooling: 'pooler' as const, normalize: false }, scale: 1, hiddenDropout: 0, attentionDropout: 0, frozenWeightsF16: true };
-    const tm = new TrainableModel(rt, model, parsePeftConfig({ methods: [{ type: 'full' }] }, model), shape, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, 1);
+    const tm = new TrainableModel(rt, planPeft(model, parsePeftConfig({ methods: [{ type: 'full' }] }, model)), shape, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, 1);
     expect(tm.plan.base.filter((s) => tm.weights.get(s.name).dtype !== 'f32')).toEqual([]);
     expect(tm.weights.frozenF16).toBe(true);
   });

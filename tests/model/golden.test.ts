@@ -13,6 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parsePeftConfig } from '../../src/engine/peft/parse';
+import { planPeft } from '../../src/engine/peft/plan';
 import { TrainableModel } from '../../src/engine/train/trainable_model';
 import { linearWarmupFactor } from '../../src/engine/train/schedule';
 import { specNumel } from '../../src/engine/model/params';
@@ -31,8 +32,7 @@ describe.each(GOLDEN_CASES)('golden: %s', (name) => {
     const opt = meta.optimizer;
     const tm = new TrainableModel(
       rt,
-      model,
-      peft,
+      planPeft(model, peft),
       {
         batchSize: meta.batch.size,
         codeLength: meta.batch.codeLength,

@@ -3,6 +3,7 @@
  * same numbers, dropout on), divergence reported as an error event, and backward truncation (Telly-K with
  * larger K does less GPU work per step).
  */
+import { planPeft, type PeftPlan } from '../../src/engine/peft/plan';
 import { describe, expect, it } from 'vitest';
 import { evaluateRetrieval, type EncodedSet } from '../../src/engine/eval/retrieval';
 import { parsePeftConfig } from '../../src/engine/peft/parse';
@@ -52,13 +53,18 @@ function config(overrides: Omit<Partial<TrainerConfig>, 'peft'> & { peft: unknow
   };
 }
 
+/** runTraining's plan, initial weights and config for a config (the plan made once, as the CLI and Worker do). */
+function planned(cfg: TrainerConfig, initial: ReadonlyMap<string, Float32Array>): [PeftPlan, ReadonlyMap<string, Float32Array>, TrainerConfig] {
+  return [planPeft(model, cfg.peft), initial, cfg];
+}
+
 describe('trainer', () => {
   it('learns: MRR on held-out pairs rises and the best weights are kept', { timeout: 300_000 }, async () => {
     const rt = await testRuntime();
     const events: TrainerEvent[] = [];
     const valid = toySet(24, 2);
     const before = await untrainedMrr(valid);
-    const out = await runTraining(rt, model, base, config({ peft: { methods: [{ type: 'full' }] }, steps: 40, lr: 2e-3, evalEvery: 20 }), { train: toySet(64, 1), valid }, (e) => events.push(e));
+    const out = await runTraining(rt, ...planned(config({ peft: { methods: [{ type: 'full' }] }, steps: 40, lr: 2e-3, evalEvery: 20 }), base), { train: toySet(64, 1), valid }, (e) => events.push(e));
     const evals = events.filter((e) => e.type === 'eval');
     expect(evals.map((e) => e.step)).toEqual([20, 40]);
     expect(Math.max(...evals.map((e) => e.mrr)), `MRR before training: ${before}`).toBeGreaterThan(before + 0.15);
@@ -76,10 +82,10 @@ describe('trainer', () => {
       const dropRecipe = { ...recipe, hiddenDropout: 0.1, attentionDropout: 0.1 };
       const cfg = config({ peft: { methods: [{ type: 'lora', r: 4, alpha: 8, dropout: 0.1, targets: ['query', 'value'] }] }, recipe: dropRecipe, seed });
       const init = new Map(base);
-      const tmp = new TrainableModel(rt, model, cfg.peft, dropRecipe, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, 3);
+      const tmp = new TrainableModel(rt, planPeft(model, cfg.peft), dropRecipe, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, 3);
       const r = new Rng(99);
       for (const spec of tmp.plan.added) init.set(spec.name, Float32Array.from({ length: spec.shape.reduce((a, b) => a * b, 1) }, () => r.normal() * 0.05));
-      const out = await runTraining(rt, model, init, cfg, { train: toySet(32, 1), valid: null }, (e) => e.type === 'step' && losses.push(e.loss));
+      const out = await runTraining(rt, planPeft(model, cfg.peft), init, cfg, { train: toySet(32, 1), valid: null }, (e) => e.type === 'step' && losses.push(e.loss));
       return { losses, final: out.final };
     };
     const a = await run(11);
@@ -95,7 +101,7 @@ describe('trainer', () => {
     const poisoned = new Map(base);
     poisoned.set('encoder.layer.1.output.dense.weight', new Float32Array(base.get('encoder.layer.1.output.dense.weight')!.length).fill(Number.NaN));
     const events: TrainerEvent[] = [];
-    await expect(runTraining(rt, model, poisoned, config({ peft: { methods: [{ type: 'bitfit' }] } }), { train: toySet(16, 1), valid: null }, (e) => events.push(e))).rejects.toThrow(/diverged/);
+    await expect(runTraining(rt, ...planned(config({ peft: { methods: [{ type: 'bitfit' }] } }), poisoned), { train: toySet(16, 1), valid: null }, (e) => events.push(e))).rejects.toThrow(/diverged/);
     const error = events.find((e) => e.type === 'error');
     expect(error).toMatchObject({ type: 'error', step: 1 });
     expect(error && 'message' in error ? error.message : '').toMatch(/Lower the learning rate/);
@@ -104,7 +110,7 @@ describe('trainer', () => {
   it('truncates the backward: Telly-K with larger K dispatches less GPU work per step', async () => {
     const rt = await testRuntime();
     const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 };
-    const cost = (peft: unknown) => new TrainableModel(rt, model, parsePeftConfig(peft, model), recipe, adam, 1).stepCost(0);
+    const cost = (peft: unknown) => new TrainableModel(rt, planPeft(model, parsePeftConfig(peft, model)), recipe, adam, 1).stepCost(0);
     const full = cost({ methods: [{ type: 'full' }] });
     const telly = [0, 1, 2].map((k) => cost({ methods: [{ type: 'telly', k }] }));
     expect(full.dispatches).toBeGreaterThan(telly[0]!.dispatches); // no embedding backward
@@ -119,7 +125,7 @@ describe('trainer', () => {
 async function untrainedMrr(valid: EncodedSet): Promise<number> {
   const rt = await testRuntime();
   const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 };
-  const tm = new TrainableModel(rt, model, parsePeftConfig({ methods: [{ type: 'full' }] }, model), recipe, adam, 1);
+  const tm = new TrainableModel(rt, planPeft(model, parsePeftConfig({ methods: [{ type: 'full' }] }, model)), recipe, adam, 1);
   tm.weights.load(base);
   return (await evaluateRetrieval(rt, tm, valid, 8)).metrics.mrr;
 }

@@ -5,9 +5,8 @@
  * checked against the plan of its own configuration, so a wrong model shape is named here and not on the GPU.
  */
 import { importAdapter } from '../../engine/io/export';
-import { initializeAdded } from '../../engine/peft/init';
 import { planPeft, type PeftPlan } from '../../engine/peft/plan';
-import type { PeftConfig } from '../../engine/peft/types';
+import { adapterMismatch, startingWeights, StartingWeightsError } from '../../engine/train/starting_weights';
 import { ModelFilesError, type LoadedModel } from './model_files';
 import type { AdapterInfo } from './protocol';
 
@@ -21,19 +20,6 @@ const ADAPTER_FILE = /(adapter_config\.json|adapter_model\.safetensors|lab_peft\
 
 function canonicalName(name: string): string | null {
   return ADAPTER_FILE.exec(name)?.[1] ?? null;
-}
-
-/** Names what does not fit between the tensors a configuration needs and the ones the file holds. */
-export function adapterMismatch(plan: PeftPlan, tensors: ReadonlyMap<string, Float32Array>): string | null {
-  const needed = new Set(plan.added.map((s) => s.name));
-  for (const spec of plan.added) {
-    const data = tensors.get(spec.name);
-    if (!data) return `it lacks ${spec.name}`;
-    const numel = spec.shape.reduce((a, b) => a * b, 1);
-    if (data.length !== numel) return `${spec.name} has ${data.length} values where this model needs ${numel} (shape ${spec.shape.join('×')})`;
-  }
-  const extra = [...tensors.keys()].find((name) => !needed.has(name));
-  return extra === undefined ? null : `it holds ${extra}, which this configuration does not use`;
 }
 
 export async function readAdapterFiles(files: readonly File[], model: LoadedModel | null): Promise<LoadedAdapter> {
@@ -54,7 +40,7 @@ export async function readAdapterFiles(files: readonly File[], model: LoadedMode
     const why = error instanceof Error ? error.message : String(error);
     throw new ModelFilesError(`These files are not an adapter the lab can read (${why}; got ${got}). Choose adapter_config.json with adapter_model.safetensors, or lab_peft.json with lab_adapter.safetensors.`);
   }
-  const mismatch = adapterMismatch(planPeft(model.config, imported.peft), imported.tensors);
+  const mismatch = adapterMismatch(planPeft(model.config, imported.peft).added, imported.tensors);
   if (mismatch) throw new ModelFilesError(`The adapter does not fit the loaded model (${model.info.name}): ${mismatch}. Load the model it was trained on.`);
   const info: AdapterInfo = { name: weightsFile, format: imported.format, peft: imported.peft, tensors: imported.tensors.size };
   return { info, tensors: imported.tensors };
@@ -68,16 +54,15 @@ export function adapterFor(name: string | null, loaded: LoadedAdapter | null): L
 }
 
 /**
- * The weights a run or an evaluation starts from: the base model plus the adapter's tensors when one is
- * loaded (they must fit the configuration exactly), or otherwise the engine's seeded initialization, as the
- * CLI's: the same configuration starts from the same weights.
+ * The weights a run or an evaluation starts from, by the engine's one rule (train/starting_weights.ts): the
+ * base model plus the adapter's tensors when one is loaded (they must fit the configuration exactly), or the
+ * seeded initialization, as the CLI's: the same configuration starts from the same weights.
  */
-export function startingWeights(model: LoadedModel, peft: PeftConfig, seed: number, adapter: LoadedAdapter | null): Map<string, Float32Array> {
-  const plan = planPeft(model.config, peft);
-  if (!adapter) return new Map([...model.weights, ...initializeAdded(plan, seed)]);
-  const mismatch = adapterMismatch(plan, adapter.tensors);
-  if (mismatch) {
-    throw new ModelFilesError(`The adapter ${adapter.info.name} does not fit the method panel's configuration: ${mismatch}. Choose the adapter again to restore its method, or Remove it to start fresh.`);
+export function weightsToStart(model: LoadedModel, plan: PeftPlan, seed: number, adapter: LoadedAdapter | null): Map<string, Float32Array> {
+  try {
+    return startingWeights(plan, { base: model.weights, adapter: adapter ? { tensors: adapter.tensors, name: `The adapter ${adapter.info.name}` } : null }, seed).values;
+  } catch (error) {
+    if (!(error instanceof StartingWeightsError)) throw error;
+    throw new ModelFilesError(`${error.message} Choose the adapter again to restore its method in the method panel, or Remove it to start fresh.`);
   }
-  return new Map([...model.weights, ...adapter.tensors]);
 }

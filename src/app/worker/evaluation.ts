@@ -8,8 +8,9 @@ import { acquireDevice } from '../../engine/gpu/device';
 import { Runtime } from '../../engine/gpu/runtime';
 import { parseRunConfig, trainerConfig } from '../../engine/train/run_config';
 import { applyMatmulTuning } from '../../engine/tune/matmul_tune';
-import { TrainableModel } from '../../engine/train/trainable_model';
-import { adapterFor, startingWeights, type LoadedAdapter } from './adapter_import';
+import { planPeft } from '../../engine/peft/plan';
+import { buildModel } from '../../engine/train/build_model';
+import { adapterFor, weightsToStart, type LoadedAdapter } from './adapter_import';
 import { ModelFilesError, type LoadedModel } from './model_files';
 import type { WorkerRequest } from './protocol';
 import { prepareRunData, RunDataError, type ShardEntry } from './shards';
@@ -23,20 +24,18 @@ export interface EvaluateContext {
   readonly adapter: LoadedAdapter | null;
 }
 
-/** The optimizer never steps here; the settings only satisfy the constructor. */
-
 export async function evaluateOnly(request: EvaluateRequest, ctx: EvaluateContext): Promise<RetrievalMetrics> {
   const model = ctx.model;
   if (!model) throw new ModelFilesError('No model is loaded: use the demo model or drop a model folder first.');
   const config = parseRunConfig(request.config, model.config);
   const data = prepareRunData(request.data, ctx.shards, model.tokenizer, config.recipe);
   if (!data.valid) throw new RunDataError('There are no validation pairs to evaluate on: drop a validation shard or hold out a fraction of the training shard.');
-  const initial = startingWeights(model, config.peft, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
+  const plan = planPeft(model.config, config.peft);
+  const initial = weightsToStart(model, plan, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
   const rt = new Runtime(await acquireDevice(ctx.gpu));
   applyMatmulTuning(rt, request.matmulTuning);
   try {
-    const shape = { ...trainerConfig(config.recipe, config.peft).recipe, hiddenDropout: 0, attentionDropout: 0 };
-    const tm = new TrainableModel(rt, model.config, config.peft, shape, null, config.recipe.seed);
+    const tm = buildModel(rt, plan, trainerConfig(config.recipe, config.peft), 'evaluate');
     tm.weights.load(initial);
     const { metrics } = await evaluateRetrieval(rt, tm, data.valid, config.recipe.evalBatchSize);
     return metrics;

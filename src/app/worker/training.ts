@@ -13,7 +13,7 @@ import type { TrainerEvent } from '../../engine/train/events';
 import { parseRunConfig, trainerConfig, type RecipeSettings } from '../../engine/train/run_config';
 import { runTraining, type TrainerControl } from '../../engine/train/trainer';
 import type { RunFailure } from '../lib/run_types';
-import { adapterFor, startingWeights, type LoadedAdapter } from './adapter_import';
+import { adapterFor, weightsToStart, type LoadedAdapter } from './adapter_import';
 import { EventBatcher } from './coalesce';
 import { toFailure } from './failure';
 import { ModelFilesError, type LoadedModel } from './model_files';
@@ -113,8 +113,8 @@ export class Trainer {
         control.failure ??= event.type === 'device-lost' ? new GpuError('device-lost', event.message) : event.error;
       });
       const plan = planPeft(model.config, config.peft);
-      const initial = startingWeights(model, config.peft, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
-      const out = await runTraining(device, model.config, initial, trainerConfig(config.recipe, config.peft), data, (e) => batcher.push(e), control);
+      const initial = weightsToStart(model, plan, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
+      const out = await runTraining(device, plan, initial, trainerConfig(config.recipe, config.peft), data, (e) => batcher.push(e), control);
       if (control.failure) throw control.failure;
       this.remember(runId, { plan, recipe: config.recipe, final: out.final, best: out.best, model });
     } catch (error) {

@@ -4,8 +4,11 @@ import { embedAll, evaluateRetrieval } from '../../engine/eval/retrieval';
 import { writeNpz } from '../../engine/io/npy';
 import { writeSafeTensors } from '../../engine/io/safetensors';
 import { parsePeftConfig } from '../../engine/peft/parse';
+import { planPeft } from '../../engine/peft/plan';
+import { buildModel } from '../../engine/train/build_model';
 import { trainerConfig, type RecipeSettings } from '../../engine/train/run_config';
-import { TrainableModel } from '../../engine/train/trainable_model';
+import { startingWeights } from '../../engine/train/starting_weights';
+import type { TrainableModel } from '../../engine/train/trainable_model';
 import type { Runtime } from '../../engine/gpu/runtime';
 import { readAdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
@@ -42,15 +45,12 @@ async function prepare(argv: readonly string[], command: string): Promise<Prepar
   const recipe = recipeFromFlags(f, model.config, adapter?.recipe ?? undefined);
   const data = await loadShard(f.required('data'), 'data', model.tokenizer, recipe.codeLength, recipe.nlLength);
   const peft = adapter?.adapter?.peft ?? parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model.config);
+  // Weights are checked before a device is opened: a bad adapter is a message, not a leaked device.
+  const plan = planPeft(model.config, peft);
+  const start = startingWeights(plan, { base: model.weights, trained: adapter?.baseWeights, adapter: adapter?.adapter ? { tensors: adapter.adapter.tensors, name: `--adapter ${adapterPath}` } : null }, recipe.seed);
   const rt = await runtimeFromFlags(f);
-  const t = trainerConfig(recipe, peft);
-  const tm = new TrainableModel(rt, model.config, peft, t.recipe, null, recipe.seed); // evaluation: no optimizer
-  const weights = new Map(model.weights);
-  for (const [k, v] of adapter?.baseWeights ?? []) weights.set(k, v);
-  for (const [k, v] of adapter?.adapter?.tensors ?? []) weights.set(k, v);
-  const missing = tm.plan.added.filter((s) => !weights.has(s.name)).map((s) => s.name);
-  if (missing.length > 0) throw new CliError(`the adapter lacks ${missing.length} tensor(s) its configuration needs, e.g. ${missing[0]}`);
-  tm.weights.load(weights);
+  const tm = buildModel(rt, plan, trainerConfig(recipe, peft), 'evaluate');
+  tm.weights.load(start.values);
   return { f, rt, tm, data, recipe };
 }
 

@@ -2,11 +2,11 @@
 import { mkdirSync, openSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportTrained } from '../../engine/io/export';
-import { initializeAdded } from '../../engine/peft/init';
 import { LORA_DEFAULTS } from '../../engine/peft/lora';
 import { planPeft } from '../../engine/peft/plan';
 import type { TrainerEvent } from '../../engine/train/events';
 import { trainerConfig, type RunConfig } from '../../engine/train/run_config';
+import { startingWeights } from '../../engine/train/starting_weights';
 import { runTraining } from '../../engine/train/trainer';
 import { readAdapterDir, RUN_CONFIG_FILE } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
@@ -49,14 +49,17 @@ export async function train(argv: readonly string[]): Promise<void> {
   const trainSet = await loadShard(f.required('train'), 'train', model.tokenizer, recipe.codeLength, recipe.nlLength);
   const validPath = f.string('valid');
   const valid = validPath ? await loadShard(validPath, 'valid', model.tokenizer, recipe.codeLength, recipe.nlLength) : null;
-  const initial = initialWeights(model.weights, init, peft, model.config, recipe.seed);
+  const plan = planPeft(model.config, peft);
+  const start = startingWeights(plan, { base: model.weights, trained: init?.baseWeights, adapter: init?.adapter ? { tensors: init.adapter.tensors, name: `--init ${f.string('init')}` } : null }, recipe.seed);
+  process.stderr.write(`lab: ${start.report.text}\n`);
+  const initial = start.values;
   mkdirSync(out, { recursive: true });
   const run: RunConfig = { model: model.name, dataset: f.required('train'), peft, recipe };
   writeFileSync(join(out, RUN_CONFIG_FILE), `${JSON.stringify(run, null, 2)}\n`);
   const metrics = openSync(join(out, 'metrics.jsonl'), 'w');
   const rt = await runtimeFromFlags(f);
   try {
-    const result = await runTraining(rt, model.config, initial, trainerConfig(recipe, peft), { train: trainSet, valid }, (e) => {
+    const result = await runTraining(rt, plan, initial, trainerConfig(recipe, peft), { train: trainSet, valid }, (e) => {
       writeSync(metrics, `${JSON.stringify(e)}\n`);
       report(e);
     });
@@ -69,16 +72,6 @@ export async function train(argv: readonly string[]): Promise<void> {
     closeSync(metrics);
     rt.destroy();
   }
-}
-
-/** Base weights, then a resumed folder's weights, then fresh PEFT initializations for anything still missing. */
-function initialWeights(base: Map<string, Float32Array>, init: ReturnType<typeof readAdapterDir> | null, peft: RunConfig['peft'], model: Parameters<typeof planPeft>[0], seed: number): Map<string, Float32Array> {
-  const weights = new Map(base);
-  for (const [k, v] of init?.baseWeights ?? []) weights.set(k, v);
-  for (const [k, v] of init?.adapter?.tensors ?? []) weights.set(k, v);
-  const plan = planPeft(model, peft);
-  for (const [k, v] of initializeAdded(plan, seed)) if (!weights.has(k)) weights.set(k, v);
-  return weights;
 }
 
 function report(e: TrainerEvent): void {

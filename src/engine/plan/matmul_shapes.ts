@@ -10,7 +10,7 @@ import { evaluateRetrieval } from '../eval/retrieval';
 import type { PeftConfig } from '../peft/types';
 import type { RecipeSettings } from '../train/run_config';
 import { countingDevice } from './counting_device';
-import { buildModel, syntheticIds } from './memory';
+import { trainingModel, syntheticIds } from './memory';
 
 export interface StepMatmulShape extends MatmulShape {
   readonly key: string;
@@ -22,7 +22,7 @@ export async function stepMatmulShapes(model: EncoderConfig, peft: PeftConfig, r
   const { acquired } = countingDevice();
   const rt = new Runtime(acquired);
   const seen = recordMatmulShapes(rt);
-  const tm = buildModel(rt, model, peft, recipe);
+  const tm = trainingModel(rt, model, peft, recipe);
   const { batchSize, codeLength, nlLength } = tm.shape;
   await tm.step(syntheticIds(model, batchSize, codeLength), syntheticIds(model, batchSize, nlLength), 0, recipe.lr);
   const n = recipe.evalBatchSize;

@@ -20,10 +20,11 @@ import { evaluateRetrieval, type EncodedSet } from '../eval/retrieval';
 import type { EncoderConfig } from '../model/config';
 import type { EncoderTower } from '../model/encoder';
 import { scheduleChanges } from '../peft/attach';
+import { planPeft } from '../peft/plan';
 import type { PeftConfig } from '../peft/types';
+import { buildModel } from '../train/build_model';
 import { trainerConfig, type RecipeSettings } from '../train/run_config';
-import { adamwSettings } from '../train/optimizer';
-import { TrainableModel } from '../train/trainable_model';
+import type { TrainableModel } from '../train/trainable_model';
 import { countingDevice, type CountedBuffer, type CountingDevice } from './counting_device';
 
 export type MemoryCategory = 'weights' | 'trainable' | 'activations' | 'scratch';
@@ -101,7 +102,7 @@ export async function planStep(model: EncoderConfig, peft: PeftConfig, recipe: R
 async function simulate(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, options: PlanOptions): Promise<{ memory: StepMemoryPlan; cost: StepCostPlan }> {
   const { acquired, device } = countingDevice();
   const rt = new Runtime(acquired);
-  const tm = buildModel(rt, model, peft, recipe);
+  const tm = trainingModel(rt, model, peft, recipe);
   const shape = tm.shape;
   const code = syntheticIds(model, shape.batchSize, shape.codeLength);
   const nl = syntheticIds(model, shape.batchSize, shape.nlLength);
@@ -132,9 +133,8 @@ function largestStorage(buffers: readonly CountedBuffer[], categoryOf: (b: Count
 }
 
 /** The model exactly as the trainer builds it (same AdamW settings, same recipe shape). */
-export function buildModel(rt: Runtime, model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings): TrainableModel {
-  const config = trainerConfig(recipe, peft);
-  return new TrainableModel(rt, model, config.peft, config.recipe, adamwSettings(config.weightDecay, config.maxGradNorm), config.seed);
+export function trainingModel(rt: Runtime, model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings): TrainableModel {
+  return buildModel(rt, planPeft(model, peft), trainerConfig(recipe, peft), 'train');
 }
 
 /** (B, T) ids with every position a real token: <s> x x ... </s>. Contents do not change allocations. */

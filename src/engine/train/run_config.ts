@@ -7,7 +7,7 @@ import type { Pooling } from '../model/head';
 import { asObject, ConfigError, FieldReader } from '../peft/fields';
 import { parsePeftConfig } from '../peft/parse';
 import type { PeftConfig } from '../peft/types';
-import type { TrainerConfig } from './trainer';
+import type { RecipeShape } from './trainable_model';
 
 export interface RecipeSettings {
   readonly lr: number;
@@ -94,6 +94,24 @@ function readRecipe(f: FieldReader, model: EncoderConfig | null): RecipeSettings
     evalEvery: f.int('evalEvery', 0, 100_000_000, d.evalEvery),
     evalBatchSize: f.int('evalBatchSize', 1, 65535, d.evalBatchSize),
   };
+}
+
+/** What the trainer needs, derived from the recipe (trainerConfig). */
+export interface TrainerConfig {
+  readonly peft: PeftConfig;
+  readonly recipe: RecipeShape;
+  readonly lr: number;
+  readonly weightDecay: number;
+  readonly maxGradNorm: number;
+  readonly warmupSteps: number;
+  /** Total optimizer steps; null: `epochs` passes over the data. */
+  readonly steps: number | null;
+  readonly epochs: number;
+  readonly seed: number;
+  readonly shuffle: boolean;
+  /** Evaluate every this many steps (0: only at the end). */
+  readonly evalEvery: number;
+  readonly evalBatchSize: number;
 }
 
 export function trainerConfig(recipe: RecipeSettings, peft: PeftConfig): TrainerConfig {

@@ -15,7 +15,7 @@ import { stepSeed, towerSeed } from '../model/rng_streams';
 import { decays, type ParamSpec } from '../model/params';
 import { ModelWeights } from '../model/weights';
 import { branchDropout, prefixLength, prefixShape, scheduledLayers } from '../peft/attach';
-import { planPeft, type PeftPlan } from '../peft/plan';
+import type { PeftPlan } from '../peft/plan';
 import type { PeftConfig } from '../peft/types';
 import { ContrastiveObjective } from './objective';
 import { Optimizer, segmentRanges, type AdamWSettings, type UpdateRange } from './optimizer';
@@ -59,16 +59,22 @@ export class TrainableModel {
   /** The step's commands before AdamW, per set of layers a schedule (LWO) trains ('all' otherwise); built once each. */
   private readonly passes = new Map<string, StepCommand[]>();
 
+  readonly model: EncoderConfig;
+  readonly peft: PeftConfig;
+
+  /** Built through buildModel (build_model.ts) from a plan made once per run. */
   constructor(
     private readonly rt: Runtime,
-    readonly model: EncoderConfig,
-    readonly peft: PeftConfig,
+    plan: PeftPlan,
     readonly shape: RecipeShape,
     /** Null for a model that only evaluates: it allocates no optimizer state and refuses to train. */
     private readonly adam: AdamWSettings | null,
     private readonly seed: number,
   ) {
-    this.plan = planPeft(model, peft);
+    this.plan = plan;
+    this.model = plan.model;
+    this.peft = plan.peft;
+    const { model, peft } = plan;
     checkPositions(model, peft, Math.max(shape.codeLength, shape.nlLength));
     this.weights = new ModelWeights(rt, this.plan, { frozenF16: shape.frozenWeightsF16 ?? false });
     const prefix = prefixShape(peft);

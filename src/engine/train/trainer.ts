@@ -6,30 +6,14 @@
 import { shuffleIndices } from '../data/split';
 import type { Runtime } from '../gpu/runtime';
 import { evaluateRetrieval, type EncodedSet, type RetrievalMetrics } from '../eval/retrieval';
-import type { EncoderConfig } from '../model/config';
-import { percentOf } from '../peft/plan';
-import type { PeftConfig } from '../peft/types';
+import { percentOf, type PeftPlan } from '../peft/plan';
 import type { EmitEvent } from './events';
 import { linearWarmupFactor } from './schedule';
-import { adamwSettings } from './optimizer';
-import { TrainableModel, type RecipeShape } from './trainable_model';
+import { buildModel } from './build_model';
+import type { TrainerConfig } from './run_config';
+import type { RecipeShape, TrainableModel } from './trainable_model';
 
-export interface TrainerConfig {
-  readonly peft: PeftConfig;
-  readonly recipe: RecipeShape;
-  readonly lr: number;
-  readonly weightDecay: number;
-  readonly maxGradNorm: number;
-  readonly warmupSteps: number;
-  /** Total optimizer steps; null: `epochs` passes over the data. */
-  readonly steps: number | null;
-  readonly epochs: number;
-  readonly seed: number;
-  readonly shuffle: boolean;
-  /** Evaluate every this many steps (0: only at the end). */
-  readonly evalEvery: number;
-  readonly evalBatchSize: number;
-}
+export type { TrainerConfig } from './run_config';
 
 export interface TrainerControl {
   /** Checked between steps: true ends the run cleanly (a `done` event with stopped: true). */
@@ -53,7 +37,7 @@ export function stepsPerEpoch(examples: number, batchSize: number): number {
 
 export async function runTraining(
   rt: Runtime,
-  model: EncoderConfig,
+  plan: PeftPlan,
   initial: ReadonlyMap<string, Float32Array>,
   config: TrainerConfig,
   data: { readonly train: EncodedSet; readonly valid: EncodedSet | null },
@@ -64,7 +48,7 @@ export async function runTraining(
   const perEpoch = stepsPerEpoch(data.train.n, B);
   if (perEpoch < 1) throw new Error(`the training set has ${data.train.n} examples, fewer than one batch of ${B}: lower --batch-size or add data`);
   const total = config.steps ?? config.epochs * perEpoch;
-  const tm = new TrainableModel(rt, model, config.peft, config.recipe, adamwSettings(config.weightDecay, config.maxGradNorm), config.seed);
+  const tm = buildModel(rt, plan, config, 'train');
   tm.weights.load(initial);
   const p = tm.plan;
   emit({
