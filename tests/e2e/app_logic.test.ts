@@ -23,9 +23,9 @@ import { meanStd } from '../../src/app/lib/stats';
 import { expandSweep, parseValueList } from '../../src/app/lib/sweep';
 import { niceAxis } from '../../src/app/lib/ticks';
 import { tableRows } from '../../src/app/features/runs/rows';
-import { MemoryPlanner, PLAN_DEBOUNCE_MS } from '../../src/app/store/memory_plan';
+import { MemoryPlanner, PLAN_DEBOUNCE_MS } from '../../src/app/store/memory_plan_client';
 import type { MemoryPlanState } from '../../src/app/store/memorySlice';
-import { planMemory } from '../../src/app/worker/memory_plan';
+import { planMemory } from '../../src/app/worker/plan_memory';
 import type { WorkerRequest } from '../../src/app/worker/protocol';
 
 const codebert = PRESETS['microsoft/codebert-base'];

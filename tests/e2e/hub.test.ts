@@ -12,8 +12,8 @@ import { startFakeHub, type FakeHub } from '../../src/engine/hub/fake_hub';
 import { PRESETS } from '../../src/engine/model/config';
 import { LINEAR_SITES, linearShape } from '../../src/engine/model/params';
 import { parseRunConfig } from '../../src/engine/train/run_config';
-import { hubProgressText, parseHubEndpoint } from '../../src/app/lib/hub';
-import { planMemory } from '../../src/app/worker/memory_plan';
+import { hubProgressText, parseHubEndpoint } from '../../src/app/lib/hub_endpoint';
+import { planMemory } from '../../src/app/worker/plan_memory';
 import { startLab, type Lab } from './browser';
 
 const MODEL_ID = 'lab-test/tiny-roberta';

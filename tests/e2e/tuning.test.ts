@@ -15,7 +15,7 @@ import { applyMatmulTuning } from '../../src/engine/tune/matmul_tune';
 import { nodeGpuInstance } from '../../src/engine/gpu/node';
 import { loadTuning, saveTuning, tuningStorageKey, tuningSummaryText } from '../../src/app/lib/tuning_storage';
 import type { TuneAnswer } from '../../src/app/worker/protocol';
-import { KernelTuner } from '../../src/app/worker/tuning';
+import { KernelTuner } from '../../src/app/worker/tune_matmul';
 import { testRuntime } from '../helpers/gpu';
 
 const demo = configFromHf(JSON.parse(readFileSync('public/sample/model/config.json', 'utf8')));

@@ -1,8 +1,8 @@
 /** Trained adapter files on top of the loaded model, and evaluating the model without training. */
-import { send } from '../worker/client';
+import { send } from './worker_client';
 import { selectDataPlan } from './dataSlice';
 import { useLab } from './store';
-import { currentTuning } from './tuning';
+import { currentTuning } from './tuning_client';
 
 export function loadAdapterFiles(files: readonly File[]): void {
   useLab.getState().setImportLoading();

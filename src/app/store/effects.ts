@@ -1,14 +1,14 @@
 /**
  * Reactions that keep the Worker in step with the page: token-length statistics are requested for every ready
  * shard when the model or the sequence lengths change (debounced while a length is typed), the memory plan
- * when the configuration changes (memory_plan.ts), and share links in the address are applied when the page
+ * when the configuration changes (memory_plan_client.ts), and share links in the address are applied when the page
  * opens or the hash changes.
  */
 import { decodeShareHash } from '../lib/share';
-import { send } from '../worker/client';
+import { send } from './worker_client';
 import type { MemoryPlanAnswer } from '../worker/protocol';
 import { selectValidCount } from './dataSlice';
-import { MemoryPlanner, planRequestOf } from './memory_plan';
+import { MemoryPlanner, planRequestOf } from './memory_plan_client';
 import { useLab, type LabState } from './store';
 
 const requested = new Map<string, string>();

@@ -2,8 +2,8 @@
  * Loading models (demo, files, Hub id) and shards into the Worker, and the one-click demo (offline: everything
  * is served locally).
  */
-import { parseHubEndpoint, type HubEndpoint } from '../lib/hub';
-import { send } from '../worker/client';
+import { parseHubEndpoint, type HubEndpoint } from '../lib/hub_endpoint';
+import { send } from './worker_client';
 import { SAMPLE_BASE } from '../worker/protocol';
 import { useLab } from './store';
 

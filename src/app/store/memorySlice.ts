@@ -1,6 +1,6 @@
 /**
  * Memory slice: the engine planner's answer for the configuration being edited (GPU memory of a step and of
- * the first evaluation), planned in the Worker (memory_plan.ts sends the requests and drops stale answers).
+ * the first evaluation), planned in the Worker (memory_plan_client.ts sends the requests and drops stale answers).
  */
 import type { StateCreator } from 'zustand';
 import type { MemoryPlan } from '../worker/protocol';

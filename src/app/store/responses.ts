@@ -1,16 +1,16 @@
 /**
  * The engine Worker's responses turned into store actions (runs on the page). Installed once by main.tsx through
- * worker/client.ts, so the store and the client do not import each other.
+ * store/worker_client.ts, so the store and the client do not import each other.
  */
 import { zipSync } from 'fflate';
 import { adapterKey } from '../../engine/tune/adapter_key';
 import { download } from '../lib/export_runs';
-import { onWorkerResponse, send } from '../worker/client';
+import { onWorkerResponse, send } from './worker_client';
 import type { WorkerResponse } from '../worker/protocol';
 import { onMemoryPlan } from './effects';
 import { onRunEnded, onRunEvents, onRunPaused, onRunPrepared } from './runner';
 import { useLab } from './store';
-import { onTuneAnswer } from './tuning';
+import { onTuneAnswer } from './tuning_client';
 
 export function connectWorker(): void {
   onWorkerResponse(onResponse);

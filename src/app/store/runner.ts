@@ -7,14 +7,14 @@ import type { RunConfig } from '../../engine/train/run_config';
 import { methodLabel } from '../lib/method_label';
 import { deleteRun as deleteStored, loadAll, persistenceAvailable, saveRun } from '../lib/persist';
 import type { RunFailure, RunRecord } from '../lib/run_types';
-import { send } from '../worker/client';
+import { send } from './worker_client';
 import type { DataPlan, ExportFormat, MemoryUse, RunAction } from '../worker/protocol';
 import { currentAdapter } from './adapter';
 import { selectDataPlan } from './dataSlice';
 import { appendEvents, curvesOf, deleteCurves, flushNow, patchSoon, setCurves } from './metrics';
 import { nextColor } from './runsSlice';
 import { useLab } from './store';
-import { currentTuning } from './tuning';
+import { currentTuning } from './tuning_client';
 
 /**
  * Queued runs' data plans and the adapter they start from, as they were when queued (in memory only: a

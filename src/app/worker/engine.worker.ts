@@ -10,13 +10,13 @@ import { runSelfCheck } from '../../engine/selfcheck/selfcheck';
 import { readAdapterFiles, type LoadedAdapter } from './adapter_import';
 import { evaluateOnly } from './evaluation';
 import { toFailure } from './failure';
-import { cancelHubDownload, deleteCachedModel, downloadHubModel, hubCacheListing } from './hub';
-import { planMemory } from './memory_plan';
+import { cancelHubDownload, deleteCachedModel, downloadHubModel, hubCacheListing } from './hub_download';
+import { planMemory } from './plan_memory';
 import { loadDemoModel, loadModelFiles, type LoadedModel } from './model_files';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import { readShardInput, statisticsOf, type ShardEntry } from './shards';
 import { Trainer } from './training';
-import { KernelTuner } from './tuning';
+import { KernelTuner } from './tune_matmul';
 
 declare const self: DedicatedWorkerGlobalScope;
 

@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { tuningSummaryText } from '../../lib/tuning_storage';
 import { useLab } from '../../store/store';
-import { cancelTuning, startTuning } from '../../store/tuning';
+import { cancelTuning, startTuning } from '../../store/tuning_client';
 
 function TuneProgress({ done, total }: { readonly done: number; readonly total: number }) {
   return (

@@ -6,7 +6,7 @@
 import { useMemo, useState } from 'react';
 import { TextField } from '../../components/fields';
 import { formatBytes } from '../../lib/format';
-import { DEFAULT_HUB_MODEL, hubProgressText } from '../../lib/hub';
+import { DEFAULT_HUB_MODEL, hubProgressText } from '../../lib/hub_endpoint';
 import { cancelHubDownload, downloadFromHub, pageHubEndpoint } from '../../store/loaders';
 import { useLab } from '../../store/store';
 import { CachedModels } from './CachedModels';

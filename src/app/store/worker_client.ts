@@ -3,7 +3,7 @@
  * hands every response to the one handler the store installs (store/responses.ts). It imports nothing from the
  * store, so the store can send without an import circle.
  */
-import type { WorkerRequest, WorkerResponse } from './protocol';
+import type { WorkerRequest, WorkerResponse } from '../worker/protocol';
 
 let worker: Worker | null = null;
 let handle: (message: WorkerResponse) => void = () => undefined;

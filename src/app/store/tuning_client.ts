@@ -1,8 +1,8 @@
 /** Tuning the matmul kernels for this GPU: the request from the current configuration, and the Worker's answers. */
 import type { MatmulTuning } from '../../engine/kernels/matmul_tiles';
-import { send } from '../worker/client';
+import { send } from './worker_client';
 import type { TuneAnswer } from '../worker/protocol';
-import { planRequestOf } from './memory_plan';
+import { planRequestOf } from './memory_plan_client';
 import { useLab } from './store';
 
 /** Returns a message when there is nothing to tune for yet. */
