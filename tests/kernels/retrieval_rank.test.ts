@@ -3,7 +3,7 @@ import type { Dispatch, Runtime } from '../../src/engine/gpu/runtime';
 import type { Tensor } from '../../src/engine/gpu/tensor';
 import { retrievalRank, setQueryOffset } from '../../src/engine/kernels/retrieval_rank';
 import * as ref from '../../src/reference/retrieval_rank';
-import { testRuntime } from '../helpers/gpu';
+import { runtimesFor, testRuntime } from '../helpers/gpu';
 import { randn, Rng } from '../helpers/random';
 
 /** Rank by sorting, independently of the counting reference: equal scores sort ahead of the query's own. */
@@ -56,22 +56,24 @@ describe('retrieval_rank', () => {
   // (Q, N, i0): 1s, primes, queries past the last candidate (rank 0), N past the 256-wide workgroup, N=10,000.
   const shapes: [number, number, number][] = [[1, 1, 0], [3, 7, 2], [4, 13, 11], [5, 257, 100], [2, 10000, 9998]];
 
-  it.each(shapes)('GPU matches the reference, Q=%i N=%i i0=%i', async (Q, N, i0) => {
-    const rt = await testRuntime();
-    const rng = new Rng(Q * 7919 + N + i0);
-    const scores = scoresInput(rng, Q, N);
-    const t = {
-      ranks: rt.tensorFrom(new Uint32Array(Q).fill(0xdeadbeef), [Q], 'ranks'), // every rank must be written
-      scores: rt.tensorFrom(scores, [Q, N], 'scores'),
-      chunk: rt.uniform(1, 'chunk'),
-    };
-    setQueryOffset(rt, t.chunk, i0);
-    const got = await readRanks(rt, retrievalRank(rt, t.ranks, t.scores, t.chunk, Q, N), t.ranks);
-    const want = new Uint32Array(Q);
-    ref.retrievalRank(want, scores, Q, N, i0);
-    expect(Array.from(got)).toEqual(Array.from(want));
-    rt.release(...Object.values(t));
-    expect(rt.isLost).toBe(false);
+  describe.each(runtimesFor('subgroups'))('GPU %s', (_, getRuntime) => {
+    it.each(shapes)('GPU matches the reference, Q=%i N=%i i0=%i', async (Q, N, i0) => {
+      const rt = await getRuntime();
+      const rng = new Rng(Q * 7919 + N + i0);
+      const scores = scoresInput(rng, Q, N);
+      const t = {
+        ranks: rt.tensorFrom(new Uint32Array(Q).fill(0xdeadbeef), [Q], 'ranks'), // every rank must be written
+        scores: rt.tensorFrom(scores, [Q, N], 'scores'),
+        chunk: rt.uniform(1, 'chunk'),
+      };
+      setQueryOffset(rt, t.chunk, i0);
+      const got = await readRanks(rt, retrievalRank(rt, t.ranks, t.scores, t.chunk, Q, N), t.ranks);
+      const want = new Uint32Array(Q);
+      ref.retrievalRank(want, scores, Q, N, i0);
+      expect(Array.from(got)).toEqual(Array.from(want));
+      rt.release(...Object.values(t));
+      expect(rt.isLost).toBe(false);
+    });
   });
 
   it('GPU reuses one record across chunks: only the i0 uniform and the scores change', async () => {

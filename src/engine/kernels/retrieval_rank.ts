@@ -5,8 +5,12 @@ import { grid1d } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
 import { rowWorkgroupSize } from './check';
+import { rowReduce, rowShaders } from './lib';
 
-const shader = { name: 'retrieval_rank', code };
+const shaders = rowShaders('retrieval_rank', code);
+
+/** Counts are summed in f32 (the shared reduction), exact up to 2^24. */
+const MAX_CANDIDATES = 2 ** 24;
 
 /**
  * ranks (Q) u32 = 1 + #{ j ≠ i : scores[q, j] >= scores[q, i] }, i = i0 + q (ties count against the query;
@@ -22,8 +26,10 @@ export function retrievalRank(rt: Runtime, ranks: Tensor, scores: Tensor, chunk:
   expectNumel(op, 'chunk', chunk, 1);
   if (ranks.dtype !== 'u32') throw shapeError(op, `ranks must be u32, got ${ranks.dtype}`);
   if (scores.dtype !== 'f32') throw shapeError(op, `scores must be f32, got ${scores.dtype}`);
+  if (N > MAX_CANDIDATES) throw shapeError(op, `N ${N} exceeds ${MAX_CANDIDATES} candidates (counts are summed exactly in f32 up to 2^24)`);
   return rt.kernel({
-    shader,
+    shader: shaders[rowReduce(rt)],
+    entryPoint: 'retrieval_rank',
     constants: { Q, N, WG: rowWorkgroupSize(N) },
     bindings: [
       [ranks, 'write'],
