@@ -10,20 +10,15 @@ override WG: u32 = 256;  // workgroup size; a power of two (the workgroup reduct
 @group(0) @binding(0) var<storage, read_write> partials: array<f32>; // (P)
 @group(0) @binding(1) var<storage, read> grads: array<f32>;          // (N)
 
+fn tile_term(i: u32) -> f32 {
+  let g = grads[i];
+  return g * g;
+}
+
 @compute @workgroup_size(WG)
 fn grad_norm(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let group = wid.x + wid.y * groups.x; // 2-D grid for more than 65535 workgroups
-  let base = group * WG * ITEMS;
-  var acc = 0.0;
-  // Strided by WG so neighbouring invocations read neighbouring elements.
-  for (var k = 0u; k < ITEMS; k++) {
-    let i = base + k * WG + lid;
-    if (i < N) {
-      let g = grads[i];
-      acc += g * g;
-    }
-  }
-  let total = reduce_sum(acc, lid);
+  let total = tile_sum(lid, group); // lib/tile_sum.wgsl
   if (lid == 0u && group < P) {
     partials[group] = total;
   }

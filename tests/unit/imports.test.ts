@@ -89,3 +89,18 @@ describe('the import graph of src/', () => {
     expect(graph.get(join(SRC, 'engine/kernels/matmul.ts'))?.map(rel)).toContain('ops/matmul.ts');
   });
 });
+
+describe('a PEFT method is looked up, not tested for, outside src/engine/peft/', () => {
+  it('no `.type === "<method>"`, `case "<method>":` on a method, or methodOf(...) outside the peft folder', async () => {
+    const { METHOD_TYPES } = await import('../../src/engine/peft/registry');
+    const names = METHOD_TYPES.join('|');
+    const comparison = new RegExp(`\\btype\\s*[!=]==?\\s*['"](${names})['"]|\\bmethodOf\\(`);
+    const peftDir = join(SRC, 'engine', 'peft');
+    const found = files(SRC)
+      .filter((f) => !f.startsWith(peftDir))
+      .flatMap((f) => readFileSync(f, 'utf8').split('\n').map((line, i) => [`${relative(SRC, f)}:${i + 1}`, line] as const))
+      .filter(([, line]) => comparison.test(line))
+      .map(([where, line]) => `${where}: ${line.trim()}`);
+    expect(found).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@ import { sizeOf, type Tensor } from '../gpu/tensor';
 import { rowReduce, rowShaders } from './lib';
 import { reduceLaunch, type ReduceOptions } from './sum';
 
-const shaders = rowShaders('grad_norm', code);
+const shaders = rowShaders('grad_norm', code, 'tileSum');
 
 /**
  * partials[w] = Σ g² over workgroup w's slice of the flat gradient buffer: the first pass of the global

@@ -12,10 +12,11 @@ import reduce from '../../../shaders/lib/reduce.wgsl?raw';
 import reduceSubgroup from '../../../shaders/lib/reduce_subgroup.wgsl?raw';
 import reduceWorkgroup from '../../../shaders/lib/reduce_workgroup.wgsl?raw';
 import rng from '../../../shaders/lib/rng.wgsl?raw';
+import tileSum from '../../../shaders/lib/tile_sum.wgsl?raw';
 import type { ShaderSource } from '../gpu/pipelines';
 import type { Runtime } from '../gpu/runtime';
 
-export const WGSL_LIBS = { rng, activation, matmul_b_f32, matmul_b_f16, attentionRows, columnSum, reduce, reduceSubgroup, reduceWorkgroup } as const;
+export const WGSL_LIBS = { rng, activation, matmul_b_f32, matmul_b_f16, attentionRows, columnSum, tileSum, reduce, reduceSubgroup, reduceWorkgroup } as const;
 
 // WGSL wants every `enable` before the first declaration, wherever the lib that needs it lands.
 const DIRECTIVE = /^enable [^;]+;[^\S\n]*$/gm;
@@ -34,10 +35,10 @@ export type RowReduce = 'subgroup' | 'workgroup';
  * reduction lib; the subgroup one is named `<name>_subgroups` to keep the two apart in the pipeline cache.
  * Its entry points keep the op's name, so launchers pass `entryPoint`.
  */
-export function rowShaders(name: string, code: string): Readonly<Record<RowReduce, ShaderSource>> {
+export function rowShaders(name: string, code: string, ...libs: (keyof typeof WGSL_LIBS)[]): Readonly<Record<RowReduce, ShaderSource>> {
   return {
-    subgroup: shaderWith(`${name}_subgroups`, code, 'reduce', 'reduceSubgroup'),
-    workgroup: shaderWith(name, code, 'reduce', 'reduceWorkgroup'),
+    subgroup: shaderWith(`${name}_subgroups`, code, ...libs, 'reduce', 'reduceSubgroup'),
+    workgroup: shaderWith(name, code, ...libs, 'reduce', 'reduceWorkgroup'),
   };
 }
 

@@ -6,7 +6,7 @@ import { sizeOf, type Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
 import { rowReduce, rowShaders } from './lib';
 
-const shaders = rowShaders('sum', code);
+const shaders = rowShaders('sum', code, 'tileSum');
 const WG = ELEMENTWISE_WG;
 const ITEMS = 8; // a workgroup reduces 2048 elements by default
 
