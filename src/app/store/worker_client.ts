@@ -15,7 +15,7 @@ export function onWorkerResponse(handler: (message: WorkerResponse) => void): vo
 
 export function send(request: WorkerRequest): void {
   if (!worker) {
-    worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+    worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
     worker.onmessage = (event: MessageEvent<WorkerResponse>) => handle(event.data);
     worker.onerror = (event) => handle({ type: 'error', message: `The engine worker failed to start: ${event.message}` });
   }
