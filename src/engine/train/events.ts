@@ -12,7 +12,15 @@ export interface TrainableSummary {
 }
 
 export type TrainerEvent =
-  | { readonly type: 'start'; readonly total_steps: number; readonly steps_per_epoch: number; readonly examples: number; readonly trainable: TrainableSummary }
+  | {
+      readonly type: 'start';
+      readonly total_steps: number;
+      readonly steps_per_epoch: number;
+      readonly examples: number;
+      readonly trainable: TrainableSummary;
+      /** Present when the run continues from a checkpoint: the steps already done. */
+      readonly resumed_from?: number;
+    }
   | {
       readonly type: 'step';
       readonly step: number;

@@ -78,6 +78,16 @@ export class Optimizer {
     return this.steps.get(key) ?? 0;
   }
 
+  stepCounts(): Record<string, number> {
+    return Object.fromEntries(this.steps);
+  }
+
+  /** A checkpoint's step counts, so the bias corrections continue where they were. */
+  restoreStepCounts(counts: Readonly<Record<string, number>>): void {
+    this.steps.clear();
+    for (const [key, n] of Object.entries(counts)) this.steps.set(key, n);
+  }
+
   private uniform(key: string): Tensor {
     let u = this.uniforms.get(key);
     if (!u) {

@@ -19,6 +19,7 @@ import type { PeftPlan } from '../peft/plan';
 import type { PeftConfig } from '../peft/types';
 import { ContrastiveObjective } from './objective';
 import { Optimizer, segmentRanges, type AdamWSettings, type UpdateRange } from './optimizer';
+import type { TrainState } from './train_state';
 
 export interface RecipeShape {
   readonly batchSize: number;
@@ -175,6 +176,28 @@ export class TrainableModel {
     const update = optimizer.update(this.rangesAt(step), lr);
     const [loss, norm] = await this.rt.run([...pass, ...update], [objective.loss, optimizer.norm]);
     return { loss: loss![0]!, gradNorm: norm![0]!, clipCoef: norm![1]! };
+  }
+
+  /** The trainable values, AdamW's moments and step counts (one readback per flat buffer), for a checkpoint. */
+  async readState(): Promise<Pick<TrainState, 'adamSteps' | 'flat'>> {
+    const flat = this.weights.flat;
+    const adamSteps = this.graph?.optimizer.stepCounts() ?? {};
+    if (!flat) return { adamSteps, flat: null };
+    const [params, m, v] = await this.rt.run([], [flat.params, flat.m, flat.v]);
+    return { adamSteps, flat: { params: params!, m: m!, v: v! } };
+  }
+
+  /** Puts a checkpoint's values, moments and step counts back (the checkpoint must be of this plan). */
+  restoreState(state: Pick<TrainState, 'adamSteps' | 'flat'>): void {
+    const flat = this.weights.flat;
+    const size = flat ? flat.params.shape[0]! : 0;
+    if ((state.flat?.params.length ?? 0) !== size) throw new Error(`the checkpoint holds ${state.flat?.params.length ?? 0} trainable values; this configuration trains ${size}`);
+    if (flat && state.flat) {
+      this.rt.write(flat.params, state.flat.params);
+      this.rt.write(flat.m, state.flat.m);
+      this.rt.write(flat.v, state.flat.v);
+    }
+    this.training.optimizer.restoreStepCounts(state.adamSteps);
   }
 
   /** GPU work of one training step (dispatches and FLOPs), e.g. to show what layer freezing saves. */

@@ -7,7 +7,8 @@ import { shuffleIndices } from '../data/split';
 import type { Runtime } from '../gpu/runtime';
 import { evaluateRetrieval, type EncodedSet, type RetrievalMetrics } from '../eval/retrieval';
 import { percentOf, type PeftPlan } from '../peft/plan';
-import type { EmitEvent } from './events';
+import type { EmitEvent, TrainableSummary } from './events';
+import type { BestSoFar, CheckpointPolicy, TrainState } from './train_state';
 import { linearWarmupFactor } from './schedule';
 import { buildModel } from './build_model';
 import type { TrainerConfig } from './run_config';
@@ -35,6 +36,13 @@ export function stepsPerEpoch(examples: number, batchSize: number): number {
   return Math.floor(examples / batchSize);
 }
 
+/** Continuing a run and saving its state as it goes (the CLI's --resume / checkpoint folder, the page's OPFS). */
+export interface TrainerPersistence {
+  /** A checkpoint of this run to continue from (its step is the first step to run). */
+  readonly resume?: TrainState | null;
+  readonly checkpoint?: CheckpointPolicy | null;
+}
+
 export async function runTraining(
   rt: Runtime,
   plan: PeftPlan,
@@ -43,6 +51,7 @@ export async function runTraining(
   data: { readonly train: EncodedSet; readonly valid: EncodedSet | null },
   emit: EmitEvent,
   control: TrainerControl = { shouldStop: () => false, gate: async () => undefined },
+  persistence: TrainerPersistence = {},
 ): Promise<TrainOutcome> {
   const B = config.recipe.batchSize;
   const perEpoch = stepsPerEpoch(data.train.n, B);
@@ -50,17 +59,15 @@ export async function runTraining(
   const total = config.steps ?? config.epochs * perEpoch;
   const tm = buildModel(rt, plan, config, 'train');
   tm.weights.load(initial);
-  const p = tm.plan;
-  emit({
-    type: 'start',
-    total_steps: total,
-    steps_per_epoch: perEpoch,
-    examples: data.train.n,
-    trainable: { exact: p.exactTrainable, paper: p.paperTrainable, base: p.baseTotal, percentExact: percentOf(p.exactTrainable, p.baseTotal), percentPaper: percentOf(p.paperTrainable, p.baseTotal) },
-  });
+  const resume = persistence.resume ?? null;
+  if (resume) tm.restoreState(resume);
+  emit({ type: 'start', total_steps: total, steps_per_epoch: perEpoch, examples: data.train.n, trainable: trainableSummary(tm.plan), ...(resume ? { resumed_from: resume.step } : {}) });
   const batches = new Batcher(data.train, B, config.seed, config.shuffle, config.recipe);
   const started = performance.now();
-  let best: { step: number; metrics: RetrievalMetrics; weights: Map<string, Float32Array> } | null = null;
+  let best: BestSoFar | null = resume?.best ?? null;
+  const save = async (step: number): Promise<void> => {
+    if (persistence.checkpoint) await persistence.checkpoint.save({ step, ...(await tm.readState()), best });
+  };
   const evaluate = async (step: number): Promise<void> => {
     if (!data.valid) return;
     const { metrics } = await evaluateRetrieval(rt, tm, data.valid, config.evalBatchSize);
@@ -68,12 +75,14 @@ export async function runTraining(
     if (isBest) best = { step, metrics, weights: await tm.weights.readTrainable() };
     emit({ type: 'eval', step, mrr: metrics.mrr, recall_1: metrics.recall1, recall_5: metrics.recall5, recall_10: metrics.recall10, n: metrics.n, best: isBest });
   };
-  let step = 0;
+  const every = persistence.checkpoint?.every ?? 0;
+  let step = resume?.step ?? 0;
   let stopped = false;
   for (; step < total; step++) {
     await control.gate();
     if (control.shouldStop()) {
       stopped = true;
+      await save(step); // first: a second interrupt during the final evaluation still finds it
       break;
     }
     const t0 = performance.now();
@@ -83,22 +92,34 @@ export async function runTraining(
     if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
       const message = `the loss became ${r.loss} (gradient norm ${r.gradNorm}) at step ${step + 1}: the run diverged. Lower the learning rate (now ${config.lr}), keep gradient clipping on, or check the data.`;
       emit({ type: 'error', message, step: step + 1 });
-      throw new TrainingDiverged(message);
+      // The diverged values are not saved: the last checkpoint and the best weights stay what they were.
+      throw new TrainingDiverged(message, best);
     }
     const dt = (performance.now() - t0) / 1000;
     const tokens = B * (config.recipe.codeLength + config.recipe.nlLength);
     emit({ type: 'step', step: step + 1, loss: r.loss, lr, grad_norm: r.gradNorm, tokens_per_s: tokens / Math.max(dt, 1e-9), elapsed_ms: performance.now() - started });
-    if (config.evalEvery > 0 && (step + 1) % config.evalEvery === 0 && step + 1 < total) await evaluate(step + 1);
+    const evaluates = config.evalEvery > 0 && (step + 1) % config.evalEvery === 0 && step + 1 < total;
+    if (evaluates) await evaluate(step + 1);
+    if (evaluates || (every > 0 && (step + 1) % every === 0)) await save(step + 1);
   }
   if (step > 0) await evaluate(step);
+  if (!stopped) await save(step);
   const final = await tm.weights.readTrainable();
-  const b = best as { step: number; metrics: RetrievalMetrics; weights: Map<string, Float32Array> } | null;
+  const b = best as BestSoFar | null;
   emit({ type: 'done', steps: step, best_step: b?.step ?? null, best_mrr: b?.metrics.mrr ?? null, elapsed_ms: performance.now() - started, stopped });
-  return { model: tm, final, best: b?.weights ?? null, bestMetrics: b?.metrics ?? null, steps: step };
+  return { model: tm, final, best: b ? new Map(b.weights) : null, bestMetrics: b?.metrics ?? null, steps: step };
 }
 
+function trainableSummary(p: PeftPlan): TrainableSummary {
+  return { exact: p.exactTrainable, paper: p.paperTrainable, base: p.baseTotal, percentExact: percentOf(p.exactTrainable, p.baseTotal), percentPaper: percentOf(p.paperTrainable, p.baseTotal) };
+}
+
+/** A run whose loss became NaN or infinite; `best` is the best evaluation's weights so far, kept for the caller. */
 export class TrainingDiverged extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly best: BestSoFar | null = null,
+  ) {
     super(message);
     this.name = 'TrainingDiverged';
   }

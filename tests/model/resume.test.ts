@@ -1,0 +1,110 @@
+/**
+ * Checkpoints and resume on the tiny golden model: a run continued from a checkpoint (through the file codec,
+ * on a fresh model) computes exactly what the uninterrupted run does — losses, evaluations, best step and final
+ * weights — with dropout on, for LoRA with lora_dropout and for LWO (per-layer AdamW step counts); a stopped run
+ * leaves a checkpoint at the step it stopped.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EncodedSet } from '../../src/engine/eval/retrieval';
+import { parsePeftConfig } from '../../src/engine/peft/parse';
+import { planPeft } from '../../src/engine/peft/plan';
+import { decodeCheckpoint, encodeCheckpoint, fingerprintDifferences } from '../../src/engine/train/checkpoint';
+import type { TrainerEvent } from '../../src/engine/train/events';
+import { startingWeights } from '../../src/engine/train/starting_weights';
+import type { TrainState } from '../../src/engine/train/train_state';
+import { runTraining, type TrainerConfig, type TrainerControl } from '../../src/engine/train/trainer';
+import { testRuntime } from '../helpers/gpu';
+import { Rng } from '../helpers/random';
+import { goldenConfig, goldenTensors } from './golden';
+
+const model = goldenConfig();
+const base = new Map([...goldenTensors('base.safetensors').tensors].map(([k, t]) => [k, t.data as Float32Array]));
+const recipe = { batchSize: 4, codeLength: 10, nlLength: 7, head: { pooling: 'pooler' as const, normalize: false }, scale: 1, hiddenDropout: 0.1, attentionDropout: 0.1 };
+
+function pairs(n: number, seed: number): EncodedSet {
+  const rng = new Rng(seed);
+  const code = new Uint32Array(n * 10).fill(1);
+  const nl = new Uint32Array(n * 7).fill(1);
+  for (let i = 0; i < n; i++) {
+    const t = [rng.int(3, 50), rng.int(3, 50)];
+    code.set([0, t[0]!, rng.int(3, 50), t[1]!, 2], i * 10);
+    nl.set([0, ...t, 2], i * 7);
+  }
+  return { n, code, nl };
+}
+
+function config(peft: unknown): TrainerConfig {
+  return { peft: parsePeftConfig(peft, model), recipe, lr: 5e-3, weightDecay: 0.01, maxGradNorm: 1, warmupSteps: 2, steps: 8, epochs: 1, seed: 5, shuffle: true, evalEvery: 3, evalBatchSize: 8 };
+}
+
+const data = { train: pairs(20, 1), valid: pairs(8, 2) };
+
+interface Run {
+  readonly events: TrainerEvent[];
+  readonly saved: TrainState[];
+  readonly final: Map<string, Float32Array>;
+}
+
+async function run(cfg: TrainerConfig, resume: TrainState | null = null, stopAfter = Infinity): Promise<Run> {
+  const rt = await testRuntime();
+  const plan = planPeft(model, cfg.peft);
+  const initial = startingWeights(plan, { base }, cfg.seed).values;
+  const events: TrainerEvent[] = [];
+  const saved: TrainState[] = [];
+  // Through the file format: what is restored is what a checkpoint file holds.
+  const checkpoint = { every: 0, save: async (s: TrainState) => void saved.push(decodeCheckpoint(encodeCheckpoint({ state: s, fingerprint: { peft: cfg.peft } }), 'test').state) };
+  let steps = 0;
+  const control: TrainerControl = { shouldStop: () => steps >= stopAfter, gate: async () => undefined };
+  const out = await runTraining(rt, plan, initial, cfg, data, (e) => (events.push(e), e.type === 'step' && steps++), control, { resume, checkpoint });
+  return { events, saved, final: out.final };
+}
+
+const after = (events: TrainerEvent[], step: number) => events.filter((e) => (e.type === 'step' || e.type === 'eval') && e.step > step).map((e) => JSON.stringify({ ...e, elapsed_ms: 0, tokens_per_s: 0 }));
+
+describe.each([
+  ['LoRA with lora_dropout', { methods: [{ type: 'lora', r: 4, alpha: 8, dropout: 0.1, targets: ['query', 'value'] }] }],
+  ['LWO (per-layer AdamW steps)', { methods: [{ type: 'lwo', group: 1, schedule: 'random', phaseSteps: 2 }] }],
+])('resume: %s', (_, peft) => {
+  it('continuing from the step-3 checkpoint computes what the uninterrupted run does (dropout on)', async () => {
+    const cfg = config(peft);
+    const whole = await run(cfg);
+    expect(whole.saved.map((s) => s.step)).toEqual([3, 6, 8]); // at each evaluation, and at the end
+    const third = whole.saved[0]!;
+    expect(third.best?.step).toBe(3);
+    const resumed = await run(cfg, third);
+    expect(resumed.events[0]).toMatchObject({ type: 'start', resumed_from: 3 });
+    expect(after(resumed.events, 3)).toEqual(after(whole.events, 3));
+    expect(resumed.events.at(-1)).toMatchObject({ type: 'done', steps: 8, best_step: (whole.events.at(-1) as { best_step: number }).best_step });
+    for (const [name, value] of whole.final) expect([...resumed.final.get(name)!], name).toEqual([...value]);
+  });
+});
+
+describe('stop and resume', () => {
+  it('a stopped run saves its state at the step it stopped, and continuing from it finishes as the whole run', async () => {
+    const cfg = config({ methods: [{ type: 'lora', r: 4, alpha: 8, dropout: 0.1, targets: ['query', 'value'] }] });
+    const whole = await run(cfg);
+    const stopped = await run(cfg, null, 5);
+    expect(stopped.events.at(-1)).toMatchObject({ type: 'done', steps: 5, stopped: true });
+    expect(stopped.saved.at(-1)!.step).toBe(5);
+    const resumed = await run(cfg, stopped.saved.at(-1)!);
+    expect(after(resumed.events, 5)).toEqual(after(whole.events, 5));
+    for (const [name, value] of whole.final) expect([...resumed.final.get(name)!], name).toEqual([...value]);
+  });
+
+  it('names what differs between a checkpoint and the run that would continue it', () => {
+    expect(fingerprintDifferences({ lr: 0.001, seed: 5 }, { lr: 0.002, seed: 5 })).toEqual(['lr: 0.001 → 0.002']);
+    expect(fingerprintDifferences({ a: [1] }, { a: [1] })).toEqual([]);
+  });
+
+  it('refuses a file that is not a checkpoint, or one whose state is damaged', () => {
+    expect(() => decodeCheckpoint(new Uint8Array(8), 'x.safetensors')).toThrow();
+    const good = encodeCheckpoint({ state: { step: 1, adamSteps: {}, flat: null, best: null }, fingerprint: {} });
+    expect(decodeCheckpoint(good, 'ok').state.step).toBe(1);
+    // Same length, byte for byte (the 8-byte length prefix is not text), so only the state inside is wrong.
+    const bad = Uint8Array.from(good);
+    const at = Buffer.from(bad).indexOf('\\"best\\":null');
+    expect(at).toBeGreaterThan(0);
+    bad.set(new TextEncoder().encode('\\"best\\":true'), at);
+    expect(() => decodeCheckpoint(bad, 'bad.safetensors')).toThrow(/its state is incomplete/);
+  });
+});
