@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { EncodedSet } from '../../src/engine/eval/retrieval';
 import { parsePeftConfig } from '../../src/engine/peft/parse';
 import { planPeft } from '../../src/engine/peft/plan';
+import { buildModel } from '../../src/engine/train/build_model';
 import { decodeCheckpoint, encodeCheckpoint, fingerprintDifferences } from '../../src/engine/train/checkpoint';
 import type { TrainerEvent } from '../../src/engine/train/events';
 import { startingWeights } from '../../src/engine/train/starting_weights';
@@ -76,6 +77,19 @@ describe.each([
     expect(after(resumed.events, 3)).toEqual(after(whole.events, 3));
     expect(resumed.events.at(-1)).toMatchObject({ type: 'done', steps: 8, best_step: (whole.events.at(-1) as { best_step: number }).best_step });
     for (const [name, value] of whole.final) expect([...resumed.final.get(name)!], name).toEqual([...value]);
+  });
+});
+
+describe('gradient clipping off', () => {
+  it('maxGradNorm 0 trains with every clip coefficient 1 (it crashed every run before)', async () => {
+    const rt = await testRuntime();
+    const cfg = { ...config({ methods: [{ type: 'bitfit' }] }), maxGradNorm: 0, steps: 2, evalEvery: 0 };
+    const plan = planPeft(model, cfg.peft);
+    const tm = buildModel(rt, plan, cfg, 'train');
+    tm.weights.load(startingWeights(plan, { base }, 1).values);
+    const r = await tm.step(data.train.code.slice(0, 40), data.train.nl.slice(0, 28), 0, 1e-3);
+    expect(r.gradNorm).toBeGreaterThan(0);
+    expect(r.clipCoef).toBe(1);
   });
 });
 

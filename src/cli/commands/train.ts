@@ -1,29 +1,45 @@
-/** `train`: fine-tune on a shard with a PEFT configuration; write metrics.jsonl, the run config and the weights. */
-import { mkdirSync, openSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+/**
+ * `train`: fine-tune on a shard with a PEFT configuration; write metrics.jsonl, the run config, a checkpoint
+ * and the weights. `--resume` continues a stopped or crashed run; Ctrl-C (or SIGTERM) finishes the step, saves
+ * a checkpoint and the weights, and exits 130.
+ */
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportTrained } from '../../engine/io/export';
 import { LORA_DEFAULTS } from '../../engine/peft/lora';
 import { planPeft } from '../../engine/peft/plan';
+import type { PeftConfig } from '../../engine/peft/types';
+import { CHECKPOINT_FILE, encodeCheckpoint } from '../../engine/train/checkpoint';
 import type { TrainerEvent } from '../../engine/train/events';
-import { trainerConfig, type RunConfig } from '../../engine/train/run_config';
+import { trainerConfig, type RecipeSettings, type RunConfig } from '../../engine/train/run_config';
 import { startingWeights } from '../../engine/train/starting_weights';
-import { runTraining } from '../../engine/train/trainer';
-import { readAdapterDir, RUN_CONFIG_FILE } from '../adapter_dir';
+import type { TrainState } from '../../engine/train/train_state';
+import { runTraining, TrainingDiverged, type TrainOutcome } from '../../engine/train/trainer';
+import { readAdapterDir, RUN_CONFIG_FILE, type AdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
-import { copyTokenizer, loadModelDir } from '../model_dir';
+import { copyTokenizer, loadModelDir, type LoadedModel as ModelDir } from '../model_dir';
+import { checkOutDir, createOutDir, writeFileAtomic } from '../out_dir';
 import { readPeftConfig } from '../peft_file';
 import { RECIPE_FLAGS, RECIPE_HELP, recipeFromFlags } from '../recipe_flags';
-import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags } from '../setup';
+import { checkSameRun, metricsUpTo, readSavedRun, runFingerprint, type SavedRun } from '../resume';
+import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags, type LoadedShard } from '../setup';
+import { interruptible } from '../signals';
 
 export const TRAIN_HELP = `npm run lab -- train --model DIR --train FILE [--valid FILE] --out DIR [options]
   Fine-tunes the model for code search (CodeXGLUE recipe) and writes OUT/metrics.jsonl (one JSON event per
-  line), OUT/${RUN_CONFIG_FILE} and the trained weights (the best-MRR weights when --valid is given): LoRA as a
-  peft adapter (adapter_config.json + adapter_model.safetensors), other modules in the lab's format
-  (lab_peft.json + lab_adapter.safetensors), trained base weights as a model folder (config.json +
-  model.safetensors + the tokenizer files).
-  --peft-config FILE  a peft adapter_config.json (LoRA) or the lab's JSON (docs/PEFT_CONFIG.md); default LoRA with peft's defaults (r=${LORA_DEFAULTS.r}, alpha=${LORA_DEFAULTS.alpha}, ${LORA_DEFAULTS.targets.join(' and ')}; npm run lab -- methods lists every field)
+  line), OUT/${RUN_CONFIG_FILE}, OUT/${CHECKPOINT_FILE} and the trained weights (the best-MRR weights when --valid
+  is given): LoRA and (IA)³ as peft adapters (adapter_config.json + adapter_model.safetensors), other modules in the
+  lab's format (lab_peft.json + lab_adapter.safetensors), trained base weights as a model folder (config.json +
+  model.safetensors + the tokenizer files). Files are replaced whole (written beside, then renamed).
+  --peft-config FILE  a peft adapter_config.json or the lab's JSON (docs/PEFT_CONFIG.md); default LoRA with peft's defaults (r=${LORA_DEFAULTS.r}, alpha=${LORA_DEFAULTS.alpha}, ${LORA_DEFAULTS.targets.join(' and ')}; npm run lab -- methods lists every field)
   --init DIR          start from a saved adapter or model folder (a previous --out)
+  --resume DIR        continue the run in DIR from its checkpoint (same --model, --train, --valid; its own
+                      method and recipe); its losses continue as if it had never stopped
+  --checkpoint-every N  save the run's state every N steps (default 200; it is also saved at every evaluation,
+                      on Ctrl-C and at the end; 0: only then)
+  --overwrite         replace the run already in --out (without it, an earlier run is never overwritten)
+  Ctrl-C / SIGTERM: the current step finishes, a checkpoint and the weights are saved, exit code 130.
 ${GPU_HELP}
 ${RECIPE_HELP}`;
 
@@ -34,49 +50,112 @@ const FLAGS = {
   out: { type: 'string' },
   'peft-config': { type: 'string' },
   init: { type: 'string' },
+  resume: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  overwrite: { type: 'boolean' },
   ...GPU_FLAGS,
   ...RECIPE_FLAGS,
 } as const;
 
+/** What the run is: from the flags, or from the folder it continues. */
+interface Setup {
+  readonly out: string;
+  readonly peft: PeftConfig;
+  readonly recipe: RecipeSettings;
+  readonly initPath: string | null;
+  readonly init: AdapterDir | null;
+  readonly saved: SavedRun | null;
+}
+
 export async function train(argv: readonly string[]): Promise<void> {
   const f = new FlagReader(parseFlags(argv, FLAGS, 'train'), 'train');
-  const out = f.required('out');
   const model = loadModelDir(f.required('model'));
-  const init = f.string('init') ? readAdapterDir(f.string('init')!, 'init', model.config) : null;
-  if (init?.adapter && f.string('peft-config')) throw new CliError('give --peft-config or --init with an adapter, not both: the adapter brings its configuration');
-  const peft = init?.adapter?.peft ?? readPeftConfig(f.string('peft-config'), model.config);
-  const recipe = recipeFromFlags(f, model.config, init?.recipe ?? undefined);
-  const trainSet = await loadShard(f.required('train'), 'train', model.tokenizer, recipe.codeLength, recipe.nlLength);
-  const validPath = f.string('valid');
-  const valid = validPath ? await loadShard(validPath, 'valid', model.tokenizer, recipe.codeLength, recipe.nlLength) : null;
+  const setup = f.string('resume') ? resumed(f, model) : fresh(f, model);
+  const protect = [{ flag: 'model', dir: model.dir }, ...(setup.initPath ? [{ flag: 'init', dir: setup.initPath }] : [])];
+  checkOutDir(setup.out, { protect, resume: setup.saved !== null, overwrite: f.bool('overwrite') });
+  const every = f.number('checkpoint-every', 200, 0, 1e9, true);
+  const { recipe, peft } = setup;
+  const data = { train: await loadShard(f.required('train'), 'train', model.tokenizer, recipe.codeLength, recipe.nlLength), valid: await optionalShard(f, model, recipe) };
+  const fingerprint = runFingerprint(model.config, peft, recipe, setup.initPath, data);
+  if (setup.saved) checkSameRun(setup.saved, fingerprint);
   const plan = planPeft(model.config, peft);
-  const start = startingWeights(plan, { base: model.weights, trained: init?.baseWeights, adapter: init?.adapter ? { tensors: init.adapter.tensors, name: `--init ${f.string('init')}` } : null }, recipe.seed);
-  process.stderr.write(`lab: ${start.report.text}\n`);
-  const initial = start.values;
-  mkdirSync(out, { recursive: true });
-  const run: RunConfig = { model: model.name, dataset: f.required('train'), peft, recipe };
-  writeFileSync(join(out, RUN_CONFIG_FILE), `${JSON.stringify(run, null, 2)}\n`);
-  const metrics = openSync(join(out, 'metrics.jsonl'), 'w');
-  const rt = await runtimeFromFlags(f);
+  const adapter = setup.init?.adapter ? { tensors: setup.init.adapter.tensors, name: `--init ${setup.initPath}` } : null;
+  const start = startingWeights(plan, { base: model.weights, trained: setup.init?.baseWeights, adapter }, recipe.seed);
+  process.stderr.write(`lab: ${start.report.text}${setup.saved ? `, then the checkpoint at step ${setup.saved.checkpoint.state.step}` : ''}\n`);
+  const rt = await runtimeFromFlags(f); // a bad --matmul-tuning fails here, before the folder is touched
   try {
-    const result = await runTraining(rt, plan, initial, trainerConfig(recipe, peft), { train: trainSet, valid }, (e) => {
-      writeSync(metrics, `${JSON.stringify(e)}\n`);
-      report(e);
-    });
-    const trained = result.best ?? result.final;
-    const files = exportTrained({ plan: result.model.plan, trained, base: initial, baseModel: model.name, ...(model.hfConfig ? { hfConfig: model.hfConfig } : {}) });
-    for (const [name, bytes] of files) writeFileSync(join(out, name), bytes);
-    if (files.has('model.safetensors')) copyTokenizer(model.dir, out);
-    process.stderr.write(`lab: wrote ${[...files.keys(), 'metrics.jsonl', RUN_CONFIG_FILE].join(', ')} to ${out}${result.best ? ' (the best-MRR weights)' : ''}\n`);
+    createOutDir(setup.out);
+    const metrics = openMetrics(setup, model, f.required('train'));
+    const save = async (state: TrainState): Promise<void> => writeFileAtomic(join(setup.out, CHECKPOINT_FILE), encodeCheckpoint({ state, fingerprint }));
+    const stop = interruptible();
+    let result: TrainOutcome;
+    try {
+      const control = { shouldStop: stop.requested, gate: async () => undefined };
+      const persistence = { resume: setup.saved?.checkpoint.state ?? null, checkpoint: { every, save } };
+      result = await runTraining(rt, plan, start.values, trainerConfig(recipe, peft), data, (e) => (writeSync(metrics, `${JSON.stringify(e)}\n`), report(e)), control, persistence);
+    } catch (error) {
+      if (error instanceof TrainingDiverged && error.best) writeWeights(setup.out, model, plan, new Map(error.best.weights), start.values, `the best weights so far (step ${error.best.step}, MRR ${error.best.metrics.mrr.toFixed(4)})`);
+      throw error;
+    } finally {
+      stop.dispose();
+      closeSync(metrics);
+    }
+    writeWeights(setup.out, model, plan, result.best ?? result.final, start.values, result.best ? 'the best-MRR weights' : 'the final weights');
+    if (stop.requested()) throw new CliError(`stopped at step ${result.steps}; the checkpoint and the weights are in ${setup.out}. Continue with: npm run lab -- train --model ${f.required('model')} --train ${f.required('train')}${f.string('valid') ? ` --valid ${f.string('valid')}` : ''} --resume ${setup.out}`, 130);
   } finally {
-    closeSync(metrics);
     rt.destroy();
   }
 }
 
+function fresh(f: FlagReader, model: ModelDir): Setup {
+  const initPath = f.string('init') ?? null;
+  const init = initPath ? readAdapterDir(initPath, 'init', model.config) : null;
+  if (init?.adapter && f.string('peft-config')) throw new CliError('give --peft-config or --init with an adapter, not both: the adapter brings its configuration');
+  const peft = init?.adapter?.peft ?? readPeftConfig(f.string('peft-config'), model.config);
+  return { out: f.required('out'), peft, recipe: recipeFromFlags(f, model.config, init?.recipe ?? undefined), initPath, init, saved: null };
+}
+
+function resumed(f: FlagReader, model: ModelDir): Setup {
+  const dir = f.required('resume');
+  if (f.string('peft-config') || f.string('init')) throw new CliError('--resume continues a run with its own method and starting point: leave out --peft-config and --init');
+  const out = f.string('out') ?? dir;
+  if (out !== dir) throw new CliError(`--resume writes into the run's own folder ${dir}: leave out --out (or give the same folder)`);
+  const saved = readSavedRun(dir, model.config);
+  const recipe = recipeFromFlags(f, model.config, saved.recipe);
+  if (JSON.stringify(recipe) !== JSON.stringify(saved.recipe)) throw new CliError(`--resume keeps the run's recipe (${RUN_CONFIG_FILE}); leave out the recipe flags that change it, or start a new run`);
+  const init = saved.init ? readAdapterDir(saved.init, 'init', model.config) : null;
+  return { out: dir, peft: saved.peft, recipe, initPath: saved.init, init, saved };
+}
+
+async function optionalShard(f: FlagReader, model: ModelDir, recipe: RecipeSettings): Promise<LoadedShard | null> {
+  const path = f.string('valid');
+  return path ? loadShard(path, 'valid', model.tokenizer, recipe.codeLength, recipe.nlLength) : null;
+}
+
+/** A new run writes its config and starts metrics.jsonl; a resumed one keeps its events up to the checkpoint. */
+function openMetrics(setup: Setup, model: ModelDir, dataset: string): number {
+  const path = join(setup.out, 'metrics.jsonl');
+  if (setup.saved) {
+    writeFileAtomic(path, metricsUpTo(existsSync(path) ? readFileSync(path, 'utf8') : '', setup.saved.checkpoint.state.step, setup.recipe.evalEvery));
+  } else {
+    const run: RunConfig = { model: model.name, dataset, peft: setup.peft, recipe: setup.recipe };
+    writeFileAtomic(join(setup.out, RUN_CONFIG_FILE), `${JSON.stringify(run, null, 2)}\n`);
+    writeFileAtomic(path, '');
+  }
+  return openSync(path, 'a');
+}
+
+function writeWeights(out: string, model: ModelDir, plan: ReturnType<typeof planPeft>, trained: Map<string, Float32Array>, base: Map<string, Float32Array>, what: string): void {
+  const files = exportTrained({ plan, trained, base, baseModel: model.name, ...(model.hfConfig ? { hfConfig: model.hfConfig } : {}) });
+  for (const [name, bytes] of files) writeFileAtomic(join(out, name), bytes);
+  if (files.has('model.safetensors')) copyTokenizer(model.dir, out);
+  process.stderr.write(`lab: wrote ${[...files.keys(), 'metrics.jsonl', RUN_CONFIG_FILE, CHECKPOINT_FILE].join(', ')} to ${out} (${what})\n`);
+}
+
+/** Progress on stderr; an error event is not printed here (the CLI prints the error it ends with, once). */
 function report(e: TrainerEvent): void {
-  if (e.type === 'start') process.stderr.write(`lab: ${e.examples} examples, ${e.total_steps} steps, ${e.trainable.exact.toLocaleString('en-US')} trainable parameters (${e.trainable.percentExact.toFixed(2)}%)\n`);
+  if (e.type === 'start') process.stderr.write(`lab: ${e.examples} examples, ${e.total_steps} steps${e.resumed_from ? ` (continuing after step ${e.resumed_from})` : ''}, ${e.trainable.exact.toLocaleString('en-US')} trainable parameters (${e.trainable.percentExact.toFixed(2)}%)\n`);
   else if (e.type === 'step' && (e.step % 10 === 0 || e.step === 1)) process.stderr.write(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  grad_norm ${e.grad_norm.toFixed(3)}  ${Math.round(e.tokens_per_s)} tok/s\n`);
   else if (e.type === 'eval') process.stderr.write(`eval @ ${e.step}  MRR ${e.mrr.toFixed(4)}  R@1 ${e.recall_1.toFixed(3)}  R@5 ${e.recall_5.toFixed(3)}  R@10 ${e.recall_10.toFixed(3)}${e.best ? '  (best)' : ''}\n`);
-  else if (e.type === 'error') process.stderr.write(`lab: ${e.message}\n`);
 }
+

@@ -23,6 +23,9 @@ export interface AdamWSettings {
 /** CodeXGLUE's AdamW (torch's defaults but eps 1e-8): the one place its betas and eps are written. */
 export const ADAMW_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 
+/** The largest bound clip_grad_norm takes (the kernel's f32 range): clip_coef = min(1, …) stays 1. */
+const NO_CLIP = 3.4e38;
+
 export function adamwSettings(weightDecay: number, maxGradNorm: number): AdamWSettings {
   return { ...ADAMW_DEFAULTS, weightDecay, maxGradNorm };
 }
@@ -55,7 +58,8 @@ export class Optimizer {
   clip(): StepCommand[] {
     const flat = this.weights.flat;
     if (!flat) return [];
-    const maxNorm = this.settings.maxGradNorm > 0 ? this.settings.maxGradNorm : Number.MAX_VALUE;
+    // Clipping off (0) is a bound no norm reaches; it must be a finite f32 (Number.MAX_VALUE is not one).
+    const maxNorm = this.settings.maxGradNorm > 0 ? this.settings.maxGradNorm : NO_CLIP;
     return [gradNorm(this.rt, this.partials, flat.grads), clipGradNorm(this.rt, this.norm, this.partials, maxNorm)];
   }
 

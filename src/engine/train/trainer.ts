@@ -68,8 +68,10 @@ export async function runTraining(
   const save = async (step: number): Promise<void> => {
     if (persistence.checkpoint) await persistence.checkpoint.save({ step, ...(await tm.readState()), best });
   };
+  let evaluatedAt = resume?.best?.step ?? -1;
   const evaluate = async (step: number): Promise<void> => {
-    if (!data.valid) return;
+    if (!data.valid || evaluatedAt === step) return; // a run stopped right after an evaluation is not evaluated twice
+    evaluatedAt = step;
     const { metrics } = await evaluateRetrieval(rt, tm, data.valid, config.evalBatchSize);
     const isBest = !best || metrics.mrr > best.metrics.mrr;
     if (isBest) best = { step, metrics, weights: await tm.weights.readTrainable() };

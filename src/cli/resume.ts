@@ -1,0 +1,80 @@
+/**
+ * `train --resume DIR`: the run in DIR continues from its checkpoint with its own method, recipe and starting
+ * point; what must not change (the model's shape, the method, the recipe, the data) is compared with the
+ * checkpoint's fingerprint and any difference is named. Its metrics.jsonl is cut back to the checkpoint's step,
+ * so the continued run's events follow on without duplicates.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EncodedSet } from '../engine/eval/retrieval';
+import type { EncoderConfig } from '../engine/model/config';
+import { ConfigError } from '../engine/peft/fields';
+import { parsePeftConfig } from '../engine/peft/parse';
+import type { PeftConfig } from '../engine/peft/types';
+import { CHECKPOINT_FILE, CheckpointError, decodeCheckpoint, fingerprintDifferences, type Checkpoint, type RunFingerprint } from '../engine/train/checkpoint';
+import { parseRecipe, type RecipeSettings } from '../engine/train/run_config';
+import { RUN_CONFIG_FILE } from './adapter_dir';
+import { CliError } from './errors';
+
+export interface SavedRun {
+  readonly dir: string;
+  readonly peft: PeftConfig;
+  readonly recipe: RecipeSettings;
+  readonly checkpoint: Checkpoint;
+  /** The --init folder the run started from (its base weights are still the frozen ones). */
+  readonly init: string | null;
+}
+
+export function readSavedRun(dir: string, model: EncoderConfig): SavedRun {
+  const config = join(dir, RUN_CONFIG_FILE);
+  const ckpt = join(dir, CHECKPOINT_FILE);
+  if (!existsSync(config)) throw new CliError(`--resume ${dir} holds no ${RUN_CONFIG_FILE}: it is not a lab run folder`);
+  if (!existsSync(ckpt)) throw new CliError(`--resume ${dir} holds no ${CHECKPOINT_FILE}: the run saved no checkpoint (runs of this version save one at each evaluation and every --checkpoint-every steps)`);
+  try {
+    const run = JSON.parse(readFileSync(config, 'utf8')) as { peft?: unknown; recipe?: unknown };
+    const checkpoint = decodeCheckpoint(new Uint8Array(readFileSync(ckpt)), ckpt);
+    const init = checkpoint.fingerprint.init;
+    return { dir, peft: parsePeftConfig(run.peft, model), recipe: parseRecipe(run.recipe ?? {}, model), checkpoint, init: typeof init === 'string' ? init : null };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(`--resume ${dir}: ${error.problems.join('; ')}`);
+    if (error instanceof CheckpointError || error instanceof SyntaxError) throw new CliError(`--resume ${dir}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** What a continued run must share with the run that saved the checkpoint. */
+export function runFingerprint(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, init: string | null, data: { train: EncodedSet; valid: EncodedSet | null }): RunFingerprint {
+  return { model, peft, recipe, init: init === null ? null : resolve(init), train: dataPrint(data.train), valid: data.valid ? dataPrint(data.valid) : null };
+}
+
+/** Size and FNV-1a hash of the tokenized pairs: a different or reordered file is noticed, a moved one is not. */
+function dataPrint(set: EncodedSet): { n: number; hash: string } {
+  let h = 0x811c9dc5;
+  for (const ids of [set.code, set.nl]) for (let i = 0; i < ids.length; i++) h = Math.imul(h ^ ids[i]!, 0x01000193) >>> 0;
+  return { n: set.n, hash: h.toString(16).padStart(8, '0') };
+}
+
+export function checkSameRun(saved: SavedRun, now: RunFingerprint): void {
+  const diffs = fingerprintDifferences(saved.checkpoint.fingerprint, now);
+  if (diffs.length > 0) throw new CliError(`--resume ${saved.dir}: the run would continue with other settings or data than it started with (${diffs.slice(0, 3).join('; ')}): give the same --model, --train, --valid and recipe flags, or start a new run`);
+}
+
+/**
+ * metrics.jsonl up to the checkpoint's step: starts, steps at or before it, and the evaluations the checkpoint
+ * holds — a stopped run's last evaluation comes after its checkpoint (which is saved first), so an evaluation
+ * at the checkpoint's step stays only when the schedule (`evalEvery`) made it.
+ */
+export function metricsUpTo(text: string, step: number, evalEvery: number): string {
+  const kept = text.split('\n').filter((line) => {
+    try {
+      const e = JSON.parse(line) as { type?: unknown; step?: unknown };
+      if (e.type === 'start') return true;
+      if (typeof e.step !== 'number') return false;
+      if (e.type === 'step') return e.step <= step;
+      return e.type === 'eval' && (e.step < step || (e.step === step && evalEvery > 0 && step % evalEvery === 0));
+    } catch {
+      return false; // a torn last line of an interrupted write
+    }
+  });
+  return kept.map((line) => `${line}\n`).join('');
+}
