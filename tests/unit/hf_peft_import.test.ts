@@ -129,3 +129,29 @@ describe('prefix-tuning and tensor checks', () => {
     expect(() => checkPositions(model, parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model), 22)).not.toThrow();
   });
 });
+
+describe('hostile patterns in a peft file', () => {
+  it('a catastrophic regex target is matched in linear time (RE2), not in exponential time', () => {
+    const started = Date.now();
+    const problems = (json: unknown): string => {
+      try {
+        parsePeftConfig(json, model);
+        return '';
+      } catch (error) {
+        return error instanceof ConfigError ? error.problems.join('\n') : String(error);
+      }
+    };
+    // Backtracking engines take 2^n steps on this pattern against a module path; RE2 answers at once.
+    expect(problems({ peft_type: 'LORA', target_modules: '([a-z.0-9]+)+Z' })).toMatch(/matches no linear layer/);
+    expect(problems({ peft_type: 'IA3', target_modules: '(.*a){20}', feedforward_modules: '([a-z]+)*$x' })).toMatch(/matches no linear layer/);
+    expect(problems({ peft_type: 'LORA', target_modules: ['query'], rank_pattern: { '(\\w+\\.?)+!': 2 } })).toBe('');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('backreferences, lookarounds and overlong patterns are refused by name', () => {
+    expect(() => parsePeftConfig({ peft_type: 'LORA', target_modules: '(query)\\1' }, model)).toThrow(/target_modules: is not a regular expression the lab can match/);
+    expect(() => parsePeftConfig({ peft_type: 'LORA', target_modules: '.*(?=query)' }, model)).toThrow(/RE2 syntax/);
+    expect(() => parsePeftConfig({ peft_type: 'LORA', target_modules: `(${'a|'.repeat(600)}query)` }, model)).toThrow(/at most 1000 characters/);
+    expect(() => parsePeftConfig({ methods: [{ type: 'lora', rankPattern: { '(?<=x)query': 2 } }] }, model)).toThrow(/rankPattern\..*is not a valid regular expression/);
+  });
+});

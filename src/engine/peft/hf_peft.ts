@@ -10,11 +10,13 @@ import { ConfigError, FieldReader } from './fields';
 import { IA3_DEFAULTS } from './ia3';
 import { LORA_DEFAULTS } from './lora/config';
 import { matchesTarget } from './lora/targets';
+import { fullMatch, isValidPattern } from './patterns';
 import { parseMethodFields } from './method_fields';
 import type { MethodConfig } from './registry';
 import type { PeftConfig } from './types';
 
 const WHAT = 'adapter_config.json';
+const PATTERN_PROBLEM = 'is not a regular expression the lab can match (RE2 syntax, as Python\'s for module names: no backreferences or lookarounds; at most 1000 characters)';
 
 /** Modules of RobertaModel peft could wrap that the lab cannot put a LoRA branch on. */
 const FOREIGN_MODULES = ['pooler.dense', 'embeddings.word_embeddings', 'embeddings.position_embeddings', 'embeddings.token_type_embeddings'];
@@ -73,15 +75,12 @@ function resolveTargets(root: Readonly<Record<string, unknown>>, model: EncoderC
   const valid = (v: unknown): v is string | string[] => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
   if (!valid(raw)) return (problems.push('adapter_config.target_modules: must be a string (regex) or a list of module names'), null);
   if (exclude !== null && !valid(exclude)) return (problems.push('adapter_config.exclude_modules: must be a string (regex) or a list of module names'), null);
+  for (const [key, v] of [['target_modules', raw], ['exclude_modules', exclude]] as const) {
+    if (typeof v === 'string' && !isValidPattern(v)) return (problems.push(`adapter_config.${key}: ${PATTERN_PROBLEM}`), null);
+  }
   if (raw === 'all-linear') return (problems.push('adapter_config.target_modules: "all-linear" is not supported; list the modules (query, key, value, attention.output.dense, intermediate.dense, output.dense)'), null);
   const hits = (spec: string | string[], path: string): boolean => {
-    if (typeof spec === 'string') {
-      try {
-        return new RegExp(`^(?:${spec})$`).test(path);
-      } catch {
-        return false;
-      }
-    }
+    if (typeof spec === 'string') return safeFullMatch(spec, path);
     return spec.some((t) => path === t || path.endsWith(`.${t}`));
   };
   const chosen = (path: string): boolean => hits(raw, path) && !(exclude !== null && hits(exclude, path));
@@ -113,18 +112,15 @@ function ia3FromHf(root: Readonly<Record<string, unknown>>, model: EncoderConfig
   if (typeof ff !== 'string' && !(Array.isArray(ff) && ff.every((x) => typeof x === 'string'))) {
     return (problems.push('adapter_config.feedforward_modules: must be a string (regex) or a list of module names'), null);
   }
+  if (typeof ff === 'string' && !isValidPattern(ff)) return (problems.push(`adapter_config.feedforward_modules: ${PATTERN_PROBLEM}`), null);
   const paths = Array.from({ length: model.layers }, (_, l) => LINEAR_SITES.map((s) => linearPath(l, s))).flat().filter((p) => matchesTarget(targets, p));
-  const isFeedforward = (path: string): boolean => (typeof ff === 'string' ? fullMatch(ff, path) : ff.some((t) => path.endsWith(t)));
+  const isFeedforward = (path: string): boolean => (typeof ff === 'string' ? safeFullMatch(ff, path) : ff.some((t) => path.endsWith(t)));
   const fields = { type: 'ia3', targets: paths, feedforward: paths.filter(isFeedforward) };
   return parseMethodFields('ia3', new FieldReader(fields, 'adapter_config', problems), model);
 }
 
-function fullMatch(pattern: string, path: string): boolean {
-  try {
-    return new RegExp(`^(?:${pattern})$`).test(path);
-  } catch {
-    return false;
-  }
+function safeFullMatch(pattern: string, path: string): boolean {
+  return fullMatch(pattern, path) === true;
 }
 
 function prefixFromHf(root: Readonly<Record<string, unknown>>, f: FieldReader, model: EncoderConfig, problems: string[]): MethodConfig | null {

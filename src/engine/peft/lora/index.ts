@@ -5,7 +5,7 @@
 import { LINEAR_SITES, linearShape, specNumel, type ParamSpec } from '../../model/params';
 import type { PeftModule } from '../module';
 import { LORA_DEFAULTS, type LoraConfig } from './config';
-import { loraRank, loraScale, patternRegex, siteNames, targetedSites, targetsProblem } from './targets';
+import { isPatternKey, loraRank, loraScale, siteNames, targetedSites, targetsProblem } from './targets';
 
 export const lora: PeftModule<LoraConfig> = {
   type: 'lora',
@@ -25,7 +25,7 @@ export const lora: PeftModule<LoraConfig> = {
     const alphaPattern = f.numberMap('alphaPattern', 1e-6, 1e6);
     for (const k of Object.keys(rankPattern)) if (!Number.isInteger(rankPattern[k])) f.problem(`rankPattern.${k}`, 'must be an integer');
     for (const [key, pattern] of [...Object.keys(rankPattern).map((x) => ['rankPattern', x]), ...Object.keys(alphaPattern).map((x) => ['alphaPattern', x])] as [string, string][]) {
-      if (!patternRegex(pattern)) f.problem(`${key}.${pattern}`, 'is not a valid regular expression');
+      if (!isPatternKey(pattern)) f.problem(`${key}.${pattern.slice(0, 80)}`, 'is not a valid regular expression (RE2 syntax: no backreferences or lookarounds, at most 1000 characters)');
     }
     const problem = !f.has('targets') || config.targets.length > 0 ? targetsProblem(config.targets, model) : null;
     if (problem) f.problem('targets', problem);

@@ -1,6 +1,7 @@
 /** Which linear layers LoRA adapts, and each one's rank and scale, by peft's matching rules. */
 import type { EncoderConfig } from '../../model/config';
 import { LINEAR_SITES, linearPath, type LinearSite } from '../../model/params';
+import { endsWithPattern, fullMatch } from '../patterns';
 import type { LoraConfig } from './config';
 
 /** The module's rank: rank_pattern's first key (in order) the path ends with, else r — peft's get_pattern_key. */
@@ -15,16 +16,13 @@ export function loraScale(config: LoraConfig, path: string): number {
   return config.rslora ? alpha / Math.sqrt(r) : alpha / r;
 }
 
-export function patternRegex(key: string): RegExp | null {
-  try {
-    return new RegExp(`^(?:.*\\.)?(?:${key})$`);
-  } catch {
-    return null;
-  }
+/** Whether a rank_pattern / alpha_pattern key is a pattern the lab can match (safely: see patterns.ts). */
+export function isPatternKey(key: string): boolean {
+  return endsWithPattern(key, '') !== null;
 }
 
 function patternValue(pattern: Readonly<Record<string, number>> | undefined, path: string): number | undefined {
-  for (const [key, value] of Object.entries(pattern ?? {})) if (patternRegex(key)?.test(path)) return value;
+  for (const [key, value] of Object.entries(pattern ?? {})) if (endsWithPattern(key, path) === true) return value;
   return undefined;
 }
 
@@ -57,13 +55,7 @@ export function targetedSites(config: LoraConfig, model: EncoderConfig, layers: 
  * characters is a full-match regular expression.
  */
 export function matchesTarget(targets: readonly string[], path: string): boolean {
-  if (targets.length === 1 && /[\\^$*+?()[\]{}|]/.test(targets[0]!)) {
-    try {
-      return new RegExp(`^(?:${targets[0]!})$`).test(path);
-    } catch {
-      return false;
-    }
-  }
+  if (targets.length === 1 && /[\\^$*+?()[\]{}|]/.test(targets[0]!)) return fullMatch(targets[0]!, path) === true;
   return targets.some((t) => path === t || path.endsWith(`.${t}`));
 }
 
