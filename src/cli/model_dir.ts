@@ -5,7 +5,7 @@
 import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { configFromHf, PRESETS, type EncoderConfig } from '../engine/model/config';
-import { tokenizerFromJson, tokenizerFromVocabMerges, type CodeSearchTokenizer } from '../engine/io/tokenizer';
+import { tokenizerFromJson, tokenizerFromVocabMerges, tokenizerMismatch, type CodeSearchTokenizer } from '../engine/io/tokenizer';
 import { assertCheckpointSize, loadCheckpoint, mapToModel } from '../engine/io/checkpoint';
 import { CliError } from './errors';
 
@@ -46,7 +46,8 @@ export function readModelConfig(dirOrName: string): ModelDir {
       const name = (json as { _name_or_path?: unknown })._name_or_path;
       return { dir: dirOrName, config: configFromHf(json), name: typeof name === 'string' && name ? name : basename(dirOrName), hfConfig: json as Record<string, unknown> };
     } catch (error) {
-      throw new CliError(`${configPath}: ${error instanceof Error ? error.message : String(error)}`);
+      // One line, as every CLI error: the list of problems joined.
+      throw new CliError(`${configPath}: ${(error instanceof Error ? error.message : String(error)).replace(/\n\s*/g, ' ')}`);
     }
   }
   if (dirOrName in PRESETS) return { dir: dirOrName, config: PRESETS[dirOrName as keyof typeof PRESETS], name: dirOrName, hfConfig: null };
@@ -58,6 +59,8 @@ export function loadModelDir(dir: string): LoadedModel {
   const base = readModelConfig(dir);
   if (!existsSync(join(dir, 'config.json'))) throw new CliError(`${dir} is not a model folder: it has no config.json`);
   const tokenizer = loadTokenizer(dir);
+  const mismatch = tokenizerMismatch(tokenizer, base.config);
+  if (mismatch) throw new CliError(`${dir}: ${mismatch}`);
   const file = WEIGHT_FILES.find((f) => existsSync(join(dir, f)));
   if (!file) throw new CliError(`${dir} has no weights: expected ${WEIGHT_FILES.join(' or ')}`);
   const path = join(dir, file);

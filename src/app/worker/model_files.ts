@@ -4,7 +4,7 @@
  * never executes anything from the file). The demo model is the same files fetched from public/sample/model/.
  */
 import { assertCheckpointSize, loadCheckpoint, mapToModel } from '../../engine/io/checkpoint';
-import { tokenizerFromJson, tokenizerFromVocabMerges, type CodeSearchTokenizer } from '../../engine/io/tokenizer';
+import { tokenizerFromJson, tokenizerFromVocabMerges, tokenizerMismatch, type CodeSearchTokenizer } from '../../engine/io/tokenizer';
 import { configFromHf, type EncoderConfig } from '../../engine/model/config';
 import { DEMO_MODEL_NAME, type ModelInfo } from './protocol';
 
@@ -92,6 +92,8 @@ async function load(name: string, files: readonly NamedBytes[], origin: Origin):
     throw new ModelFilesError(error instanceof Error ? error.message : String(error));
   }
   const tokenizer = await readTokenizer(byName);
+  const mismatch = tokenizerMismatch(tokenizer, config);
+  if (mismatch) throw new ModelFilesError(`${mismatch}. Drop the whole model folder.`);
   assertCheckpointSize(weightFile!.size, weightFile!.name);
   const mapped = mapToModel(loadCheckpoint(await weightFile!.read(), weightFile!.name), config, weightFile!.name);
   const pathName = (hf as { _name_or_path?: unknown })._name_or_path;

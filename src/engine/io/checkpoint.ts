@@ -125,6 +125,11 @@ function listed(label: string, items: readonly string[]): string {
 }
 
 /** Maps a checkpoint's tensors onto baseParams(config); throws one CheckpointError listing every problem. */
+function firstNonFinite(data: Float32Array): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
+  return -1;
+}
+
 export function mapToModel(tensors: ReadonlyMap<string, CheckpointTensor>, config: EncoderConfig, what = 'the checkpoint'): MappedWeights {
   const specs = new Map<string, ParamSpec>(baseParams(config).map((s) => [s.name, s]));
   const problems: string[] = [];
@@ -144,6 +149,7 @@ export function mapToModel(tensors: ReadonlyMap<string, CheckpointTensor>, confi
     if (from.has(local)) problems.push(`${name} and ${from.get(local)!} both map to ${local}`);
     else if (!(t.data instanceof Float32Array)) problems.push(`${name} has dtype ${t.dtype}; weights must be floating point`);
     else if (shapeText(t.shape) !== shapeText(spec.shape)) problems.push(`${name} has shape ${shapeText(t.shape)} but the model needs ${shapeText(spec.shape)}`);
+    else if (firstNonFinite(t.data) >= 0) problems.push(`${name}[${firstNonFinite(t.data)}] is ${t.data[firstNonFinite(t.data)]}: the weights are damaged (NaN or infinite values give NaN embeddings)`);
     else weights.set(local, t.data);
     from.set(local, name);
   }

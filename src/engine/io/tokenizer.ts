@@ -9,6 +9,8 @@ export interface CodeSearchTokenizer {
   /** Token ids of `text` without special tokens. */
   encode(text: string): number[];
   readonly vocabSize: number;
+  /** The largest token id it can produce: it must index the model's embedding table. */
+  readonly maxId: number;
   readonly bos: number;
   readonly eos: number;
   readonly pad: number;
@@ -44,9 +46,15 @@ export function tokenizerFromJson(json: unknown): CodeSearchTokenizer {
 }
 
 function wrap(t: Tokenizer, vocab: Readonly<Record<string, number>>): CodeSearchTokenizer {
+  let maxId = -1;
+  for (const [token, id] of Object.entries(vocab)) {
+    if (!Number.isInteger(id) || id < 0) throw new Error(`the vocabulary gives ${JSON.stringify(token.slice(0, 40))} the id ${JSON.stringify(id)}; ids are whole numbers from 0`);
+    if (id > maxId) maxId = id;
+  }
   return {
     encode: (text) => t.encode(text, { add_special_tokens: false }).ids,
     vocabSize: Object.keys(vocab).length,
+    maxId,
     bos: vocab['<s>'] ?? 0,
     eos: vocab['</s>'] ?? 2,
     pad: vocab['<pad>'] ?? 1,
@@ -65,4 +73,21 @@ export function buildInput(tok: CodeSearchTokenizer, text: string, length: numbe
   ids.set(kept, 1);
   ids[kept.length + 1] = tok.eos;
   return { ids, truncated: pieces.length > kept.length };
+}
+
+/**
+ * Why this tokenizer cannot feed this model, or null: an id past the embedding table would read outside it on
+ * the GPU, and special tokens other than the config's would pad and mask the wrong positions.
+ */
+export function tokenizerMismatch(tok: CodeSearchTokenizer, config: { readonly vocabSize: number; readonly padTokenId: number; readonly bosTokenId: number; readonly eosTokenId: number }): string | null {
+  if (tok.maxId >= config.vocabSize) return `the tokenizer has token id ${tok.maxId}, but config.json's vocab_size is ${config.vocabSize}: the tokenizer files belong to another model`;
+  const specials: [string, number, string, number][] = [
+    ['<pad>', tok.pad, 'pad_token_id', config.padTokenId],
+    ['<s>', tok.bos, 'bos_token_id', config.bosTokenId],
+    ['</s>', tok.eos, 'eos_token_id', config.eosTokenId],
+  ];
+  for (const [token, id, key, want] of specials) {
+    if (id !== want) return `the tokenizer's ${token} is id ${id}, but config.json's ${key} is ${want}: the tokenizer files belong to another model`;
+  }
+  return null;
 }
