@@ -50,7 +50,7 @@ export function readModelConfig(dirOrName: string): ModelDir {
       throw new CliError(`${configPath}: ${(error instanceof Error ? error.message : String(error)).replace(/\n\s*/g, ' ')}`);
     }
   }
-  if (dirOrName in PRESETS) return { dir: dirOrName, config: PRESETS[dirOrName as keyof typeof PRESETS], name: dirOrName, hfConfig: null };
+  if (Object.hasOwn(PRESETS, dirOrName)) return { dir: dirOrName, config: PRESETS[dirOrName as keyof typeof PRESETS], name: dirOrName, hfConfig: null };
   const hint = existsSync(dirOrName) ? `${dirOrName} has no config.json` : `${dirOrName} does not exist`;
   throw new CliError(`${hint}: give a model folder (config.json, vocab.json, merges.txt, model.safetensors) or one of ${Object.keys(PRESETS).join(', ')}`);
 }

@@ -43,7 +43,7 @@ export function readClusterRun(metricsText: string, configText: string, loaded: 
     throw new Error('run_config.json is not valid JSON');
   }
   const name = (json as { model?: unknown }).model;
-  const shape = typeof name === 'string' && name in PRESETS ? PRESETS[name as keyof typeof PRESETS] : loaded?.config;
+  const shape = typeof name === 'string' && Object.hasOwn(PRESETS, name) ? PRESETS[name as keyof typeof PRESETS] : loaded?.config;
   if (!shape) throw new Error(`the run was trained on ${String(name)}: load that model first, so its configuration can be checked`);
   try {
     return { config: parseRunConfig(json, shape), metrics: parseMetrics(metricsText) };

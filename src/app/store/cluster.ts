@@ -21,7 +21,7 @@ export function downloadProject(runs: readonly ProjectRun[]): void {
   const first = runs[0];
   if (!first) return;
   const name = first.config.model;
-  const shape = name in PRESETS ? PRESETS[name as keyof typeof PRESETS] : state.model?.name === name ? state.model.config : null;
+  const shape = Object.hasOwn(PRESETS, name) ? PRESETS[name as keyof typeof PRESETS] : state.model?.name === name ? state.model.config : null;
   if (!shape) return state.setNotice(`Load ${name} first: the project's starting values are made for its shape.`);
   try {
     const { train, valid } = dataFiles(first.config.dataset);

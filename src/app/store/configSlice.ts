@@ -63,7 +63,7 @@ const FALLBACK_MODEL = 'microsoft/codebert-base';
 function checkedModel(s: LabState): ConfigSlice['checkedModel'] {
   if (s.model) return { name: s.model.name, config: s.model.config, note: null };
   const wanted = s.shared?.model;
-  if (wanted && wanted in PRESETS) return { name: wanted, config: PRESETS[wanted as keyof typeof PRESETS], note: `${wanted}'s shape (not loaded yet)` };
+  if (wanted && Object.hasOwn(PRESETS, wanted)) return { name: wanted, config: PRESETS[wanted as keyof typeof PRESETS], note: `${wanted}'s shape (not loaded yet)` };
   const note = wanted ? `microsoft/codebert-base's shape until ${wanted} is loaded` : "microsoft/codebert-base's shape (no model loaded yet)";
   return { name: wanted ?? FALLBACK_MODEL, config: PRESETS[FALLBACK_MODEL], note };
 }

@@ -54,17 +54,27 @@ export function readSafeTensors(bytes: Uint8Array, what = 'safetensors file'): S
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('the header is not a JSON object');
   const dataStart = 8 + headerLength;
   const dataLength = bytes.byteLength - dataStart;
-  const tensors = new Map<string, SafeTensor>();
   let metadata: Record<string, string> = {};
+  const entries: [string, Entry][] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      metadata = readMetadata(raw, fail);
-      continue;
-    }
-    const entry = readEntry(name, raw, dataLength, fail);
-    tensors.set(name, { dtype: entry.dtype, shape: entry.shape, data: decode(bytes, dataStart, entry, name, fail) });
+    if (name === '__metadata__') metadata = readMetadata(raw, fail);
+    else entries.push([name, readEntry(name, raw, dataLength, fail)]);
   }
+  checkDisjoint(entries, fail);
+  // Disjoint ranges inside the file: what is decoded is at most twice the file (F16 → F32), whatever the header says.
+  const tensors = new Map<string, SafeTensor>();
+  for (const [name, entry] of entries) tensors.set(name, { dtype: entry.dtype, shape: entry.shape, data: decode(bytes, dataStart, entry, name, fail) });
   return { tensors, metadata };
+}
+
+/** The format's rule: tensors' byte ranges never overlap (a header aliasing one range many times is refused). */
+function checkDisjoint(entries: readonly [string, Entry][], fail: (m: string) => never): void {
+  const sorted = entries.filter(([, e]) => e.end > e.begin).sort((a, b) => a[1].begin - b[1].begin);
+  for (let i = 1; i < sorted.length; i++) {
+    const [prev, p] = sorted[i - 1]!;
+    const [name, e] = sorted[i]!;
+    if (e.begin < p.end) fail(`tensors "${prev}" and "${name}" share bytes ${e.begin}–${Math.min(p.end, e.end)} of the data: a safetensors file stores each tensor once (the file is damaged or crafted)`);
+  }
 }
 
 function readMetadata(raw: unknown, fail: (m: string) => never): Record<string, string> {
@@ -77,7 +87,7 @@ function readMetadata(raw: unknown, fail: (m: string) => never): Record<string, 
 function readEntry(name: string, raw: unknown, dataLength: number, fail: (m: string) => never): Entry {
   const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const dtype = o.dtype;
-  if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) fail(`tensor "${name}" has dtype ${JSON.stringify(dtype)}; the lab reads F32, F16, BF16, I32 and I64`);
+  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`tensor "${name}" has dtype ${JSON.stringify(dtype)}; the lab reads F32, F16, BF16, I32 and I64`);
   const shape = o.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor "${name}" has an invalid shape`);
   const offsets = o.data_offsets;

@@ -130,8 +130,8 @@ function storageLoader(what: string, seen: Map<string, StorageRef>): (pid: Pickl
     const fail = (m: string): never => {
       throw new TorchFileError(what, m);
     };
-    if (tag !== 'storage' || typeof key !== 'string' || typeof numel !== 'number') return fail('a storage reference in the pickle is malformed (damaged file)');
-    if (!(type instanceof PickleGlobal) || STORAGE_TYPES[type.name] === undefined) {
+    if (tag !== 'storage' || typeof key !== 'string' || typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) return fail('a storage reference in the pickle is malformed (damaged file)');
+    if (!(type instanceof PickleGlobal) || !Object.hasOwn(STORAGE_TYPES, type.name)) {
       return fail(`storage "${key}" has type ${describe(type ?? null)}, which the lab does not read`);
     }
     const [dtype, elementSize] = STORAGE_TYPES[type.name]!;
@@ -142,7 +142,8 @@ function storageLoader(what: string, seen: Map<string, StorageRef>): (pid: Pickl
     if (viewMeta === undefined || viewMeta === null) return root;
     // Legacy storage views (torch < 1.0): (view_key, element offset, element count) into the root storage.
     const [, offset, size] = viewMeta instanceof PickleTuple ? viewMeta.items : [];
-    if (typeof offset !== 'number' || typeof size !== 'number' || offset + size > numel) return fail(`storage view of "${key}" is malformed (damaged file)`);
+    const whole = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+    if (!whole(offset) || !whole(size) || offset + size > numel) return fail(`storage view of "${key}" is malformed (damaged file)`);
     return new StorageRef(key, dtype, elementSize, size, offset);
   };
 }

@@ -86,7 +86,8 @@ export function matmulTileFor(rt: Runtime, shape: MatmulShape, explicit?: Matmul
     if (entry) entry.launches++;
     else seen.set(key, { M: shape.M, N: shape.N, K: shape.K, transA: shape.transA, transB: shape.transB, launches: 1 });
   }
-  return explicit ?? tunings.get(rt)?.tiles[key] ?? DEFAULT_MATMUL_TILE;
+  const tuned = tunings.get(rt)?.tiles;
+  return explicit ?? (tuned && Object.hasOwn(tuned, key) ? tuned[key] : undefined) ?? DEFAULT_MATMUL_TILE;
 }
 
 /** Checks a parsed tuning file: every tile id must be one this build knows. */
@@ -96,10 +97,11 @@ export function parseMatmulTuning(json: unknown, source: string): MatmulTuning {
   const { adapter, tiles } = json as { adapter?: unknown; tiles?: unknown };
   if (typeof adapter !== 'string') throw bad('"adapter" must be a string');
   if (typeof tiles !== 'object' || tiles === null) throw bad('"tiles" must be an object of shape → tile');
-  const out: Record<string, MatmulTileId> = {};
+  // A map without a prototype: a shape key can never reach Object.prototype's members.
+  const out: Record<string, MatmulTileId> = Object.create(null) as Record<string, MatmulTileId>;
   for (const [key, tile] of Object.entries(tiles)) {
     if (!/^[NT]{2}:\d+x\d+x\d+$/.test(key)) throw bad(`"${key}" is not a shape key like NT:4096x768x768`);
-    if (typeof tile !== 'string' || !(tile in MATMUL_TILES)) throw bad(`unknown tile "${String(tile)}" for ${key}: known are ${MATMUL_TILE_IDS.join(', ')}`);
+    if (typeof tile !== 'string' || !Object.hasOwn(MATMUL_TILES, tile)) throw bad(`unknown tile "${String(tile).slice(0, 40)}" for ${key}: known are ${MATMUL_TILE_IDS.join(', ')}`);
     out[key] = tile as MatmulTileId;
   }
   return { adapter, tiles: out };
