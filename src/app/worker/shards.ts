@@ -4,7 +4,7 @@
  */
 import { readShard, shardStatistics, sourceFromBlob, splitIndices, type Example, type ShardProgress, type ShardReport, type ShardStatistics } from '../../engine/data';
 import { encodeExamples, type EncodedShard } from '../../engine/io/encode';
-import type { CodeSearchTokenizer } from '../../engine/io/tokenizer';
+import { tokenCount, type CodeSearchTokenizer } from '../../engine/io/tokenizer';
 import type { RecipeSettings } from '../../engine/train/run_config';
 import type { DataPlan, ShardInput } from './protocol';
 
@@ -39,7 +39,9 @@ function evenlySpaced<T>(items: readonly T[], count: number): T[] {
 
 export function statisticsOf(entry: ShardEntry, tok: CodeSearchTokenizer, codeLength: number, nlLength: number): ShardStatistics {
   const sample = evenlySpaced(entry.examples, STATS_SAMPLE);
-  return shardStatistics(sample, (text) => tok.encode(text).length, { code: codeLength, query: nlLength });
+  // Lengths past 8,192 tokens count as 8,192: the histogram's last bin starts at 1,024, and a giant record
+  // is not tokenized whole.
+  return shardStatistics(sample, (text) => tokenCount(tok, text, 8192), { code: codeLength, query: nlLength });
 }
 
 export interface RunData {

@@ -66,13 +66,39 @@ function wrap(t: Tokenizer, vocab: Readonly<Record<string, number>>): CodeSearch
  * Returns the ids and whether the text was truncated.
  */
 export function buildInput(tok: CodeSearchTokenizer, text: string, length: number): { ids: Uint32Array; truncated: boolean } {
-  const pieces = tok.encode(text);
-  const kept = pieces.slice(0, Math.max(0, length - 2));
+  const need = Math.max(0, length - 2);
+  const lead = leadingTokens(tok, text, need);
+  const pieces = lead.ids;
+  const kept = pieces.slice(0, need);
   const ids = new Uint32Array(length).fill(tok.pad);
   ids[0] = tok.bos;
   ids.set(kept, 1);
   ids[kept.length + 1] = tok.eos;
-  return { ids, truncated: pieces.length > kept.length };
+  return { ids, truncated: pieces.length > kept.length || !lead.whole };
+}
+
+/** Tokens past `need` a prefix must yield before its first `need` are trusted (a cut inside a word changes only its last tokens). */
+const PREFIX_MARGIN = 64;
+
+/**
+ * The first `need` tokens of `text` exactly as tokenizing all of it would give them, from a prefix: the prefix
+ * grows ×4 from 16 characters a token until it yields `need` + a margin or is the whole text, and ends before a
+ * whitespace where it can (a word is then never cut). A 60 MB record costs what its first kilobytes cost; a
+ * whole text's tokens are all returned (`whole`).
+ */
+export function leadingTokens(tok: CodeSearchTokenizer, text: string, need: number): { ids: number[]; whole: boolean } {
+  for (let chars = Math.max(1024, (need + PREFIX_MARGIN) * 16); ; chars *= 4) {
+    if (chars >= text.length) return { ids: tok.encode(text), whole: true };
+    const space = text.lastIndexOf(' ', chars);
+    const cut = space > chars / 2 ? space : chars;
+    const ids = tok.encode(text.slice(0, cut));
+    if (ids.length >= need + PREFIX_MARGIN) return { ids, whole: false };
+  }
+}
+
+/** A text's token count, or `cap` for anything longer (for length statistics, which bin long texts together). */
+export function tokenCount(tok: CodeSearchTokenizer, text: string, cap: number): number {
+  return Math.min(leadingTokens(tok, text, cap).ids.length, cap);
 }
 
 /**
