@@ -3,6 +3,7 @@
  * User errors print one line and exit non-zero; only bugs print a stack trace.
  */
 import { CliError } from './errors';
+import { withPrintableStderr } from './terminal';
 import { embed, EMBED_HELP, evaluate, EVAL_HELP } from './commands/evaluate';
 import { exportRun, EXPORT_HELP } from './commands/export';
 import { exportRunProject, EXPORT_RUN_HELP } from './commands/export_run';
@@ -46,6 +47,10 @@ try it with the bundled sample (no network needed):
 
 /** Runs one CLI invocation; resolves to the exit code. User errors print one line on stderr. */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  return withPrintableStderr(() => run(argv));
+}
+
+async function run(argv: readonly string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (error) {

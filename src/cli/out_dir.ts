@@ -83,3 +83,15 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
     throw new CliError(`cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }
+
+/** A file the command will write: its folder exists and is writable, and it is not itself a folder. */
+export function checkWritableFile(path: string): void {
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new CliError(`--out ${path}: the folder ${folder} does not exist (create it first)`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new CliError(`--out ${path} is a folder: give a file name`);
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new CliError(`--out ${path}: the folder ${folder} is not writable`);
+  }
+}

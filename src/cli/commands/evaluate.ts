@@ -1,5 +1,4 @@
 /** `eval` and `embed`: the model (optionally with a trained adapter folder) over a shard. */
-import { writeFileSync } from 'node:fs';
 import { embedAll, evaluateRetrieval } from '../../engine/eval/retrieval';
 import { writeNpz } from '../../engine/io/npy';
 import { writeSafeTensors } from '../../engine/io/safetensors';
@@ -14,6 +13,7 @@ import { readAdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
 import { loadModelDir } from '../model_dir';
+import { checkWritableFile, writeFileAtomic } from '../out_dir';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe_flags';
 import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags, type LoadedShard } from '../setup';
 
@@ -66,9 +66,13 @@ export async function evaluate(argv: readonly string[]): Promise<void> {
 }
 
 export async function embed(argv: readonly string[]): Promise<void> {
+  // The output is checked before any work: a missing folder is a message now, not after the embeddings.
+  const f0 = new FlagReader(parseFlags(argv, FLAGS, 'embed'), 'embed');
+  const target = f0.required('out');
+  if (!/\.(npz|safetensors)$/.test(target)) throw new CliError(`embed: --out must end in .npz or .safetensors (got ${target})`);
+  checkWritableFile(target);
   const { f, rt, tm, data, recipe } = await prepare(argv, 'embed');
   const out = f.required('out');
-  if (!/\.(npz|safetensors)$/.test(out)) throw new CliError(`embed: --out must end in .npz or .safetensors (got ${out})`);
   try {
     const emb = await embedAll(rt, tm, data, recipe.evalBatchSize);
     const shape = [data.n, tm.model.hidden];
@@ -78,7 +82,7 @@ export async function embed(argv: readonly string[]): Promise<void> {
           { name: 'code', shape, data: emb.code },
           { name: 'query', shape, data: emb.nl },
         ]);
-    writeFileSync(out, bytes);
+    writeFileAtomic(out, bytes);
     process.stderr.write(`lab: wrote ${data.n} code and ${data.n} query embeddings (${tm.model.hidden} floats each) to ${out}\n`);
   } finally {
     rt.destroy();

@@ -14,7 +14,7 @@ import type { TrainerEvent } from '../../engine/train/events';
 import { trainerConfig, type RecipeSettings, type RunConfig } from '../../engine/train/run_config';
 import { startingWeights } from '../../engine/train/starting_weights';
 import type { TrainState } from '../../engine/train/train_state';
-import { runTraining, TrainingDiverged, type TrainOutcome } from '../../engine/train/trainer';
+import { runTraining, stepsPerEpoch, TrainingDiverged, type TrainOutcome } from '../../engine/train/trainer';
 import { readAdapterDir, RUN_CONFIG_FILE, type AdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
@@ -76,6 +76,7 @@ export async function train(argv: readonly string[]): Promise<void> {
   const every = f.number('checkpoint-every', 200, 0, 1e9, true);
   const { recipe, peft } = setup;
   const data = { train: await loadShard(f.required('train'), 'train', model.tokenizer, recipe.codeLength, recipe.nlLength), valid: await optionalShard(f, model, recipe) };
+  if (stepsPerEpoch(data.train.n, recipe.batchSize) < 1) throw new CliError(`--train has ${data.train.n} usable pairs, fewer than one batch of ${recipe.batchSize}: lower --batch-size or add data`);
   const fingerprint = runFingerprint(model.config, peft, recipe, setup.initPath, data);
   if (setup.saved) checkSameRun(setup.saved, fingerprint);
   const plan = planPeft(model.config, peft);

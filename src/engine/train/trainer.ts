@@ -4,6 +4,7 @@
  * the best-MRR weights kept, typed events throughout. A NaN/Inf loss stops the run with an error event.
  */
 import { shuffleIndices } from '../data/split';
+import { ConfigError } from '../peft/fields';
 import type { Runtime } from '../gpu/runtime';
 import { evaluateRetrieval, type EncodedSet, type RetrievalMetrics } from '../eval/retrieval';
 import { percentOf, type PeftPlan } from '../peft/plan';
@@ -55,7 +56,7 @@ export async function runTraining(
 ): Promise<TrainOutcome> {
   const B = config.recipe.batchSize;
   const perEpoch = stepsPerEpoch(data.train.n, B);
-  if (perEpoch < 1) throw new Error(`the training set has ${data.train.n} examples, fewer than one batch of ${B}: lower --batch-size or add data`);
+  if (perEpoch < 1) throw new ConfigError('The recipe', [`the training set has ${data.train.n} examples, fewer than one batch of ${B}: lower the batch size or add data`]);
   const total = config.steps ?? config.epochs * perEpoch;
   const tm = buildModel(rt, plan, config, 'train');
   tm.weights.load(initial);
