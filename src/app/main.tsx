@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { installEffects } from './store/effects';
 import { hydrateRuns } from './store/runner';
 import { connectWorker, probeDevice } from './store/responses';
@@ -13,7 +14,9 @@ if (root) {
   void hydrateRuns();
   createRoot(root).render(
     <StrictMode>
-      <App />
+      <ErrorBoundary>
+        <App />
+      </ErrorBoundary>
     </StrictMode>,
   );
   probeDevice();

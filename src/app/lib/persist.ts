@@ -4,11 +4,14 @@
  * without persistence and says so once.
  */
 import type { RunCurves, RunRecord } from './run_types';
+import { sortStored, type SortedRuns } from './stored_runs';
 
 const DB_NAME = 'webgpu-finetuning-lab';
-const VERSION = 1;
+const VERSION = 2;
 const RUNS = 'runs';
 const CURVES = 'curves';
+/** Stored values that were not readable runs, moved here (not deleted) so nothing of the user's is lost. */
+const QUARANTINE = 'quarantine';
 
 let opened: Promise<IDBDatabase | null> | null = null;
 
@@ -20,6 +23,7 @@ function open(): Promise<IDBDatabase | null> {
       const db = request.result;
       if (!db.objectStoreNames.contains(RUNS)) db.createObjectStore(RUNS, { keyPath: 'id' });
       if (!db.objectStoreNames.contains(CURVES)) db.createObjectStore(CURVES, { keyPath: 'id' });
+      if (!db.objectStoreNames.contains(QUARANTINE)) db.createObjectStore(QUARANTINE, { autoIncrement: true });
     };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => resolve(null);
@@ -66,9 +70,25 @@ function getAll<T>(db: IDBDatabase, store: string): Promise<T[]> {
   });
 }
 
-export async function loadAll(): Promise<{ runs: RunRecord[]; curves: RunCurves[] }> {
+/**
+ * Every stored run the page can show, with its curves; values that are not readable runs are moved to the
+ * quarantine store (kept, not shown) and counted, so the page can say so instead of failing to draw.
+ */
+export async function loadAll(): Promise<{ runs: RunRecord[]; curves: RunCurves[]; setAside: number }> {
   const db = await open();
-  if (!db) return { runs: [], curves: [] };
-  const [runs, curves] = await Promise.all([getAll<RunRecord>(db, RUNS), getAll<RunCurves>(db, CURVES)]);
-  return { runs: runs.sort((a, b) => a.createdAt - b.createdAt), curves };
+  if (!db) return { runs: [], curves: [], setAside: 0 };
+  const [runs, curves] = await Promise.all([getAll<unknown>(db, RUNS), getAll<unknown>(db, CURVES)]);
+  const sorted = sortStored(runs, curves);
+  if (sorted.unreadable.length > 0) await quarantine(db, sorted.unreadable);
+  return { runs: sorted.runs, curves: sorted.curves, setAside: sorted.unreadable.length };
+}
+
+async function quarantine(db: IDBDatabase, bad: SortedRuns['unreadable']): Promise<void> {
+  const tx = db.transaction([RUNS, QUARANTINE], 'readwrite');
+  for (const { value, problem } of bad) {
+    tx.objectStore(QUARANTINE).put({ value, problem, at: Date.now() });
+    // The store's keyPath is `id`, so every stored value has one, whatever else is wrong with it.
+    tx.objectStore(RUNS).delete((value as { id: IDBValidKey }).id);
+  }
+  await done(tx);
 }

@@ -208,4 +208,5 @@ export async function hydrateRuns(): Promise<void> {
   const runs = stored.runs.map((r) => (live.has(r.status) ? { ...r, status: 'interrupted' as const } : r));
   setCurves(stored.curves);
   useLab.getState().hydrateRuns(runs, available);
+  if (stored.setAside > 0) useLab.getState().setNotice(`${stored.setAside} stored run(s) could not be read (damaged, or written by another version of the lab): they were set aside and are not shown.`);
 }
