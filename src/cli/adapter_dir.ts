@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importAdapter, type ImportedAdapter } from '../engine/io/export';
-import { readSafeTensors } from '../engine/io/safetensors';
+import { loadCheckpoint, mapToModel } from '../engine/io/checkpoint';
 import type { EncoderConfig } from '../engine/model/config';
 import { parsePeftConfig } from '../engine/peft/parse';
 import type { PeftConfig } from '../engine/peft/types';
@@ -30,9 +30,9 @@ export function readAdapterDir(dir: string, flag: string, model: EncoderConfig):
   try {
     const hasAdapter = files.has('adapter_config.json') || files.has('lab_peft.json');
     const adapter = hasAdapter ? importAdapter(files, model) : null;
-    const baseWeights = new Map<string, Float32Array>();
+    // A trained model folder is read as a base model is: every tensor's name, shape, dtype and values checked.
     const st = files.get('model.safetensors');
-    if (st) for (const [k, t] of readSafeTensors(st, 'model.safetensors').tensors) baseWeights.set(k, t.data as Float32Array);
+    const baseWeights = st ? mapToModel(loadCheckpoint(st, 'model.safetensors'), model, 'model.safetensors').weights : new Map<string, Float32Array>();
     if (!adapter && baseWeights.size === 0) throw new Error('it holds no adapter (adapter_config.json / lab_peft.json) and no model.safetensors');
     const run = files.get(RUN_CONFIG_FILE);
     const runJson = run ? (JSON.parse(new TextDecoder().decode(run)) as { recipe?: unknown; peft?: unknown }) : null;
@@ -41,6 +41,7 @@ export function readAdapterDir(dir: string, flag: string, model: EncoderConfig):
     return { adapter, baseWeights, recipe, peft };
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw new CliError(`--${flag} ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+    // One line, as every CLI error: a list of problems is joined.
+    throw new CliError(`--${flag} ${dir}: ${(error instanceof Error ? error.message : String(error)).replace(/\n\s*(- )?/g, '; ')}`);
   }
 }

@@ -7,6 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { printable } from '../../src/cli/terminal';
+import { LAB_FORMAT } from '../../src/engine/io/peft_format';
+import { readSafeTensors, writeSafeTensors } from '../../src/engine/io/safetensors';
+import { configFromHf } from '../../src/engine/model/config';
+import { parsePeftConfig } from '../../src/engine/peft/parse';
+import { planPeft } from '../../src/engine/peft/plan';
 import { lab } from '../helpers/lab_cli';
 
 afterEach(() => vi.restoreAllMocks());
@@ -41,5 +46,54 @@ describe('what the terminal shows', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).not.toContain('\x1b');
     expect(r.stderr).toContain('\\x1b[2J\\x1b[Hlab: training finished.jsonl');
+  });
+});
+
+describe('adapter and --init tensors are checked for name, shape and dtype (problem 12)', () => {
+  const sampleConfig = (): import('../../src/engine/model/config').EncoderConfig => configFromHf(JSON.parse(readFileSync(join(MODEL, 'config.json'), 'utf8')));
+
+  /** A lab-format adapter folder for LoRA r=2 on query, with one tensor replaced by `bad`. */
+  function adapterDir(bad: (name: string, shape: readonly number[]) => { shape: number[]; data: Float32Array | Int32Array; dtype?: 'I32' } | 'drop' | null, extra?: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-adapter-'));
+    const peft = { methods: [{ type: 'lora', r: 2, alpha: 4, targets: ['query'] }], layers: null, trainPooler: false };
+    const plan = planPeft(sampleConfig(), parsePeftConfig(peft, sampleConfig()));
+    const tensors = plan.added.flatMap((s): { name: string; shape: readonly number[]; data: Float32Array | Int32Array; dtype?: 'I32' }[] => {
+      const replaced = bad(s.name, s.shape);
+      if (replaced === 'drop') return [];
+      return [{ name: s.name, ...(replaced ?? { shape: [...s.shape], data: new Float32Array(s.shape.reduce((a, b) => a * b, 1)) }) }];
+    });
+    if (extra) tensors.push({ name: extra, shape: [1], data: new Float32Array(1) });
+    writeFileSync(join(dir, 'lab_peft.json'), JSON.stringify({ format: LAB_FORMAT, version: 1, peft }));
+    writeFileSync(join(dir, 'lab_adapter.safetensors'), writeSafeTensors(tensors));
+    return dir;
+  }
+  const evalWith = (adapter: string) => lab('eval', '--model', MODEL, '--adapter', adapter, '--data', 'public/sample/valid.jsonl');
+  const first = 'encoder.layer.0.attention.self.query.lora_A.weight';
+
+  it('a longer, a shorter, an I32 tensor and an unknown name are one-line errors, not an MRR', async () => {
+    const longer = await evalWith(adapterDir((n, s) => (n === first ? { shape: [s[0]! + 1, s[1]!], data: new Float32Array((s[0]! + 1) * s[1]!) } : null)));
+    expect(longer.stderr.trim()).toMatch(/^lab: --adapter .*lora_A\.weight" has shape \(3, \d+\), the configuration needs \(2, \d+\)/);
+    const shorter = await evalWith(adapterDir((n, s) => (n === first ? { shape: [1, s[1]!], data: new Float32Array(s[1]!) } : null)));
+    expect(shorter.stderr).toMatch(/has shape \(1, \d+\), the configuration needs \(2, \d+\)/);
+    const ints = await evalWith(adapterDir((n, s) => (n === first ? { shape: [...s], data: new Int32Array(s[0]! * s[1]!), dtype: 'I32' } : null)));
+    expect(ints.stderr).toMatch(/lora_A\.weight" is I32, not a floating-point tensor/);
+    const unknown = await evalWith(adapterDir(() => null, 'encoder.layer.0.attention.self.query.lora_C.weight'));
+    expect(unknown.stderr).toMatch(/unexpected tensor "encoder\.layer\.0\.attention\.self\.query\.lora_C\.weight"/);
+    for (const r of [longer, shorter, ints, unknown]) {
+      expect(r.code).not.toBe(0);
+      expect(r.code).not.toBe(70);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it("an --init model folder whose model.safetensors holds an I32 weight is refused like a base model's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-init-'));
+    const file = readSafeTensors(new Uint8Array(readFileSync(join(MODEL, 'model.safetensors'))), 'model.safetensors');
+    const tensors = [...file.tensors].map(([name, t]) => (name.endsWith('pooler.dense.bias') ? { name, shape: t.shape, data: new Int32Array(t.shape[0]!) } : { name, shape: t.shape, data: t.data as Float32Array }));
+    writeFileSync(join(dir, 'model.safetensors'), writeSafeTensors(tensors));
+    const r = await lab('train', '--model', MODEL, '--train', 'public/sample/valid.jsonl', '--init', dir, '--out', join(dir, 'out'), '--steps', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^lab: --init .*pooler\.dense\.bias has dtype I32; weights must be floating point$/);
   });
 });
