@@ -18,9 +18,33 @@ export interface CodeSearchTokenizer {
 
 const SPECIALS = ['<s>', '<pad>', '</s>', '<unk>'] as const;
 
+/** Tokenizer files the lab cannot use (the message says which and why). */
+export class TokenizerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenizerError';
+  }
+}
+
+/** Runs a tokenizer builder; whatever the library throws on a malformed file becomes a TokenizerError. */
+function building<T>(what: string, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof TokenizerError) throw error;
+    throw new TokenizerError(`${what} cannot be read as a tokenizer (${error instanceof Error ? error.message.slice(0, 200) : String(error)})`);
+  }
+}
+
 export function tokenizerFromVocabMerges(vocab: Readonly<Record<string, number>>, merges: readonly string[]): CodeSearchTokenizer {
+  return building('vocab.json + merges.txt', () => fromVocabMerges(vocab, merges));
+}
+
+function fromVocabMerges(vocab: Readonly<Record<string, number>>, merges: readonly string[]): CodeSearchTokenizer {
+  if (typeof vocab !== 'object' || vocab === null || Array.isArray(vocab)) throw new TokenizerError('vocab.json must be an object of token → id');
+  if (!Array.isArray(merges) || merges.some((m) => typeof m !== 'string')) throw new TokenizerError('merges.txt must be lines of text');
   const missing = SPECIALS.filter((s) => vocab[s] === undefined);
-  if (missing.length > 0) throw new Error(`vocab.json lacks the RoBERTa special tokens ${missing.join(', ')}`);
+  if (missing.length > 0) throw new TokenizerError(`vocab.json lacks the RoBERTa special tokens ${missing.join(', ')}`);
   const added = [...SPECIALS, '<mask>']
     .filter((content) => vocab[content] !== undefined)
     .map((content) => ({ id: vocab[content]!, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
@@ -40,15 +64,17 @@ export function tokenizerFromVocabMerges(vocab: Readonly<Record<string, number>>
 
 /** A full tokenizer.json (e.g. from a model folder that has one). */
 export function tokenizerFromJson(json: unknown): CodeSearchTokenizer {
-  const model = (json as { model?: { vocab?: Record<string, number> } }).model;
-  if (!model?.vocab || typeof model.vocab !== 'object') throw new Error('tokenizer.json has no model.vocab: is it a BPE tokenizer?');
-  return wrap(new Tokenizer(json as object, {}), model.vocab);
+  return building('tokenizer.json', () => {
+    const model = (json as { model?: { vocab?: Record<string, number> } } | null)?.model;
+    if (!model?.vocab || typeof model.vocab !== 'object') throw new TokenizerError('tokenizer.json has no model.vocab: is it a BPE tokenizer?');
+    return wrap(new Tokenizer(json as object, {}), model.vocab);
+  });
 }
 
 function wrap(t: Tokenizer, vocab: Readonly<Record<string, number>>): CodeSearchTokenizer {
   let maxId = -1;
   for (const [token, id] of Object.entries(vocab)) {
-    if (!Number.isInteger(id) || id < 0) throw new Error(`the vocabulary gives ${JSON.stringify(token.slice(0, 40))} the id ${JSON.stringify(id)}; ids are whole numbers from 0`);
+    if (!Number.isInteger(id) || id < 0) throw new TokenizerError(`the vocabulary gives ${JSON.stringify(token.slice(0, 40))} the id ${JSON.stringify(id)}; ids are whole numbers from 0`);
     if (id > maxId) maxId = id;
   }
   return {

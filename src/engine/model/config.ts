@@ -72,9 +72,17 @@ export const CONFIG_BOUNDS = {
   type_vocab_size: 1024,
 } as const;
 
+/** A config.json the lab cannot use: the message lists every problem. */
+export class ModelConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelConfigError';
+  }
+}
+
 /** Reads a Hugging Face `config.json` object; throws one readable error listing every problem. */
 export function configFromHf(json: unknown): EncoderConfig {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('config.json: expected a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ModelConfigError('config.json: expected a JSON object');
   const o = json as Record<string, unknown>;
   const problems: string[] = [];
   const own = (key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
@@ -108,7 +116,7 @@ export function configFromHf(json: unknown): EncoderConfig {
   if (act !== 'gelu') problems.push(`hidden_act ${JSON.stringify(act)} is not supported (the lab implements RoBERTa's erf GELU)`);
   if (config.hidden % config.heads !== 0) problems.push('hidden_size must be a multiple of num_attention_heads');
   if (config.maxPositions <= config.padTokenId + 2) problems.push(`max_position_embeddings (${config.maxPositions}) leaves no positions after pad_token_id (${config.padTokenId}): RoBERTa numbers positions from pad_token_id + 1`);
-  if (problems.length > 0) throw new Error(`config.json is not a RoBERTa-style encoder config:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw new ModelConfigError(`config.json is not a RoBERTa-style encoder config:\n  ${problems.join('\n  ')}`);
   return config;
 }
 
