@@ -38,6 +38,11 @@ export interface ReadShardOptions {
 const SAMPLE_RECORDS = 32;
 /** Records held back while no JSON object has been seen yet (a garbage prefix must not fill memory). */
 const MAX_PENDING = 10_000;
+/**
+ * Pairs one shard may hold: twice CodeSearchNet's six languages together. A 5 MB gzip bomb of tiny records
+ * (68 million of them) stops here with a message after seconds, instead of exhausting memory after minutes.
+ */
+export const MAX_SHARD_EXAMPLES = 4_000_000;
 
 interface RecordStream {
   readonly records: AsyncGenerator<RawRecord[]>;
@@ -225,6 +230,9 @@ export class ShardReader implements AsyncIterable<Example> {
     if ('reason' in example) {
       this.skip(record.line, example.reason);
       return null;
+    }
+    if (this.report.examples >= MAX_SHARD_EXAMPLES) {
+      throw new DataError(`${this.source.name} holds more than ${MAX_SHARD_EXAMPLES.toLocaleString('en-US')} pairs (line ${record.line}${this.report.gzip ? ', decompressed' : ''}): the lab reads at most that many from one shard. Split the file, or sample it.`);
     }
     this.report.examples++;
     return example;
