@@ -13,7 +13,7 @@ import { decodeCheckpoint, encodeCheckpoint, fingerprintDifferences } from '../.
 import type { TrainerEvent } from '../../src/engine/train/events';
 import { startingWeights } from '../../src/engine/train/starting_weights';
 import type { TrainState } from '../../src/engine/train/train_state';
-import { runTraining, type TrainerConfig, type TrainerControl } from '../../src/engine/train/trainer';
+import { runTraining, TrainingDiverged, type TrainerConfig, type TrainerControl } from '../../src/engine/train/trainer';
 import { testRuntime } from '../helpers/gpu';
 import { Rng } from '../helpers/random';
 import { goldenConfig, goldenTensors } from './golden';
@@ -90,6 +90,25 @@ describe('gradient clipping off', () => {
     const r = await tm.step(data.train.code.slice(0, 40), data.train.nl.slice(0, 28), 0, 1e-3);
     expect(r.gradNorm).toBeGreaterThan(0);
     expect(r.clipCoef).toBe(1);
+  });
+});
+
+describe('a run that diverges', () => {
+  it('keeps the last checkpoint and hands back the best weights so far (it lost them before)', async () => {
+    const rt = await testRuntime();
+    const cfg = { ...config({ methods: [{ type: 'full' }] }), lr: 1e30, maxGradNorm: 0, warmupSteps: 0, evalEvery: 1, steps: 6 };
+    const plan = planPeft(model, cfg.peft);
+    const saved: TrainState[] = [];
+    const checkpoint = { every: 0, save: async (s: TrainState) => void saved.push(s) };
+    const events: TrainerEvent[] = [];
+    const run = runTraining(rt, plan, startingWeights(plan, { base }, 1).values, cfg, data, (e) => events.push(e), undefined, { checkpoint });
+    const error = await run.then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainingDiverged);
+    const diverged = error as TrainingDiverged;
+    const at = events.find((e) => e.type === 'error')!.step!;
+    expect(diverged.best?.step).toBe(1);
+    expect(diverged.best?.weights.size).toBeGreaterThan(0);
+    expect(saved.at(-1)!.step).toBe(at - 1); // the last checkpoint is the step before; the NaN state is never saved
   });
 });
 
