@@ -9,16 +9,9 @@ import { readSafeTensors } from '../../src/engine/io/safetensors';
 import { readZipDirectory } from '../../src/engine/io/zip';
 import { parseMatmulTuning } from '../../src/engine/kernels/matmul_tiles';
 import { readModelConfig } from '../../src/cli/model_dir';
+import { withHeader } from '../helpers/safetensors_bytes';
 
-/** A safetensors file from a raw header object and a data section. */
-function safetensors(header: Record<string, unknown>, data: Uint8Array): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + json.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  out.set(data, 8 + json.length);
-  return out;
-}
+const safetensors = withHeader;
 
 describe('decoded bytes stay bounded by the file', () => {
   it('a safetensors header aliasing one range many times is refused before anything is decoded', () => {

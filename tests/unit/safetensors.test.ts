@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bf16ToFloat, halfToFloat, readSafeTensors, writeSafeTensors } from '../../src/engine/io/safetensors';
+import { withHeader } from '../helpers/safetensors_bytes';
 
-function withHeader(header: object, data: Uint8Array): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + json.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  out.set(data, 8 + json.length);
-  return out;
-}
 
 describe('safetensors', () => {
   it('round-trips F32 and I32 tensors with metadata', () => {
