@@ -12,6 +12,8 @@ import { readSafeTensors, writeSafeTensors } from '../../src/engine/io/safetenso
 import { configFromHf } from '../../src/engine/model/config';
 import { parsePeftConfig } from '../../src/engine/peft/parse';
 import { planPeft } from '../../src/engine/peft/plan';
+import { planStepMemory } from '../../src/engine/plan/memory';
+import { DEFAULT_RECIPE } from '../../src/engine/train/run_config';
 import { lab } from '../helpers/lab_cli';
 
 afterEach(() => vi.restoreAllMocks());
@@ -95,5 +97,23 @@ describe('adapter and --init tensors are checked for name, shape and dtype (prob
     const r = await lab('train', '--model', MODEL, '--train', 'public/sample/valid.jsonl', '--init', dir, '--out', join(dir, 'out'), '--steps', '1');
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(/^lab: --init .*pooler\.dense\.bias has dtype I32; weights must be floating point$/);
+  });
+});
+
+describe('pre-flight in the CLI', () => {
+  it('a run over --memory-budget is refused before anything is allocated or written, with the batch that fits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-preflight-'));
+    const args = ['train', '--model', MODEL, '--train', 'public/sample/train.jsonl', '--out', join(dir, 'run'), '--steps', '1', '--code-length', '64', '--nl-length', '32', '--software-gpu'];
+    const none = await lab(...args, '--batch-size', '8', '--memory-budget', '0.000001');
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim().split('\n').at(-1)).toMatch(/^lab: the run does not fit: the run needs \d+ MiB at its peak, more than the memory budget of 0 MiB\. Nothing fits: /);
+    expect(existsSync(join(dir, 'run'))).toBe(false);
+    // A budget between batch 8's peak and a smaller batch's: the message names the largest batch that fits.
+    const cfg = configFromHf(JSON.parse(readFileSync(join(MODEL, 'config.json'), 'utf8')));
+    const peft = parsePeftConfig({ methods: [{ type: 'lora' }] }, cfg);
+    const peak = async (b: number) => (await planStepMemory(cfg, peft, { ...DEFAULT_RECIPE, batchSize: b, codeLength: 64, nlLength: 32, evalBatchSize: Math.min(DEFAULT_RECIPE.evalBatchSize, b) })).total;
+    const budget = ((await peak(4)) + (await peak(5))) / 2 / 2 ** 30;
+    const four = await lab(...args, '--batch-size', '8', '--memory-budget', String(budget));
+    expect(four.stderr).toMatch(/The largest batch that fits is --batch-size 4\.$/m);
   });
 });

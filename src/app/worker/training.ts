@@ -7,10 +7,13 @@ import { acquireDevice } from '../../engine/gpu/device';
 import { GpuError } from '../../engine/gpu/errors';
 import { Runtime } from '../../engine/gpu/runtime';
 import { exportMerged, exportSentenceTransformers, exportTrained } from '../../engine/io/export';
-import { applyMatmulTuning } from '../../engine/tune/matmul_tune';
+import type { EncoderConfig } from '../../engine/model/config';
+import { ConfigError } from '../../engine/peft/fields';
 import { planPeft, type PeftPlan } from '../../engine/peft/plan';
+import { preflight, preflightMessage } from '../../engine/plan/preflight';
+import { applyMatmulTuning } from '../../engine/tune/matmul_tune';
 import type { TrainerEvent } from '../../engine/train/events';
-import { parseRunConfig, trainerConfig, type RecipeSettings } from '../../engine/train/run_config';
+import { parseRunConfig, trainerConfig, type RecipeSettings, type RunConfig } from '../../engine/train/run_config';
 import { runTraining, type TrainerControl } from '../../engine/train/trainer';
 import type { RunFailure } from '../lib/run_types';
 import { adapterFor, weightsToStart, type LoadedAdapter } from './adapter_import';
@@ -112,6 +115,7 @@ export class Trainer {
       device.on((event) => {
         control.failure ??= event.type === 'device-lost' ? new GpuError('device-lost', event.message) : event.error;
       });
+      await checkFits(device, model.config, config, data.valid?.n ?? 0);
       const plan = planPeft(model.config, config.peft);
       const initial = weightsToStart(model, plan, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
       const out = await runTraining(device, plan, initial, trainerConfig(config.recipe, config.peft), data, (e) => batcher.push(e), control);
@@ -153,4 +157,11 @@ export class Trainer {
     if (format !== 'weights') for (const [name, bytes] of model.tokenizerFiles) files.set(name, bytes);
     return [...files].map(([name, bytes]) => ({ name, bytes: bytes.slice() }));
   }
+}
+
+/** Pre-flight: a run whose planned buffers exceed this GPU's limits is refused before anything is allocated. */
+async function checkFits(device: Runtime, model: EncoderConfig, config: RunConfig, evalExamples: number): Promise<void> {
+  const { maxStorageBufferBindingSize, maxBufferSize } = device.device.limits;
+  const p = await preflight(model, config.peft, config.recipe, { maxStorageBufferBindingSize, maxBufferSize, budget: null }, evalExamples);
+  if (p.problems.length > 0) throw new ConfigError('The run', [preflightMessage(p, config.recipe, { batch: 'batch size', code: 'code length', nl: 'query length' })]);
 }

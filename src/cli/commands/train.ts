@@ -7,7 +7,9 @@ import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:f
 import { join } from 'node:path';
 import { exportTrained } from '../../engine/io/export';
 import { LORA_DEFAULTS } from '../../engine/peft/lora';
+import type { Runtime } from '../../engine/gpu/runtime';
 import { planPeft } from '../../engine/peft/plan';
+import { preflight, preflightMessage } from '../../engine/plan/preflight';
 import type { PeftConfig } from '../../engine/peft/types';
 import { CHECKPOINT_FILE, encodeCheckpoint } from '../../engine/train/checkpoint';
 import type { TrainerEvent } from '../../engine/train/events';
@@ -39,6 +41,8 @@ export const TRAIN_HELP = `npm run lab -- train --model DIR --train FILE [--vali
   --checkpoint-every N  save the run's state every N steps (default 200; it is also saved at every evaluation,
                       on Ctrl-C and at the end; 0: only then)
   --overwrite         replace the run already in --out (without it, an earlier run is never overwritten)
+  --memory-budget G   refuse a run whose planned peak exceeds G GiB (the planner's bytes, checked before
+                      anything is allocated; the GPU's buffer limits are always checked)
   Ctrl-C / SIGTERM: the current step finishes, a checkpoint and the weights are saved, exit code 130.
 ${GPU_HELP}
 ${RECIPE_HELP}`;
@@ -53,6 +57,7 @@ const FLAGS = {
   resume: { type: 'string' },
   'checkpoint-every': { type: 'string' },
   overwrite: { type: 'boolean' },
+  'memory-budget': { type: 'string' },
   ...GPU_FLAGS,
   ...RECIPE_FLAGS,
 } as const;
@@ -85,6 +90,7 @@ export async function train(argv: readonly string[]): Promise<void> {
   process.stderr.write(`lab: ${start.report.text}${setup.saved ? `, then the checkpoint at step ${setup.saved.checkpoint.state.step}` : ''}\n`);
   const rt = await runtimeFromFlags(f); // a bad --matmul-tuning fails here, before the folder is touched
   try {
+    await checkFits(rt, model, setup, data.valid?.n ?? 0, f.string('memory-budget') === undefined ? null : f.number('memory-budget', 0, 1e-6, 1e6) * 2 ** 30);
     createOutDir(setup.out);
     const metrics = openMetrics(setup, model, f.required('train'));
     const save = async (state: TrainState): Promise<void> => writeFileAtomic(join(setup.out, CHECKPOINT_FILE), encodeCheckpoint({ state, fingerprint }));
@@ -106,6 +112,13 @@ export async function train(argv: readonly string[]): Promise<void> {
   } finally {
     rt.destroy();
   }
+}
+
+/** Pre-flight: the planner's bytes against the device's buffer limits and the budget, before allocating. */
+async function checkFits(rt: Runtime, model: ModelDir, setup: Setup, evalExamples: number, budget: number | null): Promise<void> {
+  const { maxStorageBufferBindingSize, maxBufferSize } = rt.device.limits;
+  const p = await preflight(model.config, setup.peft, setup.recipe, { maxStorageBufferBindingSize, maxBufferSize, budget }, evalExamples);
+  if (p.problems.length > 0) throw new CliError(preflightMessage(p, setup.recipe, { batch: '--batch-size', code: '--code-length', nl: '--nl-length' }));
 }
 
 function fresh(f: FlagReader, model: ModelDir): Setup {
