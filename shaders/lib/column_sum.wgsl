@@ -5,8 +5,9 @@
 // (it holds a barrier). Each of SLICES rows of invocations sums every SLICES-th row of its column; the lid.y == 0
 // invocations get the column's total (the others 0) and write it once: no atomics.
 
-const COLS = 32u;  // columns per workgroup (consecutive invocations read consecutive columns)
-const SLICES = 8u; // invocations splitting the rows of one column
+// The tile comes from the launcher (src/engine/kernels/column_sum.ts), which also sizes the grid by it.
+override COLS: u32;   // columns per workgroup (consecutive invocations read consecutive columns)
+override SLICES: u32; // invocations splitting the rows of one column
 
 var<workgroup> column_partial: array<f32, SLICES * COLS>; // [slice][column]
 

@@ -2,7 +2,7 @@ import code from '../../../shaders/bias_backward.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
-import { columnGroups } from './column_sum';
+import { COLUMN_SUM_CONSTANTS, columnGroups } from './column_sum';
 import { shaderWith } from './lib';
 
 const shader = shaderWith('bias_backward', code, 'columnSum');
@@ -14,7 +14,7 @@ export function biasBackward(rt: Runtime, dbias: Tensor, dout: Tensor, rows: num
   expectNumel('biasBackward', 'dout', dout, rows * n);
   return rt.kernel({
     shader,
-    constants: { ROWS: rows, N: n, ACCUMULATE: accumulate },
+    constants: { ROWS: rows, N: n, ACCUMULATE: accumulate, ...COLUMN_SUM_CONSTANTS },
     bindings: [
       [dbias, 'write'],
       [dout, 'read'],

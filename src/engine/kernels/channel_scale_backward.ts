@@ -2,7 +2,7 @@ import code from '../../../shaders/channel_scale_backward.wgsl?raw';
 import type { Dispatch, Runtime } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, expectPositive } from './check';
-import { columnGroups } from './column_sum';
+import { COLUMN_SUM_CONSTANTS, columnGroups } from './column_sum';
 import { shaderWith } from './lib';
 
 const shader = shaderWith('channel_scale_backward', code, 'columnSum');
@@ -15,7 +15,7 @@ export function channelScaleBackward(rt: Runtime, ds: Tensor, dy: Tensor, x: Ten
   expectNumel('channelScaleBackward', 'x', x, rows * C);
   return rt.kernel({
     shader,
-    constants: { ROWS: rows, N: C },
+    constants: { ROWS: rows, N: C, ...COLUMN_SUM_CONSTANTS },
     bindings: [
       [ds, 'write'],
       [dy, 'read'],
