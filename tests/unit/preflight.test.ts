@@ -44,7 +44,7 @@ describe('pre-flight', () => {
     // A binding limit just under batch 2's largest buffer at these lengths.
     const limits: MemoryLimits = { maxStorageBufferBindingSize: plan.largest.bytes - 1, maxBufferSize: big, budget: null };
     const r = await preflight(model, peft, recipe, limits);
-    expect(r.problems.join()).toMatch(/more than this GPU binds at once \(maxStorageBufferBindingSize/);
+    expect(r.problems.join()).toMatch(/The largest buffer, .* more than this GPU's maxStorageBufferBindingSize \(\d+ MiB\): lower the batch size or the sequence lengths/);
     expect(r.fits?.batchSize).toBe(2);
     expect(r.fits!.codeLength).toBeLessThan(512);
   });

@@ -7,7 +7,7 @@
 import type { EncoderConfig } from '../model/config';
 import type { PeftConfig } from '../peft/types';
 import type { RecipeSettings } from '../train/run_config';
-import { planStepMemory, type StepMemoryPlan } from './memory';
+import { planStepMemory, type LargestBuffer, type StepMemoryPlan } from './memory';
 
 export interface MemoryLimits {
   readonly maxStorageBufferBindingSize: number;
@@ -26,12 +26,32 @@ export interface Preflight {
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
+/** What makes the largest buffer smaller, by what it holds. */
+const REMEDY: Readonly<Record<LargestBuffer['category'], string>> = {
+  weights: "it is one of the model's own tensors, so this model cannot train on this GPU",
+  trainable: 'it holds every trainable parameter: train fewer (a PEFT method, or fewer layers)',
+  activations: 'lower the batch size or the sequence lengths',
+  scratch: 'lower the batch size or the sequence lengths',
+  evaluation: 'lower the evaluation batch or the validation limit',
+};
+
+/**
+ * The largest buffer against the device's limits (a kernel binds it whole, so it must fit whatever memory the
+ * GPU has): the sentence the page shows and the refusal uses, or null when it fits. Absent limits are not checked.
+ */
+export function bufferLimitProblem(largest: LargestBuffer, limits: { readonly maxStorageBufferBindingSize?: number; readonly maxBufferSize?: number }): string | null {
+  const needs = `The largest buffer, ${largest.label}, needs ${mib(largest.bytes)}`;
+  const binding = limits.maxStorageBufferBindingSize;
+  const buffer = limits.maxBufferSize;
+  if (binding !== undefined && largest.bytes > binding) return `${needs}, more than this GPU's maxStorageBufferBindingSize (${mib(binding)}): ${REMEDY[largest.category]}.`;
+  if (buffer !== undefined && largest.bytes > buffer) return `${needs}, more than this GPU's maxBufferSize (${mib(buffer)}): ${REMEDY[largest.category]}.`;
+  return null;
+}
+
 export function memoryProblems(plan: StepMemoryPlan, limits: MemoryLimits): string[] {
   const problems: string[] = [];
-  const { largest } = plan;
-  const needs = `the largest buffer, ${largest.label}, needs ${mib(largest.bytes)}`;
-  if (largest.bytes > limits.maxStorageBufferBindingSize) problems.push(`${needs}, more than this GPU binds at once (maxStorageBufferBindingSize ${mib(limits.maxStorageBufferBindingSize)})`);
-  else if (largest.bytes > limits.maxBufferSize) problems.push(`${needs}, more than this GPU's largest buffer (maxBufferSize ${mib(limits.maxBufferSize)})`);
+  const buffer = bufferLimitProblem(plan.largest, limits);
+  if (buffer) problems.push(buffer.replace(/\.$/, ''));
   const peak = plan.total + (plan.evaluation ?? 0);
   if (limits.budget !== null && peak > limits.budget) problems.push(`the run needs ${mib(peak)} at its peak, more than the memory budget of ${mib(limits.budget)}`);
   return problems;
