@@ -5,8 +5,7 @@
  * so the continued run's events follow on without duplicates.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { EncodedSet } from '../engine/eval/retrieval';
+import { join } from 'node:path';
 import type { EncoderConfig } from '../engine/model/config';
 import { ConfigError } from '../engine/peft/fields';
 import { parsePeftConfig } from '../engine/peft/parse';
@@ -40,18 +39,6 @@ export function readSavedRun(dir: string, model: EncoderConfig): SavedRun {
     if (error instanceof CheckpointError || error instanceof SyntaxError) throw new CliError(`--resume ${dir}: ${error.message}`);
     throw error;
   }
-}
-
-/** What a continued run must share with the run that saved the checkpoint. */
-export function runFingerprint(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, init: string | null, data: { train: EncodedSet; valid: EncodedSet | null }): RunFingerprint {
-  return { model, peft, recipe, init: init === null ? null : resolve(init), train: dataPrint(data.train), valid: data.valid ? dataPrint(data.valid) : null };
-}
-
-/** Size and FNV-1a hash of the tokenized pairs: a different or reordered file is noticed, a moved one is not. */
-function dataPrint(set: EncodedSet): { n: number; hash: string } {
-  let h = 0x811c9dc5;
-  for (const ids of [set.code, set.nl]) for (let i = 0; i < ids.length; i++) h = Math.imul(h ^ ids[i]!, 0x01000193) >>> 0;
-  return { n: set.n, hash: h.toString(16).padStart(8, '0') };
 }
 
 export function checkSameRun(saved: SavedRun, now: RunFingerprint): void {

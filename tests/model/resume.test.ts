@@ -2,7 +2,8 @@
  * Checkpoints and resume on the tiny golden model: a run continued from a checkpoint (through the file codec,
  * on a fresh model) computes exactly what the uninterrupted run does — losses, evaluations, best step and final
  * weights — with dropout on, for LoRA with lora_dropout and for LWO (per-layer AdamW step counts); a stopped run
- * leaves a checkpoint at the step it stopped.
+ * leaves a checkpoint at the step it stopped; a run whose GPU device is destroyed mid-run ends with its last
+ * checkpoint untouched and continues from it on another device to the same result.
  */
 import { describe, expect, it } from 'vitest';
 import type { EncodedSet } from '../../src/engine/eval/retrieval';
@@ -13,7 +14,8 @@ import { decodeCheckpoint, encodeCheckpoint, fingerprintDifferences } from '../.
 import type { TrainerEvent } from '../../src/engine/train/events';
 import { startingWeights } from '../../src/engine/train/starting_weights';
 import type { TrainState } from '../../src/engine/train/train_state';
-import { runTraining, TrainingDiverged, type TrainerConfig, type TrainerControl } from '../../src/engine/train/trainer';
+import { runTraining, TrainingDiverged, TrainingInterrupted, type TrainerConfig, type TrainerControl } from '../../src/engine/train/trainer';
+import { createNodeRuntime } from '../../src/engine/gpu/node';
 import { testRuntime } from '../helpers/gpu';
 import { Rng } from '../helpers/random';
 import { goldenConfig, goldenTensors } from './golden';
@@ -139,5 +141,34 @@ describe('stop and resume', () => {
     expect(at).toBeGreaterThan(0);
     bad.set(new TextEncoder().encode('\\"best\\":true'), at);
     expect(() => decodeCheckpoint(bad, 'bad.safetensors')).toThrow(/its state is incomplete/);
+  });
+});
+
+describe('a GPU device lost mid-run (Node, Dawn)', () => {
+  it('ends the run as TrainingInterrupted with the last checkpoint untouched, and a new device continues it to the uninterrupted result', async () => {
+    const cfg = config({ methods: [{ type: 'lora', r: 4, alpha: 8, dropout: 0.1, targets: ['query', 'value'] }] });
+    const whole = await run(cfg);
+    // A device of its own: destroying it must not take the shared test runtime with it.
+    const rt = await createNodeRuntime({}, ['disable_workgroup_init']);
+    const plan = planPeft(model, cfg.peft);
+    const saved: TrainState[] = [];
+    const checkpoint = { every: 2, save: async (s: TrainState) => void saved.push(decodeCheckpoint(encodeCheckpoint({ state: s, fingerprint: {} }), 'test').state) };
+    const events: TrainerEvent[] = [];
+    // Destroyed as a driver reset would end it: between step 5 and step 6, after the step-4 checkpoint.
+    const emit = (e: TrainerEvent): void => {
+      events.push(e);
+      if (e.type === 'step' && e.step === 5) rt.device.destroy();
+    };
+    const error = await runTraining(rt, plan, startingWeights(plan, { base }, cfg.seed).values, cfg, data, emit, undefined, { checkpoint }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainingInterrupted);
+    const lost = error as TrainingInterrupted;
+    expect(lost.gpuError.kind).toBe('device-lost');
+    expect(lost.checkpointStep).toBe(4);
+    expect(lost.best?.step).toBe(3);
+    expect(saved.map((s) => s.step)).toEqual([2, 3, 4]); // nothing written after the loss
+    expect(events.some((e) => e.type === 'done')).toBe(false);
+    const resumed = await run(cfg, saved.at(-1)!); // "Resume": the shared test device stands in for the new one
+    expect(after(resumed.events, 4)).toEqual(after(whole.events, 4));
+    for (const [name, value] of whole.final) expect([...resumed.final.get(name)!], name).toEqual([...value]);
   });
 });

@@ -4,7 +4,8 @@
  * a checkpoint and the weights, and exits 130.
  */
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { GPU_ERROR_ADVICE } from '../../engine/gpu/errors';
 import { exportTrained } from '../../engine/io/export';
 import { LORA_DEFAULTS } from '../../engine/peft/lora';
 import type { Runtime } from '../../engine/gpu/runtime';
@@ -15,8 +16,9 @@ import { CHECKPOINT_FILE, encodeCheckpoint } from '../../engine/train/checkpoint
 import type { TrainerEvent } from '../../engine/train/events';
 import { trainerConfig, type RecipeSettings, type RunConfig } from '../../engine/train/run_config';
 import { startingWeights } from '../../engine/train/starting_weights';
+import { runFingerprint } from '../../engine/train/fingerprint';
 import type { TrainState } from '../../engine/train/train_state';
-import { runTraining, stepsPerEpoch, TrainingDiverged, type TrainOutcome } from '../../engine/train/trainer';
+import { runTraining, stepsPerEpoch, TrainingDiverged, TrainingInterrupted, type TrainOutcome } from '../../engine/train/trainer';
 import { readAdapterDir, RUN_CONFIG_FILE, type AdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
@@ -24,7 +26,7 @@ import { copyTokenizer, loadModelDir, type LoadedModel as ModelDir } from '../mo
 import { checkOutDir, createOutDir, writeFileAtomic } from '../out_dir';
 import { readPeftConfig } from '../peft_file';
 import { RECIPE_FLAGS, RECIPE_HELP, recipeFromFlags } from '../recipe_flags';
-import { checkSameRun, metricsUpTo, readSavedRun, runFingerprint, type SavedRun } from '../resume';
+import { checkSameRun, metricsUpTo, readSavedRun, type SavedRun } from '../resume';
 import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags, type LoadedShard } from '../setup';
 import { interruptible } from '../signals';
 
@@ -82,7 +84,7 @@ export async function train(argv: readonly string[]): Promise<void> {
   const { recipe, peft } = setup;
   const data = { train: await loadShard(f.required('train'), 'train', model.tokenizer, recipe.codeLength, recipe.nlLength), valid: await optionalShard(f, model, recipe) };
   if (stepsPerEpoch(data.train.n, recipe.batchSize) < 1) throw new CliError(`--train has ${data.train.n} usable pairs, fewer than one batch of ${recipe.batchSize}: lower --batch-size or add data`);
-  const fingerprint = runFingerprint(model.config, peft, recipe, setup.initPath, data);
+  const fingerprint = runFingerprint(model.config, peft, recipe, setup.initPath === null ? null : resolve(setup.initPath), data);
   if (setup.saved) checkSameRun(setup.saved, fingerprint);
   const plan = planPeft(model.config, peft);
   const adapter = setup.init?.adapter ? { tensors: setup.init.adapter.tensors, name: `--init ${setup.initPath}` } : null;
@@ -101,17 +103,29 @@ export async function train(argv: readonly string[]): Promise<void> {
       const persistence = { resume: setup.saved?.checkpoint.state ?? null, checkpoint: { every, save } };
       result = await runTraining(rt, plan, start.values, trainerConfig(recipe, peft), data, (e) => (writeSync(metrics, `${JSON.stringify(e)}\n`), report(e)), control, persistence);
     } catch (error) {
-      if (error instanceof TrainingDiverged && error.best) writeWeights(setup.out, model, plan, new Map(error.best.weights), start.values, `the best weights so far (step ${error.best.step}, MRR ${error.best.metrics.mrr.toFixed(4)})`);
+      const best = error instanceof TrainingDiverged || error instanceof TrainingInterrupted ? error.best : null;
+      if (best) writeWeights(setup.out, model, plan, new Map(best.weights), start.values, `the best weights so far (step ${best.step}, MRR ${best.metrics.mrr.toFixed(4)})`);
+      if (error instanceof TrainingInterrupted) throw interrupted(error, setup.out, continueCommand(f, setup.out));
       throw error;
     } finally {
       stop.dispose();
       closeSync(metrics);
     }
     writeWeights(setup.out, model, plan, result.best ?? result.final, start.values, result.best ? 'the best-MRR weights' : 'the final weights');
-    if (stop.requested()) throw new CliError(`stopped at step ${result.steps}; the checkpoint and the weights are in ${setup.out}. Continue with: npm run lab -- train --model ${f.required('model')} --train ${f.required('train')}${f.string('valid') ? ` --valid ${f.string('valid')}` : ''} --resume ${setup.out}`, 130);
+    if (stop.requested()) throw new CliError(`stopped at step ${result.steps}; the checkpoint and the weights are in ${setup.out}. Continue with: ${continueCommand(f, setup.out)}`, 130);
   } finally {
     rt.destroy();
   }
+}
+
+function continueCommand(f: FlagReader, out: string): string {
+  return `npm run lab -- train --model ${f.required('model')} --train ${f.required('train')}${f.string('valid') ? ` --valid ${f.string('valid')}` : ''} --resume ${out}`;
+}
+
+/** The GPU ended the run (exit 75, "try again"): what happened, what was kept, and the command that continues. */
+function interrupted(error: TrainingInterrupted, out: string, again: string): CliError {
+  const kept = error.checkpointStep === null ? 'no checkpoint was written yet: start the run again' : `the checkpoint at step ${error.checkpointStep} is in ${out}. Continue (on a new device) with: ${again}`;
+  return new CliError(`the GPU stopped the run: ${error.gpuError.message}. ${GPU_ERROR_ADVICE[error.gpuError.kind]} Nothing after the last checkpoint was saved; ${kept}`, 75);
 }
 
 /** Pre-flight: the planner's bytes against the device's buffer limits and the budget, before allocating. */

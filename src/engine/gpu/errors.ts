@@ -20,7 +20,7 @@ export const GPU_ERROR_ADVICE: Record<GpuErrorKind, string> = {
   'out-of-memory': 'The GPU ran out of memory: lower the batch size or the sequence lengths, or pick a smaller method.',
   internal: 'The GPU driver reported an internal error: reload the page; if it repeats, update the browser or driver.',
   'device-lost':
-    'The GPU device was lost (driver reset, another tab, or the system reclaimed it). Your runs so far are kept: reload to continue.',
+    'The GPU device was lost (a driver reset, the system sleeping, another tab or program taking the GPU, or the device destroyed). A run continues from its last checkpoint on a new device.',
   shape: 'This is a bug in the lab: a kernel was called with tensors of the wrong shape.',
 };
 

@@ -1,10 +1,12 @@
 /**
  * The training loop of the CodeXGLUE code-search recipe: seeded epoch permutations (or file order), batches
  * of B (the last partial batch of an epoch is dropped), linear warmup/decay, evaluation every N steps with
- * the best-MRR weights kept, typed events throughout. A NaN/Inf loss stops the run with an error event.
+ * the best-MRR weights kept, typed events throughout. A NaN/Inf loss stops the run with an error event; a GPU
+ * failure (lost device, out of memory) ends it as TrainingInterrupted with the last checkpoint untouched.
  */
 import { shuffleIndices } from '../data/split';
 import { ConfigError } from '../peft/fields';
+import { GpuError } from '../gpu/errors';
 import type { Runtime } from '../gpu/runtime';
 import { evaluateRetrieval, type EncodedSet, type RetrievalMetrics } from '../eval/retrieval';
 import { percentOf, type PeftPlan } from '../peft/plan';
@@ -57,64 +59,127 @@ export async function runTraining(
   const B = config.recipe.batchSize;
   const perEpoch = stepsPerEpoch(data.train.n, B);
   if (perEpoch < 1) throw new ConfigError('The recipe', [`the training set has ${data.train.n} examples, fewer than one batch of ${B}: lower the batch size or add data`]);
-  const total = config.steps ?? config.epochs * perEpoch;
-  const tm = buildModel(rt, plan, config, 'train');
-  tm.weights.load(initial);
-  const resume = persistence.resume ?? null;
-  if (resume) tm.restoreState(resume);
-  emit({ type: 'start', total_steps: total, steps_per_epoch: perEpoch, examples: data.train.n, trainable: trainableSummary(tm.plan), ...(resume ? { resumed_from: resume.step } : {}) });
-  const batches = new Batcher(data.train, B, config.seed, config.shuffle, config.recipe);
-  const started = performance.now();
-  let best: BestSoFar | null = resume?.best ?? null;
-  const save = async (step: number): Promise<void> => {
-    if (persistence.checkpoint) await persistence.checkpoint.save({ step, ...(await tm.readState()), best });
-  };
-  let evaluatedAt = resume?.best?.step ?? -1;
-  const evaluate = async (step: number): Promise<void> => {
-    if (!data.valid || evaluatedAt === step) return; // a run stopped right after an evaluation is not evaluated twice
-    evaluatedAt = step;
-    const { metrics } = await evaluateRetrieval(rt, tm, data.valid, config.evalBatchSize);
-    const isBest = !best || metrics.mrr > best.metrics.mrr;
-    if (isBest) best = { step, metrics, weights: await tm.weights.readTrainable() };
-    emit({ type: 'eval', step, mrr: metrics.mrr, recall_1: metrics.recall1, recall_5: metrics.recall5, recall_10: metrics.recall10, n: metrics.n, best: isBest });
-  };
-  const every = persistence.checkpoint?.every ?? 0;
-  let step = resume?.step ?? 0;
-  let stopped = false;
-  for (; step < total; step++) {
-    await control.gate();
-    if (control.shouldStop()) {
-      stopped = true;
-      await save(step); // first: a second interrupt during the final evaluation still finds it
-      break;
-    }
-    const t0 = performance.now();
-    const { code, nl } = batches.batch(step);
-    const lr = config.lr * linearWarmupFactor(step, config.warmupSteps, total);
-    const r = await tm.step(code, nl, step, lr);
-    if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
-      const message = `the loss became ${r.loss} (gradient norm ${r.gradNorm}) at step ${step + 1}: the run diverged. Lower the learning rate (now ${config.lr}), keep gradient clipping on, or check the data.`;
-      emit({ type: 'error', message, step: step + 1 });
-      // The diverged values are not saved: the last checkpoint and the best weights stay what they were.
-      throw new TrainingDiverged(message, best);
-    }
-    const dt = (performance.now() - t0) / 1000;
-    const tokens = B * (config.recipe.codeLength + config.recipe.nlLength);
-    emit({ type: 'step', step: step + 1, loss: r.loss, lr, grad_norm: r.gradNorm, tokens_per_s: tokens / Math.max(dt, 1e-9), elapsed_ms: performance.now() - started });
-    const evaluates = config.evalEvery > 0 && (step + 1) % config.evalEvery === 0 && step + 1 < total;
-    if (evaluates) await evaluate(step + 1);
-    if (evaluates || (every > 0 && (step + 1) % every === 0)) await save(step + 1);
+  // An error the device reports outside any step (lost, or an uncaptured error) ends the run at the next gate.
+  let failure: GpuError | null = null;
+  const off = rt.on((e) => (failure ??= e.type === 'device-lost' ? new GpuError('device-lost', e.message) : e.error));
+  const loop = new TrainingLoop(rt, plan, initial, config, data, emit, persistence);
+  try {
+    return await loop.run(control, () => failure);
+  } catch (error) {
+    const gpu = error instanceof GpuError ? error : rt.isLost ? new GpuError('device-lost', String(error)) : null;
+    if (gpu) throw new TrainingInterrupted(gpu, loop.best, loop.savedStep);
+    throw error;
+  } finally {
+    off();
   }
-  if (step > 0) await evaluate(step);
-  if (!stopped) await save(step);
-  const final = await tm.weights.readTrainable();
-  const b = best as BestSoFar | null;
-  emit({ type: 'done', steps: step, best_step: b?.step ?? null, best_mrr: b?.metrics.mrr ?? null, elapsed_ms: performance.now() - started, stopped });
-  return { model: tm, final, best: b ? new Map(b.weights) : null, bestMetrics: b?.metrics ?? null, steps: step };
+}
+
+/** One run's loop and what it has so far: the best evaluation, the step of the last checkpoint written. */
+class TrainingLoop {
+  best: BestSoFar | null;
+  savedStep: number | null;
+  private evaluatedAt: number;
+  private readonly tm: TrainableModel;
+  private readonly total: number;
+
+  constructor(
+    private readonly rt: Runtime,
+    plan: PeftPlan,
+    initial: ReadonlyMap<string, Float32Array>,
+    private readonly config: TrainerConfig,
+    private readonly data: { readonly train: EncodedSet; readonly valid: EncodedSet | null },
+    private readonly emit: EmitEvent,
+    private readonly persistence: TrainerPersistence,
+  ) {
+    this.total = config.steps ?? config.epochs * stepsPerEpoch(data.train.n, config.recipe.batchSize);
+    this.tm = buildModel(rt, plan, config, 'train');
+    this.tm.weights.load(initial);
+    const resume = persistence.resume ?? null;
+    if (resume) this.tm.restoreState(resume);
+    this.best = resume?.best ?? null;
+    this.savedStep = resume?.step ?? null;
+    this.evaluatedAt = resume?.best?.step ?? -1;
+  }
+
+  async run(control: TrainerControl, failure: () => GpuError | null): Promise<TrainOutcome> {
+    const { config, data, emit, tm, total } = this;
+    const B = config.recipe.batchSize;
+    const resume = this.persistence.resume ?? null;
+    emit({ type: 'start', total_steps: total, steps_per_epoch: stepsPerEpoch(data.train.n, B), examples: data.train.n, trainable: trainableSummary(tm.plan), ...(resume ? { resumed_from: resume.step } : {}) });
+    const batches = new Batcher(data.train, B, config.seed, config.shuffle, config.recipe);
+    const started = performance.now();
+    const every = this.persistence.checkpoint?.every ?? 0;
+    let step = resume?.step ?? 0;
+    let stopped = false;
+    for (; step < total; step++) {
+      await control.gate();
+      const failed = failure();
+      if (failed) throw failed; // the state on the device is not trusted: the last checkpoint stays as it is
+      if (control.shouldStop()) {
+        stopped = true;
+        await this.save(step); // first: a second interrupt during the final evaluation still finds it
+        break;
+      }
+      const t0 = performance.now();
+      const { code, nl } = batches.batch(step);
+      const lr = config.lr * linearWarmupFactor(step, config.warmupSteps, total);
+      const r = await tm.step(code, nl, step, lr);
+      if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
+        const message = `the loss became ${r.loss} (gradient norm ${r.gradNorm}) at step ${step + 1}: the run diverged. Lower the learning rate (now ${config.lr}), keep gradient clipping on, or check the data.`;
+        emit({ type: 'error', message, step: step + 1 });
+        // The diverged values are not saved: the last checkpoint and the best weights stay what they were.
+        throw new TrainingDiverged(message, this.best);
+      }
+      const dt = (performance.now() - t0) / 1000;
+      const tokens = B * (config.recipe.codeLength + config.recipe.nlLength);
+      emit({ type: 'step', step: step + 1, loss: r.loss, lr, grad_norm: r.gradNorm, tokens_per_s: tokens / Math.max(dt, 1e-9), elapsed_ms: performance.now() - started });
+      const evaluates = config.evalEvery > 0 && (step + 1) % config.evalEvery === 0 && step + 1 < total;
+      if (evaluates) await this.evaluate(step + 1);
+      if (evaluates || (every > 0 && (step + 1) % every === 0)) await this.save(step + 1);
+    }
+    if (step > 0) await this.evaluate(step);
+    if (!stopped) await this.save(step);
+    const final = await tm.weights.readTrainable();
+    const b = this.best;
+    emit({ type: 'done', steps: step, best_step: b?.step ?? null, best_mrr: b?.metrics.mrr ?? null, elapsed_ms: performance.now() - started, stopped });
+    return { model: tm, final, best: b ? new Map(b.weights) : null, bestMetrics: b?.metrics ?? null, steps: step };
+  }
+
+  private async save(step: number): Promise<void> {
+    const checkpoint = this.persistence.checkpoint;
+    if (!checkpoint) return;
+    await checkpoint.save({ step, ...(await this.tm.readState()), best: this.best });
+    this.savedStep = step;
+  }
+
+  private async evaluate(step: number): Promise<void> {
+    if (!this.data.valid || this.evaluatedAt === step) return; // a run stopped right after an evaluation is not evaluated twice
+    this.evaluatedAt = step;
+    const { metrics } = await evaluateRetrieval(this.rt, this.tm, this.data.valid, this.config.evalBatchSize);
+    const isBest = !this.best || metrics.mrr > this.best.metrics.mrr;
+    if (isBest) this.best = { step, metrics, weights: await this.tm.weights.readTrainable() };
+    this.emit({ type: 'eval', step, mrr: metrics.mrr, recall_1: metrics.recall1, recall_5: metrics.recall5, recall_10: metrics.recall10, n: metrics.n, best: isBest });
+  }
 }
 
 function trainableSummary(p: PeftPlan): TrainableSummary {
   return { exact: p.exactTrainable, paper: p.paperTrainable, base: p.baseTotal, percentExact: percentOf(p.exactTrainable, p.baseTotal), percentPaper: percentOf(p.paperTrainable, p.baseTotal) };
+}
+
+/**
+ * A run the GPU ended: the device was lost (driver reset, sleep, another tab, or destroyed), ran out of
+ * memory, or reported an error. Nothing of the broken state is saved: `checkpointStep` is the step of the last
+ * checkpoint written (the run continues from there, on a new device), `best` the best evaluation's weights.
+ */
+export class TrainingInterrupted extends Error {
+  constructor(
+    readonly gpuError: GpuError,
+    readonly best: BestSoFar | null,
+    readonly checkpointStep: number | null,
+  ) {
+    super(gpuError.message);
+    this.name = 'TrainingInterrupted';
+  }
 }
 
 /** A run whose loss became NaN or infinite; `best` is the best evaluation's weights so far, kept for the caller. */
