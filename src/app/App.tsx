@@ -5,8 +5,10 @@ import { DevicePanel } from './features/device/DevicePanel';
 import { MethodPanel } from './features/method/MethodPanel';
 import { ModelPicker } from './features/model/ModelPicker';
 import { RecipePanel } from './features/recipe/RecipePanel';
+import { Interrupted } from './features/runs/Interrupted';
 import { RunsTable } from './features/runs/RunsTable';
 import { ShareButton } from './features/share/ShareButton';
+import { StoragePanel } from './features/storage/StoragePanel';
 import { SharedNotice } from './features/share/SharedNotice';
 import { QuickStart } from './features/start/QuickStart';
 import { SweepPanel } from './features/sweep/SweepPanel';
@@ -27,6 +29,7 @@ export function App() {
       </header>
       <SharedNotice />
       <Notice />
+      <Interrupted />
       <QuickStart />
       <div className="setup">
         <div className="column">
@@ -44,6 +47,7 @@ export function App() {
       </div>
       <CurvesPanel />
       <RunsTable />
+      <StoragePanel />
       <DevicePanel />
     </main>
   );

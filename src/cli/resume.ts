@@ -11,6 +11,7 @@ import { ConfigError } from '../engine/peft/fields';
 import { parsePeftConfig } from '../engine/peft/parse';
 import type { PeftConfig } from '../engine/peft/types';
 import { CHECKPOINT_FILE, CheckpointError, decodeCheckpoint, fingerprintDifferences, type Checkpoint, type RunFingerprint } from '../engine/train/checkpoint';
+import { keptOnResume } from '../engine/train/events';
 import { parseRecipe, type RecipeSettings } from '../engine/train/run_config';
 import { RUN_CONFIG_FILE } from './adapter_dir';
 import { CliError } from './errors';
@@ -46,19 +47,14 @@ export function checkSameRun(saved: SavedRun, now: RunFingerprint): void {
   if (diffs.length > 0) throw new CliError(`--resume ${saved.dir}: the run would continue with other settings or data than it started with (${diffs.slice(0, 3).join('; ')}): give the same --model, --train, --valid and recipe flags, or start a new run`);
 }
 
-/**
- * metrics.jsonl up to the checkpoint's step: starts, steps at or before it, and the evaluations the checkpoint
- * holds — a stopped run's last evaluation comes after its checkpoint (which is saved first), so an evaluation
- * at the checkpoint's step stays only when the schedule (`evalEvery`) made it.
- */
+/** metrics.jsonl up to the checkpoint's step: the start event, and the steps and evaluations the checkpoint holds. */
 export function metricsUpTo(text: string, step: number, evalEvery: number): string {
   const kept = text.split('\n').filter((line) => {
     try {
       const e = JSON.parse(line) as { type?: unknown; step?: unknown };
       if (e.type === 'start') return true;
-      if (typeof e.step !== 'number') return false;
-      if (e.type === 'step') return e.step <= step;
-      return e.type === 'eval' && (e.step < step || (e.step === step && evalEvery > 0 && step % evalEvery === 0));
+      if (typeof e.step !== 'number' || (e.type !== 'step' && e.type !== 'eval')) return false;
+      return keptOnResume(e.type, e.step, step, evalEvery);
     } catch {
       return false; // a torn last line of an interrupted write
     }

@@ -42,6 +42,8 @@ export interface RunRecord {
   readonly failure: RunFailure | null;
   /** Set when the run was one of a sweep. */
   readonly sweep: string | null;
+  /** The step of the run's checkpoint kept in this browser ("Resume" continues from it); absent in older records. */
+  readonly checkpointStep?: number | null;
 }
 
 /** Full-resolution curves of one run (one entry per step; evaluations separately). */

@@ -51,6 +51,8 @@ export interface ConfigSlice {
   setTrainPooler: (on: boolean) => void;
   setRecipeField: (key: keyof RecipeSettings, value: unknown) => void;
   applyShared: (json: unknown) => void;
+  /** The configuration a restored workspace held, checked as a share link's is (nothing happens if it is not usable). */
+  restoreConfig: (json: unknown) => void;
   /** A whole PEFT configuration, as parsed (an imported adapter's). */
   applyPeft: (peft: PeftConfig) => void;
   setShareError: (message: string | null) => void;
@@ -144,6 +146,11 @@ export const createConfigSlice: StateCreator<LabState, [], [], ConfigSlice> = (s
       if ('error' in result) return set({ shareError: result.error });
       const { peft, recipe, model, dataset } = result.config;
       edit({ peftDraft: draftOf(peft), recipeDraft: { ...recipe }, presetId: null, recipePresetId: null, shared: { model, dataset }, shareError: null });
+    },
+    restoreConfig: (json) => {
+      const result = readShared(json, get());
+      if ('error' in result) return;
+      edit({ peftDraft: draftOf(result.config.peft), recipeDraft: { ...result.config.recipe }, presetId: null, recipePresetId: null });
     },
     applyPeft: (peft) => edit({ peftDraft: draftOf(peft), presetId: null }),
     setShareError: (shareError) => set({ shareError }),

@@ -4,6 +4,7 @@
  */
 import type { StateCreator } from 'zustand';
 import type { ShardProgress, ShardReport, ShardStatistics } from '../../engine/data';
+import type { DataRoles } from '../lib/workspace';
 import type { DataPlan } from '../worker/protocol';
 import type { LabState } from './store';
 
@@ -41,6 +42,8 @@ export interface DataSlice {
   setValidMode: (mode: ValidMode) => void;
   setSplit: (fraction: number, seed: number) => void;
   setValidLimit: (limit: number | null) => void;
+  /** The roles of a restored workspace (ids that are not among the shards are ignored). */
+  restoreRoles: (roles: DataRoles) => void;
 }
 
 const looksLikeValidation = (name: string): boolean => /(^|[^a-z])(valid|validation|dev|val)([^a-z]|$)/i.test(name);
@@ -88,6 +91,13 @@ export const createDataSlice: StateCreator<LabState, [], [], DataSlice> = (set, 
     setValidMode: (validMode) => update({ validMode }),
     setSplit: (splitFraction, splitSeed) => update({ splitFraction, splitSeed }),
     setValidLimit: (validLimit) => update({ validLimit }),
+    restoreRoles: (roles) =>
+      update((s) => {
+        const has = (id: string | null): id is string => id !== null && s.shards.some((x) => x.id === id);
+        const validShard = has(roles.validShard) ? roles.validShard : null;
+        const validMode = roles.validMode === 'shard' && validShard === null ? 'split' : roles.validMode;
+        return { trainShard: has(roles.trainShard) ? roles.trainShard : s.trainShard, validShard, validMode, splitFraction: roles.splitFraction, splitSeed: roles.splitSeed, validLimit: roles.validLimit };
+      }),
   };
 };
 

@@ -4,7 +4,9 @@
  */
 import { parseHubEndpoint, type HubEndpoint } from '../lib/hub_endpoint';
 import { send } from './worker_client';
-import { SAMPLE_BASE } from '../worker/protocol';
+import type { ShardRecord } from '../lib/workspace';
+import { SAMPLE_BASE, type ShardInput } from '../worker/protocol';
+import { noteModelRequest, noteShardSource } from './workspace_client';
 import { useLab } from './store';
 
 let counter = 0;
@@ -15,13 +17,27 @@ function sampleBase(): string {
 }
 
 export function loadDemoModel(): void {
+  noteModelRequest({ kind: 'demo' });
   useLab.getState().setModelLoading();
   send({ type: 'load-model', source: { kind: 'demo', baseUrl: sampleBase() } });
 }
 
 export function loadModelFiles(files: readonly File[]): void {
+  noteModelRequest({ kind: 'stored', name: folderName(files) });
   useLab.getState().setModelLoading();
   send({ type: 'load-model', source: { kind: 'files', files } });
+}
+
+/** The model folder the Worker kept from an earlier visit. */
+export function loadStoredModel(name: string): void {
+  noteModelRequest({ kind: 'stored', name });
+  useLab.getState().setModelLoading();
+  send({ type: 'load-model', source: { kind: 'stored' } });
+}
+
+function folderName(files: readonly File[]): string {
+  const path = files[0]?.webkitRelativePath ?? '';
+  return path.includes('/') ? path.slice(0, path.indexOf('/')) : (files.find((f) => f.name === 'config.json') ? 'dropped model' : 'model');
 }
 
 export function addShardFiles(files: readonly File[]): void {
@@ -29,17 +45,33 @@ export function addShardFiles(files: readonly File[]): void {
   const ordered = [...files].sort((a, b) => Number(/valid|dev/i.test(a.name)) - Number(/valid|dev/i.test(b.name)));
   for (const file of ordered) {
     const id = shardId();
+    noteShardSource(id, 'stored');
     useLab.getState().addShard(id, file.name, file.size);
     send({ type: 'add-shard', id, input: { kind: 'file', file } });
   }
 }
 
 export function loadSampleShards(): void {
-  for (const name of ['train.jsonl', 'valid.jsonl']) {
+  for (const name of SAMPLE_FILES) {
     const id = shardId();
+    noteShardSource(id, 'sample');
     useLab.getState().addShard(id, `sample/${name}`, null);
-    send({ type: 'add-shard', id, input: { kind: 'url', url: new URL(name, sampleBase()).href, name } });
+    send({ type: 'add-shard', id, input: sampleInput(name) });
   }
+}
+
+const SAMPLE_FILES = ['train.jsonl', 'valid.jsonl'];
+
+function sampleInput(name: string): ShardInput {
+  return { kind: 'url', url: new URL(name, sampleBase()).href, name };
+}
+
+/** A shard of the stored workspace, under its old id (the run plans name it). */
+export function restoreShard(shard: ShardRecord): void {
+  useLab.getState().addShard(shard.id, shard.name, shard.size);
+  const sample = shard.source === 'sample' ? SAMPLE_FILES.find((f) => shard.name === `sample/${f}`) : undefined;
+  if (shard.source === 'sample' && !sample) return useLab.getState().setShardError(shard.id, 'Not a file of the bundled sample.');
+  send({ type: 'add-shard', id: shard.id, input: sample ? sampleInput(sample) : { kind: 'stored', name: shard.name } });
 }
 
 export function removeShard(id: string): void {
@@ -61,6 +93,7 @@ export function pageHubEndpoint(): HubEndpoint {
 }
 
 export function downloadFromHub(modelId: string): void {
+  noteModelRequest({ kind: 'hub', modelId });
   useLab.getState().startHubDownload();
   send({ type: 'hub-load', modelId, endpoint: pageHubEndpoint().endpoint });
 }

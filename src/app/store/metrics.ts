@@ -3,7 +3,7 @@
  * from the Worker), read by the charts when the runs slice's `curvesTick` changes. `publish` is the only way
  * a change reaches React, once per animation frame at most, with the runs' summaries patched in the same set.
  */
-import type { TrainerEvent } from '../../engine/train/events';
+import { keptOnResume, type TrainerEvent } from '../../engine/train/events';
 import { emptyCurves, type EvalPoint, type RunCurves, type RunRecord } from '../lib/run_types';
 import { useLab } from './store';
 
@@ -42,12 +42,28 @@ function evalPoint(e: Extract<TrainerEvent, { type: 'eval' }>): EvalPoint {
   return { step: e.step, mrr: e.mrr, recall1: e.recall_1, recall5: e.recall_5, recall10: e.recall_10 };
 }
 
+/**
+ * A resumed run's curves go back to its checkpoint (what came after it is computed again, identically), and
+ * its best and last evaluations with them.
+ */
+function cutBack(c: RunCurves, step: number, evalEvery: number, summary: Partial<RunRecord>): EvalPoint | null {
+  const keep = c.step.findIndex((s) => !keptOnResume('step', s, step, evalEvery));
+  if (keep >= 0) for (const k of ['step', 'loss', 'lr', 'gradNorm', 'tokensPerS'] as const) c[k].length = keep;
+  c.evals = c.evals.filter((e) => keptOnResume('eval', e.step, step, evalEvery));
+  let best: EvalPoint | null = null;
+  for (const e of c.evals) if (!best || e.mrr > best.mrr) best = e;
+  Object.assign(summary, { steps: step, best, final: c.evals.at(-1) ?? null });
+  return best;
+}
+
 /** Appends a batch of events and returns the summary they imply for the run's record. */
-function apply(c: RunCurves, events: readonly TrainerEvent[], summary: Partial<RunRecord>, best: EvalPoint | null): Partial<RunRecord> {
+function apply(c: RunCurves, events: readonly TrainerEvent[], summary: Partial<RunRecord>, best: EvalPoint | null, evalEvery: number): Partial<RunRecord> {
   let bestSoFar = best;
   for (const e of events) {
-    if (e.type === 'start') Object.assign(summary, { trainable: e.trainable, totalSteps: e.total_steps });
-    else if (e.type === 'step') {
+    if (e.type === 'start') {
+      Object.assign(summary, { trainable: e.trainable, totalSteps: e.total_steps });
+      if (e.resumed_from !== undefined) bestSoFar = cutBack(c, e.resumed_from, evalEvery, summary);
+    } else if (e.type === 'step') {
       c.step.push(e.step);
       c.loss.push(e.loss);
       c.lr.push(e.lr);
@@ -72,7 +88,7 @@ export function appendEvents(runId: string, events: readonly TrainerEvent[]): vo
   }
   const run = useLab.getState().runs.find((r) => r.id === runId);
   const summary = pending.get(runId) ?? {};
-  pending.set(runId, apply(c, events, summary, summary.best ?? run?.best ?? null));
+  pending.set(runId, apply(c, events, summary, summary.best ?? run?.best ?? null, run?.config.recipe.evalEvery ?? 0));
   curvesDirty = true;
   schedule();
 }

@@ -8,7 +8,7 @@ import { download } from '../lib/export_runs';
 import { onWorkerResponse, send } from './worker_client';
 import type { WorkerResponse } from '../worker/protocol';
 import { onMemoryPlan } from './effects';
-import { onRunEnded, onRunEvents, onRunPaused, onRunPrepared } from './runner';
+import { onRunCheckpoint, onRunEnded, onRunEvents, onRunPaused, onRunPrepared } from './runner';
 import { useLab } from './store';
 import { onTuneAnswer } from './tuning_client';
 
@@ -79,7 +79,12 @@ function onResponse(message: WorkerResponse): void {
     case 'run-events':
       return onRunEvents(message.runId, message.events, message.memory);
     case 'run-ended':
-      return onRunEnded(message.runId, message.failure, message.memory);
+      onRunEnded(message.runId, message.failure, message.memory);
+      return send({ type: 'storage-report' });
+    case 'run-checkpoint':
+      return onRunCheckpoint(message.runId, message.step, message.problem);
+    case 'storage':
+      return state.setStorage(message.report);
     case 'export-files':
     case 'export-error':
       return onExport(message);

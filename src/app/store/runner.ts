@@ -8,19 +8,15 @@ import { methodLabel } from '../lib/method_label';
 import { deleteRun as deleteStored, loadAll, persistenceAvailable, saveRun } from '../lib/persist';
 import type { RunFailure, RunRecord } from '../lib/run_types';
 import { send } from './worker_client';
-import type { DataPlan, ExportFormat, MemoryUse, RunAction } from '../worker/protocol';
+import type { ExportFormat, MemoryUse, RunAction } from '../worker/protocol';
 import { currentAdapter } from './adapter';
 import { selectDataPlan } from './dataSlice';
 import { appendEvents, curvesOf, deleteCurves, flushNow, patchSoon, setCurves } from './metrics';
 import { nextColor } from './runsSlice';
 import { useLab } from './store';
 import { currentTuning } from './tuning_client';
+import { forgetPlan, planOf, rememberPlan } from './workspace_client';
 
-/**
- * Queued runs' data plans and the adapter they start from, as they were when queued (in memory only: a
- * queue does not survive a reload).
- */
-const plans = new Map<string, { readonly data: DataPlan; readonly fromAdapter: string | null }>();
 /** Runs that ended in this page's life (the Worker still holds the weights of the successful ones). */
 const endedHere = new Set<string>();
 /** Runs the user asked to pause and has not resumed. */
@@ -58,7 +54,7 @@ export function queueRuns(items: readonly QueueItem[], sweep: string | null = nu
   const records: RunRecord[] = items.map((item) => {
     const method = methodLabel(item.config.peft);
     const record = newRecord(item.config, uniqueName(item.name ?? `${method} · seed ${item.config.recipe.seed}`, names), color++, { status: 'queued', sweep });
-    plans.set(record.id, { data: plan, fromAdapter });
+    rememberPlan(record.id, { data: plan, fromAdapter });
     return record;
   });
   state.addRuns(records);
@@ -87,18 +83,60 @@ function newRecord(config: RunConfig, name: string, color: number, rest: Pick<Ru
   };
 }
 
-/** Starts the next queued run when nothing is training. */
+/** Starts the next queued run when nothing is training (and the restored queue is not waiting). */
 function pump(): void {
   const state = useLab.getState();
-  if (state.activeRunId !== null) return;
+  if (state.activeRunId !== null || state.queueHeld) return;
   const next = state.runs.find((r) => r.status === 'queued');
-  if (!next) return;
-  const plan = plans.get(next.id);
-  plans.delete(next.id);
-  if (!plan) return finish(next.id, { kind: 'data', message: 'This queued run lost its data plan (the page was reloaded).', advice: 'Queue it again.' });
-  state.setActiveRun(next.id);
-  state.patchRuns(new Map([[next.id, { status: 'preparing' }]]));
-  send({ type: 'start', runId: next.id, config: next.config, data: plan.data, fromAdapter: plan.fromAdapter, matmulTuning: currentTuning() });
+  if (next) launch(next, false);
+}
+
+/** Sends a run to the Worker: a queued one from its first step, or a resumed one from its checkpoint. */
+function launch(run: RunRecord, resume: boolean): void {
+  const state = useLab.getState();
+  const plan = planOf(run.id);
+  if (!plan) return finish(run.id, { kind: 'data', message: 'This run lost its data plan (the page was reloaded, and the workspace was not kept).', advice: 'Queue it again.' });
+  state.setActiveRun(run.id);
+  state.patchRuns(new Map([[run.id, { status: 'preparing', failure: null }]]));
+  void persist(run.id); // a reload from now on finds the run (interrupted), not nothing
+  send({ type: 'start', runId: run.id, config: run.config, data: plan.data, fromAdapter: plan.fromAdapter, matmulTuning: currentTuning(), resume, checkpointEvery: state.checkpointEvery });
+}
+
+/** Whether "Resume" can continue this run: it has a checkpoint and a data plan, and nothing else trains. */
+export function canResume(run: RunRecord): boolean {
+  const resumable = run.status === 'interrupted' || run.status === 'stopped' || (run.status === 'error' && run.failure !== null && GPU_FAILURES.has(run.failure.kind));
+  return resumable && run.checkpointStep != null && planOf(run.id) !== null;
+}
+
+/** The failures a new device may get past (a diverged or misconfigured run would fail the same way again). */
+const GPU_FAILURES = new Set(['device-lost', 'out-of-memory', 'internal']);
+
+/** Continues a stopped, failed or interrupted run from its checkpoint on a new GPU device; the queue goes on after it. */
+export function resumeRun(id: string): string | null {
+  const state = useLab.getState();
+  const run = state.runs.find((r) => r.id === id);
+  if (!run || !canResume(run)) return 'This run has no checkpoint to continue from.';
+  if (state.activeRunId !== null) return 'Another run is training: resume this one when it ends (or stop it).';
+  if (state.modelStatus !== 'ready') return 'Load the model this run trained (it is restored with the workspace, or drop it again).';
+  state.setQueueHeld(false);
+  launch(run, true);
+  return null;
+}
+
+/** The restored queue starts (after a reload nothing starts by itself). */
+export function startHeldQueue(): void {
+  useLab.getState().setQueueHeld(false);
+  pump();
+}
+
+export function onRunCheckpoint(runId: string, step: number | null, problem: string | null): void {
+  if (step !== null) {
+    patchSoon(runId, { checkpointStep: step });
+    // The record and its curves are saved with each checkpoint, so a reload finds the run where its checkpoint is.
+    flushNow();
+    void persist(runId);
+  }
+  if (problem) useLab.getState().setNotice(problem);
 }
 
 export function controlActiveRun(action: RunAction): void {
@@ -115,8 +153,11 @@ export function controlActiveRun(action: RunAction): void {
 /** Stop the active run and drop every queued one. */
 export function cancelQueue(): void {
   const state = useLab.getState();
-  for (const r of state.runs) if (r.status === 'queued') state.removeRun(r.id);
-  plans.clear();
+  for (const r of state.runs) {
+    if (r.status !== 'queued') continue;
+    state.removeRun(r.id);
+    forgetPlan(r.id);
+  }
 }
 
 export function onRunPrepared(runId: string): void {
@@ -152,6 +193,11 @@ function finish(runId: string, failure: RunFailure | null, memory?: MemoryUse): 
   const run = state.runs.find((r) => r.id === runId);
   // The trainer's `done` event already said whether the run was stopped early.
   const status = failure ? 'error' : run?.status === 'stopped' ? 'stopped' : 'done';
+  // A finished run is never resumed (the Worker deleted its checkpoint): its plan is not needed any more.
+  if (status === 'done') {
+    forgetPlan(runId);
+    state.patchRuns(new Map([[runId, { checkpointStep: null }]]));
+  }
   state.patchRuns(new Map([[runId, { status, failure, ...(memory && memory.peak > 0 ? { peakBytes: memory.peak } : {}) }]]));
   if (state.activeRunId === runId) state.setActiveRun(null);
   if (memory && memory.peak > 0) state.setMemory(0, memory.peak);
@@ -166,10 +212,11 @@ export function onRunEnded(runId: string, failure: RunFailure | null, memory: Me
 export function deleteRun(id: string): void {
   const state = useLab.getState();
   if (state.activeRunId === id) return;
-  plans.delete(id);
+  forgetPlan(id);
   state.removeRun(id);
   deleteCurves(id);
   void deleteStored(id);
+  send({ type: 'storage-free', what: { runId: id } });
 }
 
 /** Whether the run ended since the page opened (runs loaded from storage did not). */
@@ -201,12 +248,19 @@ export function addImportedRun(config: RunConfig, events: readonly TrainerEvent[
   return record.id;
 }
 
-/** Loads stored runs; runs that were training when the page closed are marked interrupted. */
+/**
+ * Loads stored runs: runs that were training when the page closed are marked interrupted (Resume continues
+ * them from their checkpoints); queued runs whose data plan was kept stay queued, and the queue waits for the
+ * user to start it.
+ */
 export async function hydrateRuns(): Promise<void> {
   const [available, stored] = await Promise.all([persistenceAvailable(), loadAll()]);
-  const live = new Set(['queued', 'preparing', 'running', 'pausing', 'paused']);
-  const runs = stored.runs.map((r) => (live.has(r.status) ? { ...r, status: 'interrupted' as const } : r));
+  const live = new Set(['preparing', 'running', 'pausing', 'paused']);
+  const runs = stored.runs.map((r) => (live.has(r.status) || (r.status === 'queued' && !planOf(r.id)) ? { ...r, status: 'interrupted' as const } : r));
+  // Stored as interrupted too: what is kept says what happened, whatever reads it next.
+  for (const [i, run] of runs.entries()) if (run !== stored.runs[i]) void saveRun(run);
   setCurves(stored.curves);
   useLab.getState().hydrateRuns(runs, available);
+  if (runs.some((r) => r.status === 'queued')) useLab.getState().setQueueHeld(true);
   if (stored.setAside > 0) useLab.getState().setNotice(`${stored.setAside} stored run(s) could not be read (damaged, or written by another version of the lab): they were set aside and are not shown.`);
 }

@@ -9,8 +9,9 @@ import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { createTuningSlice, type TuningSlice } from './tuningSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
+import { createWorkspaceSlice, type WorkspaceSlice } from './workspaceSlice';
 
-export type LabState = DeviceSlice & ModelSlice & HubSlice & DataSlice & ConfigSlice & MemorySlice & RunsSlice & UiSlice & TuningSlice;
+export type LabState = DeviceSlice & ModelSlice & HubSlice & DataSlice & ConfigSlice & MemorySlice & RunsSlice & UiSlice & TuningSlice & WorkspaceSlice;
 
 export const useLab = create<LabState>()((set, get, api) => ({
   ...createDeviceSlice(set, get, api),
@@ -22,6 +23,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
   ...createRunsSlice(set, get, api),
   ...createUiSlice(set, get, api),
   ...createTuningSlice(set, get, api),
+  ...createWorkspaceSlice(set, get, api),
 }));
 
 useLab.getState().revalidate();

@@ -12,8 +12,9 @@ import { evaluateOnly } from './evaluation';
 import { toFailure } from './failure';
 import { cancelHubDownload, deleteCachedModel, downloadHubModel, hubCacheListing } from './hub_download';
 import { planMemory } from './plan_memory';
-import { loadDemoModel, loadModelFiles, type LoadedModel } from './model_files';
-import type { WorkerRequest, WorkerResponse } from './protocol';
+import { loadDemoModel, loadModelFiles, ModelFilesError, type LoadedModel } from './model_files';
+import type { ModelSource, WorkerRequest, WorkerResponse } from './protocol';
+import { forgetAllCheckpoints, forgetCheckpoint, forgetShardFile, forgetWorkspaceFiles, storageReport, storedModelFiles, storeModelFiles, storeShardFile } from './workspace_files';
 import { readShardInput, statisticsOf, type ShardEntry } from './shards';
 import { Trainer } from './training';
 import { KernelTuner } from './tune_matmul';
@@ -36,6 +37,7 @@ function getRuntime(): Promise<Runtime> {
   runtime ??= acquireDevice(self.navigator.gpu).then((acquired) => {
     const rt = new Runtime(acquired);
     rt.on((event) => {
+      if (event.type === 'device-lost') runtime = null; // the next request gets a new device
       const message = event.type === 'device-lost' ? event.message : describeGpuError(event.error);
       post({ type: 'error', message });
     });
@@ -49,9 +51,11 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 async function addShard(request: Extract<WorkerRequest, { type: 'add-shard' }>): Promise<void> {
   const { id } = request;
   try {
-    const { examples, report } = await readShardInput(request.input, (progress) => post({ type: 'shard-progress', id, progress }));
+    const { examples, report } = await readShardInput(id, request.input, (progress) => post({ type: 'shard-progress', id, progress }));
     shards.set(id, { id, examples, report });
     post({ type: 'shard', id, report });
+    // Kept for the next visit once it has proved readable; a failure to keep it only costs that.
+    if (request.input.kind === 'file') await storeShardFile(id, request.input.file).catch(() => undefined);
   } catch (error) {
     post({ type: 'shard-error', id, message: toFailure(error).message });
   }
@@ -59,12 +63,21 @@ async function addShard(request: Extract<WorkerRequest, { type: 'add-shard' }>):
 
 async function loadModel(request: Extract<WorkerRequest, { type: 'load-model' }>): Promise<void> {
   try {
-    model = request.source.kind === 'demo' ? await loadDemoModel(request.source.baseUrl) : await loadModelFiles(request.source.files);
+    model = await loadFrom(request.source);
     adapter = null;
     post({ type: 'model', model: model.info });
+    if (request.source.kind === 'files') await storeModelFiles(request.source.files).catch(() => undefined);
   } catch (error) {
     post({ type: 'model-error', message: message(error) });
   }
+}
+
+async function loadFrom(source: ModelSource): Promise<LoadedModel> {
+  if (source.kind === 'demo') return loadDemoModel(source.baseUrl);
+  if (source.kind === 'files') return loadModelFiles(source.files);
+  const files = await storedModelFiles();
+  if (files.length === 0) throw new ModelFilesError('The model folder kept in this browser is gone (its storage was freed or cleared): drop the folder again, or use the demo model.');
+  return loadModelFiles(files);
 }
 
 async function loadHubModel(request: Extract<WorkerRequest, { type: 'hub-load' }>): Promise<void> {
@@ -121,6 +134,12 @@ async function evaluate(request: Extract<WorkerRequest, { type: 'evaluate' }>): 
   }
 }
 
+async function freeStorage(what: Extract<WorkerRequest, { type: 'storage-free' }>['what']): Promise<void> {
+  if (what === 'checkpoints') return forgetAllCheckpoints();
+  if (what === 'workspace') return forgetWorkspaceFiles();
+  return forgetCheckpoint(what.runId);
+}
+
 async function handle(request: WorkerRequest): Promise<void> {
   switch (request.type) {
     case 'probe': {
@@ -144,7 +163,7 @@ async function handle(request: WorkerRequest): Promise<void> {
       return addShard(request);
     case 'remove-shard':
       shards.delete(request.id);
-      return;
+      return forgetShardFile(request.id);
     case 'shard-stats':
       return shardStats(request);
     case 'start':
@@ -167,6 +186,11 @@ async function handle(request: WorkerRequest): Promise<void> {
       return tuner.tune(request, { gpu: self.navigator.gpu, post, busy: () => trainer.busy });
     case 'tune-cancel':
       return tuner.stop();
+    case 'storage-report':
+      return post({ type: 'storage', report: await storageReport() });
+    case 'storage-free':
+      await freeStorage(request.what);
+      return post({ type: 'storage', report: await storageReport() });
   }
 }
 

@@ -17,7 +17,11 @@ export const DEMO_MODEL_NAME = 'demo';
 export const SAMPLE_BASE = 'sample/';
 
 /** `baseUrl`: where public/sample/model/ is served (the page knows its own base; a Worker's URL differs). */
-export type ModelSource = { readonly kind: 'demo'; readonly baseUrl: string } | { readonly kind: 'files'; readonly files: readonly File[] };
+export type ModelSource =
+  | { readonly kind: 'demo'; readonly baseUrl: string }
+  | { readonly kind: 'files'; readonly files: readonly File[] }
+  /** The model folder the Worker kept in OPFS when it was dropped (a reload restores it). */
+  | { readonly kind: 'stored' };
 
 export interface ModelInfo {
   readonly name: string;
@@ -38,7 +42,22 @@ export interface AdapterInfo {
   readonly tensors: number;
 }
 
-export type ShardInput = { readonly kind: 'file'; readonly file: File } | { readonly kind: 'url'; readonly url: string; readonly name: string };
+/** `stored`: the copy the Worker kept in OPFS when the shard was dropped (a reload restores it). */
+export type ShardInput =
+  | { readonly kind: 'file'; readonly file: File }
+  | { readonly kind: 'url'; readonly url: string; readonly name: string }
+  | { readonly kind: 'stored'; readonly name: string };
+
+/** What the lab keeps in this browser (OPFS) and the origin's usage and quota as the browser estimates them. */
+export interface StorageReport {
+  /** False where the browser gives no OPFS: nothing is kept across reloads. */
+  readonly available: boolean;
+  readonly modelBytes: number;
+  readonly shardBytes: number;
+  readonly checkpoints: readonly { readonly runId: string; readonly bytes: number }[];
+  readonly usage: number | null;
+  readonly quota: number | null;
+}
 
 /** Which shard trains, and where the validation pairs come from. */
 export interface DataPlan {
@@ -119,7 +138,18 @@ export type WorkerRequest =
    * `fromAdapter`: start from the loaded adapter's tensors (the Worker checks it is still the one named).
    * `matmulTuning`: the page's tuning table for this GPU (ignored when measured on another adapter).
    */
-  | { readonly type: 'start'; readonly runId: string; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null; readonly matmulTuning: MatmulTuning | null }
+  | {
+      readonly type: 'start';
+      readonly runId: string;
+      readonly config: RunConfig;
+      readonly data: DataPlan;
+      readonly fromAdapter: string | null;
+      readonly matmulTuning: MatmulTuning | null;
+      /** Continue from the run's checkpoint in OPFS (refused, with the differences named, if the run is not the same). */
+      readonly resume: boolean;
+      /** Save the run's state every N steps (0: only at evaluations and on stop). */
+      readonly checkpointEvery: number;
+    }
   /** The model (+ adapter) on the plan's validation pairs, without training. */
   | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null; readonly matmulTuning: MatmulTuning | null }
   | { readonly type: 'control'; readonly runId: string; readonly action: RunAction }
@@ -128,7 +158,10 @@ export type WorkerRequest =
   | ({ readonly type: 'plan-memory'; readonly id: number } & MemoryPlanRequest)
   /** Time every matmul tile on the configuration's matmul shapes on a GPU device of the Worker's own. */
   | ({ readonly type: 'tune-matmul' } & Omit<MemoryPlanRequest, 'evalExamples'>)
-  | { readonly type: 'tune-cancel' };
+  | { readonly type: 'tune-cancel' }
+  | { readonly type: 'storage-report' }
+  /** Free what the lab keeps: every checkpoint, one run's, or the stored model and shards. */
+  | { readonly type: 'storage-free'; readonly what: 'checkpoints' | 'workspace' | { readonly runId: string } };
 
 /** weights: the run's own formats (peft / the lab's adapter / a model folder); the others are whole model folders. */
 export type ExportFormat = 'weights' | 'merged' | 'sentence-transformers';
@@ -164,6 +197,10 @@ export type WorkerResponse =
   | { readonly type: 'run-paused'; readonly runId: string }
   | { readonly type: 'run-events'; readonly runId: string; readonly events: readonly TrainerEvent[]; readonly memory: MemoryUse }
   | { readonly type: 'run-ended'; readonly runId: string; readonly failure: RunFailure | null; readonly memory: MemoryUse }
+  /** The run's state at `step` is in OPFS: "Resume" continues from there. */
+  /** `problem`: the checkpoint could not be written (the previous one stays; `step` is then null). */
+  | { readonly type: 'run-checkpoint'; readonly runId: string; readonly step: number | null; readonly problem: string | null }
+  | { readonly type: 'storage'; readonly report: StorageReport }
   | { readonly type: 'export-files'; readonly runId: string; readonly files: readonly ExportedFile[]; readonly folder: string | null }
   | { readonly type: 'export-error'; readonly runId: string; readonly message: string }
   | { readonly type: 'memory-plan'; readonly id: number; readonly plan: MemoryPlan }

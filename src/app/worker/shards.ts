@@ -7,6 +7,7 @@ import { encodeExamples, type EncodedShard } from '../../engine/io/encode';
 import { tokenCount, type CodeSearchTokenizer } from '../../engine/io/tokenizer';
 import type { RecipeSettings } from '../../engine/train/run_config';
 import type { DataPlan, ShardInput } from './protocol';
+import { storedShardFile } from './workspace_files';
 
 export interface ShardEntry {
   readonly id: string;
@@ -18,7 +19,8 @@ export interface ShardEntry {
 export const STATS_SAMPLE = 5_000;
 const PROGRESS_EVERY_MS = 100;
 
-export async function readShardInput(input: ShardInput, onProgress: (p: ShardProgress) => void): Promise<{ examples: Example[]; report: ShardReport }> {
+/** `id`: the shard's id, under which a stored copy is found. */
+export async function readShardInput(id: string, input: ShardInput, onProgress: (p: ShardProgress) => void): Promise<{ examples: Example[]; report: ShardReport }> {
   let last = 0;
   const throttled = (p: ShardProgress): void => {
     const now = performance.now();
@@ -27,6 +29,11 @@ export async function readShardInput(input: ShardInput, onProgress: (p: ShardPro
     onProgress(p);
   };
   if (input.kind === 'file') return readShard(sourceFromBlob(input.file, input.file.name), { onProgress: throttled });
+  if (input.kind === 'stored') {
+    const file = await storedShardFile(id);
+    if (!file) throw new RunDataError(`The copy of ${input.name} kept in this browser is gone (its storage was freed or cleared): drop the file again.`);
+    return readShard(sourceFromBlob(file, input.name), { onProgress: throttled });
+  }
   const response = await fetch(input.url);
   if (!response.ok) throw new Error(`${input.name} could not be fetched (${response.status}): reload the page.`);
   return readShard(sourceFromBlob(await response.blob(), input.name), { onProgress: throttled });

@@ -4,7 +4,6 @@
  * is the device arena's peak. The trained weights of the last runs stay here for the export buttons.
  */
 import { acquireDevice } from '../../engine/gpu/device';
-import { GpuError } from '../../engine/gpu/errors';
 import { Runtime } from '../../engine/gpu/runtime';
 import { exportMerged, exportSentenceTransformers, exportTrained } from '../../engine/io/export';
 import type { EncoderConfig } from '../../engine/model/config';
@@ -14,6 +13,7 @@ import { preflight, preflightMessage } from '../../engine/plan/preflight';
 import { applyMatmulTuning } from '../../engine/tune/matmul_tune';
 import type { TrainerEvent } from '../../engine/train/events';
 import { parseRunConfig, trainerConfig, type RecipeSettings, type RunConfig } from '../../engine/train/run_config';
+import { runFingerprint } from '../../engine/train/fingerprint';
 import { runTraining, type TrainerControl } from '../../engine/train/trainer';
 import type { RunFailure } from '../lib/run_types';
 import { adapterFor, weightsToStart, type LoadedAdapter } from './adapter_import';
@@ -21,7 +21,9 @@ import { EventBatcher } from './coalesce';
 import { toFailure } from './failure';
 import { ModelFilesError, type LoadedModel } from './model_files';
 import type { ExportedFile, ExportFormat, MemoryUse, RunAction, WorkerRequest, WorkerResponse } from './protocol';
+import { browserCheckpoints, stateToResume } from './run_checkpoint';
 import { prepareRunData, type ShardEntry } from './shards';
+import { forgetCheckpoint } from './workspace_files';
 
 type StartRequest = Extract<WorkerRequest, { type: 'start' }>;
 
@@ -33,17 +35,16 @@ export interface TrainContext {
   readonly post: (message: WorkerResponse, transfer?: Transferable[]) => void;
 }
 
-/** Pause, resume and stop between steps; a GPU error seen by the runtime also stops the loop. */
+/** Pause, resume and stop between steps (a GPU error the runtime reports ends the loop in the trainer). */
 class RunControl implements TrainerControl {
   private paused = false;
   private stopped = false;
   private wake: (() => void) | null = null;
-  failure: GpuError | null = null;
 
   /** `onPaused`: called when the loop actually stops at the gate (a step in flight finishes first). */
   constructor(private readonly onPaused: () => void) {}
 
-  readonly shouldStop = (): boolean => this.stopped || this.failure !== null;
+  readonly shouldStop = (): boolean => this.stopped;
 
   readonly gate = (): Promise<void> => {
     if (!this.paused) return Promise.resolve();
@@ -108,21 +109,23 @@ export class Trainer {
       if (!model) throw new ModelFilesError('No model is loaded: use the demo model or drop a model folder first.');
       const config = parseRunConfig(request.config, model.config);
       const data = prepareRunData(request.data, ctx.shards, model.tokenizer, config.recipe);
+      const fingerprint = runFingerprint(model.config, config.peft, config.recipe, request.fromAdapter, data);
+      const resume = request.resume ? await stateToResume(runId, fingerprint) : null;
       ctx.post({ type: 'run-prepared', runId, train: data.train.n, valid: data.valid?.n ?? 0 });
+      // A device of the run's own: after a lost one, "Resume" gets a new device here.
       const device = new Runtime(await acquireDevice(ctx.gpu));
       rt = device;
       applyMatmulTuning(device, request.matmulTuning);
-      device.on((event) => {
-        control.failure ??= event.type === 'device-lost' ? new GpuError('device-lost', event.message) : event.error;
-      });
       await checkFits(device, model.config, config, data.valid?.n ?? 0);
       const plan = planPeft(model.config, config.peft);
       const initial = weightsToStart(model, plan, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
-      const out = await runTraining(device, plan, initial, trainerConfig(config.recipe, config.peft), data, (e) => batcher.push(e), control);
-      if (control.failure) throw control.failure;
+      const persistence = { resume, checkpoint: browserCheckpoints(runId, fingerprint, request.checkpointEvery, ctx.post) };
+      const out = await runTraining(device, plan, initial, trainerConfig(config.recipe, config.peft), data, (e) => batcher.push(e), control, persistence);
       this.remember(runId, { plan, recipe: config.recipe, final: out.final, best: out.best, model });
+      // A finished run is not resumed: its checkpoint would only take space (a stopped one keeps it).
+      if (!control.shouldStop()) await forgetCheckpoint(runId);
     } catch (error) {
-      failure = toFailure(control.failure ?? error);
+      failure = toFailure(error);
     } finally {
       batcher.flush();
       peak = memory();

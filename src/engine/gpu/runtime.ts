@@ -276,7 +276,11 @@ export class Runtime {
       return encoded;
     });
     const mapped = Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
-    await Promise.race([mapped, this.lost]);
+    try {
+      await Promise.race([mapped, this.lost]);
+    } catch (error) {
+      throw error instanceof GpuError ? error : await this.lostOr(error);
+    }
     return staging.map((buffer, i) => {
       const bytes = buffer.getMappedRange().slice(0, dataBytes(read[i]!.shape, read[i]!.dtype));
       buffer.unmap();
@@ -299,6 +303,15 @@ export class Runtime {
 
   private destroyed = false;
 
+  /**
+   * A mapping aborted by a destroyed or lost device rejects before `device.lost` resolves (Chromium): wait a
+   * moment for the loss, so the run ends as a lost device (which Resume gets past), not as a bug.
+   */
+  private lostOr(error: unknown): Promise<unknown> {
+    const grace = new Promise<unknown>((resolve) => setTimeout(() => resolve(error), LOST_GRACE_MS));
+    return Promise.race([this.lost.catch((lost: unknown) => lost), grace]);
+  }
+
   destroy(): void {
     this.destroyed = true;
     this.arena.destroyAll();
@@ -314,6 +327,9 @@ function toGpuError(error: GPUError, what: string): GpuError {
   const kind = error instanceof GPUOutOfMemoryError ? 'out-of-memory' : error instanceof GPUValidationError ? 'validation' : 'internal';
   return new GpuError(kind, `GPU ${kind} error while ${what}: ${error.message}`);
 }
+
+/** How long a failed mapping waits to learn whether the device was lost (only on that error path). */
+const LOST_GRACE_MS = 1000;
 
 /** WebGPU's guaranteed workgroups per grid dimension (maxComputeWorkgroupsPerDimension's minimum). */
 export const MAX_GROUPS = 65535;

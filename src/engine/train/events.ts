@@ -47,3 +47,13 @@ export type TrainerEvent =
   | { readonly type: 'error'; readonly message: string; readonly step: number | null };
 
 export type EmitEvent = (event: TrainerEvent) => void;
+
+/**
+ * Whether a step or evaluation event stays in a run's record when the run continues from its checkpoint at
+ * `checkpointStep`: steps up to it, and evaluations before it — a stopped run's last evaluation comes after its
+ * checkpoint (which is saved first), so one at the checkpoint's step stays only when the schedule made it.
+ */
+export function keptOnResume(type: 'step' | 'eval', step: number, checkpointStep: number, evalEvery: number): boolean {
+  if (type === 'step') return step <= checkpointStep;
+  return step < checkpointStep || (step === checkpointStep && evalEvery > 0 && step % evalEvery === 0);
+}

@@ -10,7 +10,7 @@ import { runColor, type RunRecord } from '../../lib/run_types';
 import type { MeanStd } from '../../lib/stats';
 import { allCurves } from '../../store/metrics';
 import { downloadProject } from '../../store/cluster';
-import { deleteRun } from '../../store/runner';
+import { canResume, deleteRun, resumeRun } from '../../store/runner';
 import { useLab } from '../../store/store';
 import { useTransitioned } from '../../store/useTransitioned';
 import type { SortKey } from '../../store/uiSlice';
@@ -75,6 +75,13 @@ function RunRow({ run, inGroup, active }: { readonly run: RunRecord; readonly in
         <button type="button" className="link" onClick={() => downloadProject([{ name: run.name, config: run.config }])} aria-label={`Export run ${run.name} as a PyTorch project`} title="A PyTorch project (transformers + peft + accelerate) that trains this run on a GPU cluster">
           PyTorch
         </button>{' '}
+        {canResume(run) && (
+          <>
+            <button type="button" className="link" onClick={() => useLab.getState().setNotice(resumeRun(run.id))} aria-label={`Resume run ${run.name} from its checkpoint at step ${run.checkpointStep}`} title={`Continue from the checkpoint at step ${run.checkpointStep}`} data-testid="resume-run">
+              Resume
+            </button>{' '}
+          </>
+        )}
         <button type="button" className="link" onClick={() => deleteRun(run.id)} disabled={active} aria-label={`Delete run ${run.name}`}>
           Delete
         </button>
