@@ -44,8 +44,11 @@ describe('importing trained weights in the dashboard', () => {
     await expect.poll(() => saved.length, { timeout: 10_000 }).toBe(2);
 
     await page.reload();
-    await loadDemoAndData(page);
-    expect(await page.getByTestId('lora-r').inputValue()).toBe('64'); // the default preset, before the import
+    // The reload restores the workspace (model, shards, the forms with r = 8): set another rank to see the import's.
+    await page.getByTestId('model-summary').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('shard-summary').count(), { timeout: 30_000 }).toBe(2);
+    expect(await page.getByTestId('lora-r').inputValue()).toBe('8');
+    await page.getByTestId('lora-r').fill('16');
     const picker = page.getByLabel('Choose adapter files…');
     await picker.setInputFiles(saved.filter((p) => p.endsWith('.json')));
     expect(await page.getByTestId('adapter-error').textContent({ timeout: 10_000 })).toMatch(/no adapter_model\.safetensors/);

@@ -137,6 +137,21 @@ describe('resume in the browser', () => {
     expect(errors).toEqual([]);
   }, 400_000);
 
+  it('refuses a run that needs more than the memory budget before it starts, naming what fits', async () => {
+    await page.getByTestId('memory-budget').fill('0.001');
+    await expect.poll(() => page.getByTestId('memory-warning').allTextContents(), { timeout: 10_000 }).toContainEqual(expect.stringMatching(/more than the memory budget of 1 MiB: lower the batch size/));
+    const runs = await page.getByTestId('run-row').count();
+    await page.getByTestId('start').click();
+    await waitForRuns(page, 'error', 1, 60_000);
+    const failure = (await page.getByTestId('run-failure').textContent()) ?? '';
+    expect(failure).toMatch(/more than the memory budget of 1 MiB/);
+    expect(failure).toMatch(/batch size|nothing fits/); // what would fit, or that nothing does
+    expect(await page.getByTestId('run-row').count()).toBe(runs + 1);
+    expect((await storedRuns(page)).at(-1)!.steps).toEqual([]); // refused before a single step
+    await page.getByTestId('memory-budget').fill('');
+    await expect.poll(() => page.getByTestId('memory-warning').count()).toBe(0);
+  });
+
   it('shows what is kept and frees it', async () => {
     await page.getByTestId('storage-panel').scrollIntoViewIfNeeded();
     await page.getByRole('button', { name: 'Refresh' }).click();

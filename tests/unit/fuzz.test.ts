@@ -1,10 +1,11 @@
 /**
  * Property-based fuzzing (fast-check, fixed seeds, bounded runs) of every parser a stranger's file reaches:
  * safetensors, torch .bin (zip and legacy pickle), lab checkpoints, config.json, tokenizer files, peft and
- * lab method configs, matmul tuning tables, dataset shards (JSONL, gzip, JSON, Parquet), share links and stored
- * runs. Inputs are valid files with random byte edits (flips, cuts, splices, duplications) or arbitrary JSON.
+ * lab method configs, matmul tuning tables, dataset shards (JSONL, gzip, JSON, Parquet), share links, stored
+ * runs and the stored workspace. Inputs are valid files with random byte edits (flips, cuts, splices, duplications) or arbitrary JSON.
  * Each must either parse or throw the lab's own typed error for that format — never a TypeError, RangeError or
- * out-of-memory — and finish quickly (a stated bound per input, far above the milliseconds they take).
+ * out-of-memory — finish quickly (a stated bound per input, far above the milliseconds they take) and grow the
+ * process's resident memory by no more than a stated bound relative to the input's size.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeShareHash } from '../../src/app/lib/share';
 import { sortStored } from '../../src/app/lib/stored_runs';
+import { parseWorkspace } from '../../src/app/lib/workspace';
 import { readShard, sourceFromBytes } from '../../src/engine/data';
 import { DataError } from '../../src/engine/data/types';
 import { GpuError } from '../../src/engine/gpu/errors';
@@ -68,28 +70,54 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Runs `parse`; passes when it returns or throws one of `allowed`, within the time bound. */
-function expectTyped(parse: () => unknown, allowed: readonly (abstract new (...args: never[]) => Error)[]): void {
+/**
+ * What one input may add to the process's resident memory: a floor for the parser's own working set, plus a
+ * multiple of the input's size (an f16 tensor decodes to twice its bytes as f32, a gzip shard inflates) —
+ * the problems fixed in issue 12 took thousands of times their input (a 1.27 MB file, 3.1 GB).
+ */
+const MEMORY_FLOOR = 96 * 2 ** 20;
+const MEMORY_PER_INPUT_BYTE = 16;
+const MAX_EDIT_GROWTH = 6 * 4096 + 6 * 16;
+
+function memoryBound(inputBytes: number): number {
+  return MEMORY_FLOOR + MEMORY_PER_INPUT_BYTE * (inputBytes + MAX_EDIT_GROWTH);
+}
+
+/** Runs `parse`; passes when it returns or throws one of `allowed`, within the time and memory bounds. */
+function expectTyped(parse: () => unknown, allowed: readonly (abstract new (...args: never[]) => Error)[], inputBytes = 0): void {
   const started = Date.now();
+  const rss = process.memoryUsage.rss();
   try {
     parse();
   } catch (error) {
     if (!allowed.some((E) => error instanceof E)) throw error;
   }
   expect(Date.now() - started).toBeLessThan(MS_PER_INPUT);
+  expect(process.memoryUsage.rss() - rss).toBeLessThan(memoryBound(inputBytes));
 }
 
-async function expectTypedAsync(parse: () => Promise<unknown>, allowed: readonly (abstract new (...args: never[]) => Error)[]): Promise<void> {
+async function expectTypedAsync(parse: () => Promise<unknown>, allowed: readonly (abstract new (...args: never[]) => Error)[], inputBytes = 0): Promise<void> {
   const started = Date.now();
+  const rss = process.memoryUsage.rss();
   try {
     await parse();
   } catch (error) {
     if (!allowed.some((E) => error instanceof E)) throw error;
   }
   expect(Date.now() - started).toBeLessThan(MS_PER_INPUT);
+  expect(process.memoryUsage.rss() - rss).toBeLessThan(memoryBound(inputBytes));
 }
 
 const options = { seed: SEED, numRuns: RUNS };
+
+describe('fuzz: the bounds themselves', () => {
+  it('a parser that holds 300 MiB for a tiny input fails the memory bound (the measurement sees what it guards)', () => {
+    let held: Uint8Array | null = null;
+    expect(() => expectTyped(() => (held = new Uint8Array(300 * 2 ** 20).fill(1)), [], 16)).toThrow(/expected \d+ to be less than/);
+    expect(held).not.toBeNull();
+    held = null;
+  });
+});
 
 describe('fuzz: weights files', () => {
   it.each([
@@ -99,18 +127,18 @@ describe('fuzz: weights files', () => {
     ['tiny_legacy.bin', file('tests/fixtures/torch/tiny_legacy.bin')],
     ['tiny_views.bin', file('tests/fixtures/torch/tiny_views.bin')],
   ])('%s with random edits: parsed, or a CheckpointError', (name, bytes) => {
-    fc.assert(fc.property(edits, (list) => expectTyped(() => loadCheckpoint(mutate(bytes, list), name), [CheckpointError])), options);
+    fc.assert(fc.property(edits, (list) => expectTyped(() => loadCheckpoint(mutate(bytes, list), name), [CheckpointError], bytes.length)), options);
   });
 
   it('safetensors read directly: parsed, or a SafeTensorsError', () => {
     const bytes = file('tests/fixtures/torch/tiny.safetensors');
-    fc.assert(fc.property(edits, (list) => expectTyped(() => readSafeTensors(mutate(bytes, list), 'x.safetensors'), [SafeTensorsError])), options);
+    fc.assert(fc.property(edits, (list) => expectTyped(() => readSafeTensors(mutate(bytes, list), 'x.safetensors'), [SafeTensorsError], bytes.length)), options);
   });
 
   it('a lab checkpoint with random edits: decoded, or a checkpoint / safetensors error', () => {
     const state = { step: 3, adamSteps: { decay: 3 }, flat: { params: new Float32Array(8).fill(1), m: new Float32Array(8), v: new Float32Array(8) }, best: null };
     const bytes = encodeCheckpoint({ state, fingerprint: { seed: 1 } });
-    fc.assert(fc.property(edits, (list) => expectTyped(() => decodeCheckpoint(mutate(bytes, list), 'checkpoint.safetensors'), [RunCheckpointError, SafeTensorsError])), options);
+    fc.assert(fc.property(edits, (list) => expectTyped(() => decodeCheckpoint(mutate(bytes, list), 'checkpoint.safetensors'), [RunCheckpointError, SafeTensorsError], bytes.length)), options);
   });
 });
 
@@ -150,6 +178,25 @@ describe('fuzz: JSON a stranger writes', () => {
     fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => expectTyped(() => decodeShareHash(`#cfg=1.${s}`), [])), options);
     fc.assert(fc.property(fc.array(json, { maxLength: 5 }), fc.array(json, { maxLength: 5 }), (runs, curves) => expectTyped(() => sortStored(runs, curves), [])), options);
   });
+
+  it('the stored workspace: never throws, and what it yields is bounded and well-formed', () => {
+    const shard = fc.record({ id: fc.oneof(fc.string({ maxLength: 120 }), json), name: fc.oneof(fc.string(), json), size: json, source: fc.constantFrom('stored', 'sample', 'other') });
+    const plan = fc.record({ data: fc.oneof(json, fc.record({ train: fc.string({ maxLength: 4 }), valid: fc.oneof(json, fc.record({ kind: fc.constantFrom('none', 'shard', 'split'), id: fc.string(), fraction: fc.double(), seed: fc.integer() })), validLimit: json })), fromAdapter: json });
+    const workspace = fc.record({ model: json, shards: fc.array(fc.oneof(shard, json), { maxLength: 80 }), roles: json, plans: fc.dictionary(fc.string({ maxLength: 4 }), plan), checkpointEvery: json, config: json }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.oneof(json, workspace), (v) => {
+        let out: ReturnType<typeof parseWorkspace> = null;
+        expectTyped(() => (out = parseWorkspace(v)), []);
+        const w = out as ReturnType<typeof parseWorkspace>;
+        if (!w) return;
+        expect(w.shards.length).toBeLessThanOrEqual(64);
+        expect(new Set(w.shards.map((x) => x.id)).size).toBe(w.shards.length);
+        for (const p of Object.values(w.plans)) expect(w.shards.map((x) => x.id)).toContain(p.data.train);
+        expect(Number.isSafeInteger(w.checkpointEvery) && w.checkpointEvery >= 0).toBe(true);
+      }),
+      options,
+    );
+  });
 });
 
 describe('fuzz: dataset shards', () => {
@@ -163,6 +210,6 @@ describe('fuzz: dataset shards', () => {
     // Without patches/hyparquet+*.patch (applied by `npm ci`'s postinstall) a corrupt page hangs the reader,
     // and this test with it: fail at once and say why instead.
     expect(readFileSync('node_modules/hyparquet/src/encoding.js', 'utf8'), 'patch-package has not patched hyparquet: run npm ci (or npx patch-package)').toContain('parquet RLE run of length 0');
-    await fc.assert(fc.asyncProperty(edits, (list) => expectTypedAsync(() => readShard(sourceFromBytes(name, mutate(bytes, list))), [DataError])), { ...options, numRuns: 150 });
+    await fc.assert(fc.asyncProperty(edits, (list) => expectTypedAsync(() => readShard(sourceFromBytes(name, mutate(bytes, list))), [DataError], bytes.length)), { ...options, numRuns: 150 });
   });
 });

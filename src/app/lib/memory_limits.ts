@@ -4,10 +4,17 @@
  * pre-flight one (plan/preflight.ts), so the warning and the refusal of a run say the same thing.
  */
 import type { LargestBuffer } from '../../engine/plan/memory';
-import { bufferLimitProblem } from '../../engine/plan/preflight';
+import { budgetProblem, bufferLimitProblem } from '../../engine/plan/preflight';
+import type { MemoryPlan } from '../worker/protocol';
 
 /** Warnings against the adapter's limits (empty when the run fits, or while the limits are unknown). */
 export function memoryWarnings(largest: LargestBuffer, limits: Readonly<Record<string, number>> | null): string[] {
   const problem = limits ? bufferLimitProblem(largest, limits) : null;
   return problem ? [problem] : [];
+}
+
+/** The planned peak against the budget the user set (GiB), as the refusal of a run will say it. */
+export function budgetWarning(plan: MemoryPlan, budgetGiB: number | null): string | null {
+  const problem = budgetProblem(plan, budgetGiB === null ? null : budgetGiB * 2 ** 30);
+  return problem ? `${problem.charAt(0).toUpperCase()}${problem.slice(1)}: lower the batch size or the sequence lengths, or raise the budget.` : null;
 }

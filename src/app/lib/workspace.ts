@@ -40,6 +40,8 @@ export interface Workspace {
   readonly checkpointEvery: number;
   /** The last valid run configuration of the forms, as JSON (checked like a share link's when restored). */
   readonly config: unknown;
+  /** GiB a run may use at its peak (null: none). */
+  readonly memoryBudget: number | null;
 }
 
 export const WORKSPACE_KEY = 'lab.workspace.v1';
@@ -116,6 +118,7 @@ export function parseWorkspace(value: unknown): Workspace | null {
     plans: Object.fromEntries(Object.entries(plans(value.plans)).filter(([, p]) => ids.has(p.data.train))),
     checkpointEvery: isInt(value.checkpointEvery, 0, 1e9) ? value.checkpointEvery : DEFAULT_CHECKPOINT_EVERY,
     config: isObj(value.config) ? value.config : null,
+    memoryBudget: isNum(value.memoryBudget) && value.memoryBudget >= 0 && value.memoryBudget < 2 ** 20 ? value.memoryBudget : null,
   };
 }
 

@@ -12,6 +12,7 @@ export function restoreWorkspace(): void {
   if (!workspace) return;
   const state = useLab.getState();
   state.setCheckpointEvery(workspace.checkpointEvery);
+  state.setMemoryBudget(workspace.memoryBudget);
   if (workspace.config !== null) state.restoreConfig(workspace.config);
   const model = workspace.model;
   if (model?.kind === 'demo') loadDemoModel();

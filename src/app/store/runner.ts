@@ -99,7 +99,7 @@ function launch(run: RunRecord, resume: boolean): void {
   state.setActiveRun(run.id);
   state.patchRuns(new Map([[run.id, { status: 'preparing', failure: null }]]));
   void persist(run.id); // a reload from now on finds the run (interrupted), not nothing
-  send({ type: 'start', runId: run.id, config: run.config, data: plan.data, fromAdapter: plan.fromAdapter, matmulTuning: currentTuning(), resume, checkpointEvery: state.checkpointEvery });
+  send({ type: 'start', runId: run.id, config: run.config, data: plan.data, fromAdapter: plan.fromAdapter, matmulTuning: currentTuning(), resume, checkpointEvery: state.checkpointEvery, memoryBudget: state.memoryBudget ? state.memoryBudget * 2 ** 30 : null });
 }
 
 /** Whether "Resume" can continue this run: it has a checkpoint and a data plan, and nothing else trains. */

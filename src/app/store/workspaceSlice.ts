@@ -12,6 +12,9 @@ export interface WorkspaceSlice {
   checkpointEvery: number;
   /** Queued runs restored by a reload wait until "Start the queue" (or a Resume). */
   queueHeld: boolean;
+  /** GiB a run may use at its peak (checked before it starts); null or 0: none given. */
+  memoryBudget: number | null;
+  setMemoryBudget: (gib: number | null) => void;
   setStorage: (report: StorageReport) => void;
   setCheckpointEvery: (steps: number) => void;
   setQueueHeld: (held: boolean) => void;
@@ -21,6 +24,8 @@ export const createWorkspaceSlice: StateCreator<LabState, [], [], WorkspaceSlice
   storage: null,
   checkpointEvery: DEFAULT_CHECKPOINT_EVERY,
   queueHeld: false,
+  memoryBudget: null,
+  setMemoryBudget: (memoryBudget) => set({ memoryBudget }),
   setStorage: (storage) => set({ storage }),
   setCheckpointEvery: (checkpointEvery) => set({ checkpointEvery }),
   setQueueHeld: (queueHeld) => set({ queueHeld }),

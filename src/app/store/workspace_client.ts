@@ -55,7 +55,7 @@ function rolesOf(s: LabState): DataRoles {
 function snapshot(s: LabState): Workspace {
   // Shards still reading stay listed (a reload during a restore keeps them); a shard that failed is dropped.
   const shards = s.shards.filter((x) => x.status !== 'error' && shardSources.has(x.id)).map((x) => ({ id: x.id, name: x.name, size: x.size, source: shardSources.get(x.id)! }));
-  return { model, shards, roles: rolesOf(s), plans, checkpointEvery: s.checkpointEvery, config: s.runConfig ?? lastConfig };
+  return { model, shards, roles: rolesOf(s), plans, checkpointEvery: s.checkpointEvery, config: s.runConfig ?? lastConfig, memoryBudget: s.memoryBudget };
 }
 
 function save(): void {
@@ -92,6 +92,6 @@ export function installWorkspaceSaving(): void {
     }
     const rolesChanged = s.trainShard !== prev.trainShard || s.validShard !== prev.validShard || s.validMode !== prev.validMode || s.splitFraction !== prev.splitFraction || s.splitSeed !== prev.splitSeed || s.validLimit !== prev.validLimit;
     if (s.runConfig) lastConfig = s.runConfig;
-    if (s.model !== prev.model || s.shards !== prev.shards || rolesChanged || s.checkpointEvery !== prev.checkpointEvery || s.runConfig !== prev.runConfig) save();
+    if (s.model !== prev.model || s.shards !== prev.shards || rolesChanged || s.checkpointEvery !== prev.checkpointEvery || s.runConfig !== prev.runConfig || s.memoryBudget !== prev.memoryBudget) save();
   });
 }

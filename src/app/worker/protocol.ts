@@ -149,6 +149,8 @@ export type WorkerRequest =
       readonly resume: boolean;
       /** Save the run's state every N steps (0: only at evaluations and on stop). */
       readonly checkpointEvery: number;
+      /** Bytes the run may use at its peak (pre-flight refuses a run that needs more); null: no budget. */
+      readonly memoryBudget: number | null;
     }
   /** The model (+ adapter) on the plan's validation pairs, without training. */
   | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null; readonly matmulTuning: MatmulTuning | null }

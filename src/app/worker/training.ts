@@ -116,7 +116,7 @@ export class Trainer {
       const device = new Runtime(await acquireDevice(ctx.gpu));
       rt = device;
       applyMatmulTuning(device, request.matmulTuning);
-      await checkFits(device, model.config, config, data.valid?.n ?? 0);
+      await checkFits(device, model.config, config, data.valid?.n ?? 0, request.memoryBudget);
       const plan = planPeft(model.config, config.peft);
       const initial = weightsToStart(model, plan, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
       const persistence = { resume, checkpoint: browserCheckpoints(runId, fingerprint, request.checkpointEvery, ctx.post) };
@@ -162,9 +162,9 @@ export class Trainer {
   }
 }
 
-/** Pre-flight: a run whose planned buffers exceed this GPU's limits is refused before anything is allocated. */
-async function checkFits(device: Runtime, model: EncoderConfig, config: RunConfig, evalExamples: number): Promise<void> {
+/** Pre-flight: a run whose planned buffers exceed this GPU's limits (or the user's budget) is refused before anything is allocated. */
+async function checkFits(device: Runtime, model: EncoderConfig, config: RunConfig, evalExamples: number, budget: number | null): Promise<void> {
   const { maxStorageBufferBindingSize, maxBufferSize } = device.device.limits;
-  const p = await preflight(model, config.peft, config.recipe, { maxStorageBufferBindingSize, maxBufferSize, budget: null }, evalExamples);
+  const p = await preflight(model, config.peft, config.recipe, { maxStorageBufferBindingSize, maxBufferSize, budget }, evalExamples);
   if (p.problems.length > 0) throw new ConfigError('The run', [preflightMessage(p, config.recipe, { batch: 'batch size', code: 'code length', nl: 'query length' })]);
 }

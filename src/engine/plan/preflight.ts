@@ -48,12 +48,18 @@ export function bufferLimitProblem(largest: LargestBuffer, limits: { readonly ma
   return null;
 }
 
+/** The run's peak (a step plus the first evaluation) against the user's budget, or null when it fits or there is none. */
+export function budgetProblem(plan: Pick<StepMemoryPlan, 'total' | 'evaluation'>, budget: number | null): string | null {
+  const peak = plan.total + (plan.evaluation ?? 0);
+  return budget !== null && peak > budget ? `the run needs ${mib(peak)} at its peak, more than the memory budget of ${mib(budget)}` : null;
+}
+
 export function memoryProblems(plan: StepMemoryPlan, limits: MemoryLimits): string[] {
   const problems: string[] = [];
   const buffer = bufferLimitProblem(plan.largest, limits);
   if (buffer) problems.push(buffer.replace(/\.$/, ''));
-  const peak = plan.total + (plan.evaluation ?? 0);
-  if (limits.budget !== null && peak > limits.budget) problems.push(`the run needs ${mib(peak)} at its peak, more than the memory budget of ${mib(limits.budget)}`);
+  const budget = budgetProblem(plan, limits.budget);
+  if (budget) problems.push(budget);
   return problems;
 }
 

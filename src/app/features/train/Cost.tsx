@@ -5,6 +5,7 @@
  */
 import { useMemo } from 'react';
 import { percentOf, planPeft } from '../../../engine/peft/plan';
+import { NumberField } from '../../components/fields';
 import { formatCount, formatPercent } from '../../lib/format';
 import { useLab } from '../../store/store';
 import { MemoryDetails, MemoryTotal } from './Memory';
@@ -14,6 +15,8 @@ export function Cost() {
   const checked = useLab((s) => s.checkedModel);
   const memoryPlan = useLab((s) => s.memoryPlan);
   const limits = useLab((s) => s.adapter?.limits ?? null);
+  const budget = useLab((s) => s.memoryBudget);
+  const setBudget = useLab((s) => s.setMemoryBudget);
   const plan = useMemo(() => (runConfig ? planPeft(checked.config, runConfig.peft) : null), [runConfig, checked]);
   if (!plan || !runConfig) return <p className="muted">Fix the settings above to see the cost.</p>;
   return (
@@ -31,7 +34,16 @@ export function Cost() {
         <MemoryTotal state={memoryPlan} />
       </dl>
       {checked.note && <p className="muted small">Counted for {checked.note}.</p>}
-      <MemoryDetails state={memoryPlan} recipe={runConfig.recipe} limits={limits} />
+      <MemoryDetails state={memoryPlan} recipe={runConfig.recipe} limits={limits} budget={budget || null} />
+      <div className="grid3">
+        <NumberField
+          label="GPU memory budget (GiB)"
+          testId="memory-budget"
+          value={budget}
+          onChange={(v) => setBudget(typeof v === 'number' && v >= 0 && Number.isFinite(v) ? v : null)}
+          help="Browsers do not say how much memory the GPU has: give it, and a run that needs more is refused before it starts. Empty or 0: none."
+        />
+      </div>
     </div>
   );
 }

@@ -5,7 +5,7 @@
  */
 import type { RecipeSettings } from '../../../engine/train/run_config';
 import { formatBytes } from '../../lib/format';
-import { memoryWarnings } from '../../lib/memory_limits';
+import { budgetWarning, memoryWarnings } from '../../lib/memory_limits';
 import type { MemoryPlanState } from '../../store/memorySlice';
 import type { MemoryPlan } from '../../worker/protocol';
 
@@ -34,7 +34,7 @@ export function MemoryTotal({ state }: { state: MemoryPlanState }) {
  * The planner's categories and largest buffer, or its message when it could not plan the configuration. The
  * <details> stays mounted while a new plan is computed, so an open breakdown stays open across edits.
  */
-export function MemoryDetails({ state, recipe, limits }: { state: MemoryPlanState; recipe: RecipeSettings; limits: Limits }) {
+export function MemoryDetails({ state, recipe, limits, budget }: { state: MemoryPlanState; recipe: RecipeSettings; limits: Limits; budget: number | null }) {
   if (state.status === 'error') {
     return (
       <p role="alert" className="error-text small" data-testid="memory-error">
@@ -50,7 +50,7 @@ export function MemoryDetails({ state, recipe, limits }: { state: MemoryPlanStat
         {state.status === 'done' ? <Breakdown plan={state.plan} evalExamples={state.evalExamples} recipe={recipe} limits={limits} /> : <p className="muted">computing…</p>}
       </details>
       {state.status === 'done' &&
-        memoryWarnings(state.plan.largest, limits).map((w) => (
+        [...memoryWarnings(state.plan.largest, limits), budgetWarning(state.plan, budget)].filter((w) => w !== null).map((w) => (
           <p key={w} role="alert" className="error-text" data-testid="memory-warning">
             {w}
           </p>
