@@ -53,7 +53,8 @@ export async function nodeRuntime(softwareGpu: boolean): Promise<Runtime> {
   }
   try {
     const rt = await createNodeRuntime();
-    rt.on((e) => process.stderr.write(`lab: ${e.type === 'device-lost' ? e.message : e.error.message}\n`));
+    // A lost device fails the command's next GPU call, which reports it once; an uncaptured error may not.
+    rt.on((e) => e.type === 'uncaptured-error' && process.stderr.write(`lab: ${e.error.message}\n`));
     return rt;
   } catch (error) {
     if (error instanceof GpuError && error.kind === 'unavailable') {

@@ -1,7 +1,8 @@
 /**
  * Runs that survive, through the CLI as a user runs it: Ctrl-C mid-run (a real SIGINT to the built CLI, and
  * the same signal in-process) finishes the step, saves a checkpoint and the weights and exits 130; `--resume`
- * continues so that every loss, evaluation and weight equals the uninterrupted run's (dropout on); and the
+ * continues so that every loss, evaluation and weight equals the uninterrupted run's (dropout on); a GPU device
+ * destroyed mid-run ends it with exit 75, the checkpoint and best weights kept, and --resume finishes it; and the
  * output folder is never the model folder, an unrelated folder, an earlier run (without --overwrite), a file,
  * or a path that would hang, and a run that fails early leaves an earlier run's files as they were.
  */
@@ -93,6 +94,40 @@ describe('Ctrl-C and --resume', () => {
     expect(data.stderr).toMatch(/other settings or data than it started with \(train: /);
     const none = await lab('train', '--model', MODEL, '--train', train, '--resume', join(dir, 'nowhere'), ...RECIPE);
     expect(none.stderr).toMatch(/holds no run_config\.json/);
+  });
+
+  it('a GPU device lost mid-run: exit 75 with the --resume command, the last checkpoint and the best weights kept; --resume on a new device equals the uninterrupted run', async () => {
+    const whole = join(dir, 'whole');
+    const lost = join(dir, 'lost');
+    // The CLI's own device, captured as it is created, destroyed as a driver reset would end it.
+    let device: GPUDevice | null = null;
+    const request = GPUAdapter.prototype.requestDevice;
+    vi.spyOn(GPUAdapter.prototype, 'requestDevice').mockImplementation(async function (this: GPUAdapter, descriptor?: GPUDeviceDescriptor) {
+      device = await request.call(this, descriptor);
+      return device;
+    });
+    const timer = setInterval(() => {
+      if (device && existsSync(join(lost, 'metrics.jsonl')) && events(lost).filter((e) => e.type === 'step').length >= 5) {
+        clearInterval(timer);
+        device.destroy();
+      }
+    }, 5);
+    const c = await lab('train', '--model', MODEL, '--train', train, '--valid', valid, '--out', lost, '--checkpoint-every', '2', ...RECIPE);
+    clearInterval(timer);
+    vi.restoreAllMocks();
+    expect(c.code, c.stderr).toBe(75);
+    const last = c.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(/^lab: the GPU stopped the run: GPU device lost \(destroyed\).* Nothing after the last checkpoint was saved; the checkpoint at step (\d+) is in .* Continue \(on a new device\) with: npm run lab -- train .* --resume /);
+    const saved = Number(/checkpoint at step (\d+)/.exec(last)![1]);
+    expect(saved).toBeGreaterThanOrEqual(4);
+    expect(c.stderr).toMatch(/wrote .* \(the best weights so far \(step 3, MRR/); // the evaluation at step 3 is not lost
+    expect(events(lost).some((e) => e.type === 'done')).toBe(false);
+
+    const r = await lab('train', '--model', MODEL, '--train', train, '--valid', valid, '--resume', lost, ...RECIPE);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`then the checkpoint at step ${saved}`));
+    expect(numbers(lost)).toEqual(numbers(whole));
+    for (const file of ['adapter_model.safetensors', 'adapter_config.json']) expect(readFileSync(join(lost, file)).equals(readFileSync(join(whole, file))), file).toBe(true);
   });
 
   it('a real SIGINT to the built CLI: the step finishes, a checkpoint is saved, exit 130 with one message', async () => {

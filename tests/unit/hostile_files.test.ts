@@ -3,8 +3,10 @@
  * and 14): safetensors headers whose tensors share bytes, zip directories whose entries share data, storage
  * element counts that are not whole numbers, and names such as "constructor" where a lookup table is keyed.
  */
-import { zipSync } from 'fflate';
+import { readFileSync } from 'node:fs';
+import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/engine/io/checkpoint';
 import { readSafeTensors } from '../../src/engine/io/safetensors';
 import { readZipDirectory } from '../../src/engine/io/zip';
 import { parseMatmulTuning } from '../../src/engine/kernels/matmul_tiles';
@@ -40,6 +42,23 @@ describe('decoded bytes stay bounded by the file', () => {
     for (let p = 0; p + 4 <= zip.length; p++) if (dv.getUint32(p, true) === 0x02014b50) central.push(p);
     dv.setUint32(central[1]! + 42, dv.getUint32(central[0]! + 42, true), true);
     expect(() => readZipDirectory(zip, 'alias.bin')).toThrow(/alias\.bin: zip entries "archive\/data\/\d" and "archive\/data\/\d" share their data/);
+  });
+
+  it('a torch zip storage whose element count is NaN or fractional is refused (it yielded zero-filled tensors)', () => {
+    const files = unzipSync(new Uint8Array(readFileSync('tests/fixtures/torch/tiny_zip.bin')));
+    const pkl = files['tiny_zip/data.pkl']!;
+    // The first storage reference: ('storage', FloatStorage, '0', 'cpu', 1600) — 1600 is BININT2 "M" 0x0640.
+    const at = Buffer.from(pkl).indexOf(Buffer.from([0x58, 3, 0, 0, 0, 0x63, 0x70, 0x75, 0x71, 0x07, 0x4d, 0x40, 0x06])) + 10;
+    expect(at).toBeGreaterThan(10);
+    const withCount = (value: number): Uint8Array => {
+      const float = new Uint8Array(9);
+      float[0] = 0x47; // BINFLOAT: a big-endian double
+      new DataView(float.buffer).setFloat64(1, value, false);
+      const edited = Uint8Array.from([...pkl.subarray(0, at), ...float, ...pkl.subarray(at + 3)]);
+      return zipSync({ ...files, 'tiny_zip/data.pkl': edited }, { level: 0 });
+    };
+    expect(loadCheckpoint(zipSync(files, { level: 0 }), 'ok.bin').size).toBeGreaterThan(0); // re-zipped as is: still loads
+    for (const value of [NaN, 1600.5, Infinity]) expect(() => loadCheckpoint(withCount(value), 'bad.bin'), String(value)).toThrow(/a storage reference in the pickle is malformed/);
   });
 });
 

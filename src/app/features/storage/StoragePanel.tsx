@@ -44,7 +44,7 @@ export function StoragePanel() {
           Forget stored model and shards
         </button>
       </div>
-      <div className="grid3">
+      <div className="narrow-field">
         <NumberField label="Checkpoint every (steps)" testId="checkpoint-every" value={every} onChange={(v) => setEvery(typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : every)} help="Also at every evaluation and on Stop; 0: only then. Resume continues from the last one." />
       </div>
     </Card>

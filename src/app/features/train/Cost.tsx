@@ -35,7 +35,7 @@ export function Cost() {
       </dl>
       {checked.note && <p className="muted small">Counted for {checked.note}.</p>}
       <MemoryDetails state={memoryPlan} recipe={runConfig.recipe} limits={limits} budget={budget || null} />
-      <div className="grid3">
+      <div className="narrow-field">
         <NumberField
           label="GPU memory budget (GiB)"
           testId="memory-budget"
