@@ -172,3 +172,27 @@ describe('a GPU device lost mid-run (Node, Dawn)', () => {
     for (const [name, value] of whole.final) expect([...resumed.final.get(name)!], name).toEqual([...value]);
   });
 });
+
+describe('out of memory reported by the device mid-run', () => {
+  it('ends the run at the next step as TrainingInterrupted (out-of-memory), saving nothing after the last checkpoint', async () => {
+    const cfg = config({ methods: [{ type: 'lora', r: 4, alpha: 8, dropout: 0.1, targets: ['query', 'value'] }] });
+    const rt = await testRuntime();
+    const plan = planPeft(model, cfg.peft);
+    const saved: number[] = [];
+    const checkpoint = { every: 2, save: async (s: TrainState) => void saved.push(s.step) };
+    const steps: number[] = [];
+    // The event a failed allocation outside an error scope fires: a GPUOutOfMemoryError, uncaptured.
+    const emit = (e: TrainerEvent): void => {
+      if (e.type !== 'step') return;
+      steps.push(e.step);
+      if (e.step === 5) rt.device.dispatchEvent(new GPUUncapturedErrorEvent('uncapturederror', { error: new GPUOutOfMemoryError('allocation failed') }));
+    };
+    const error = await runTraining(rt, plan, startingWeights(plan, { base }, cfg.seed).values, cfg, data, emit, undefined, { checkpoint }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainingInterrupted);
+    const oom = error as TrainingInterrupted;
+    expect(oom.gpuError.kind).toBe('out-of-memory');
+    expect(oom.checkpointStep).toBe(4);
+    expect(steps).toEqual([1, 2, 3, 4, 5]); // no step after the report
+    expect(saved).toEqual([2, 3, 4]);
+  });
+});

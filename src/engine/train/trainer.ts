@@ -66,7 +66,10 @@ export async function runTraining(
   try {
     return await loop.run(control, () => failure);
   } catch (error) {
-    const gpu = error instanceof GpuError ? error : rt.isLost ? new GpuError('device-lost', String(error)) : null;
+    // The first thing the device reported is the cause (an allocation out of memory, then a validation error of
+    // the step that used the buffer): the user is told that, not its consequence.
+    const thrown = error instanceof GpuError ? error : rt.isLost ? new GpuError('device-lost', String(error)) : null;
+    const gpu = thrown ? ((failure as GpuError | null) ?? thrown) : null;
     if (gpu) throw new TrainingInterrupted(gpu, loop.best, loop.savedStep);
     throw error;
   } finally {
