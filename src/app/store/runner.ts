@@ -58,6 +58,7 @@ export function queueRuns(items: readonly QueueItem[], sweep: string | null = nu
     return record;
   });
   state.addRuns(records);
+  for (const record of records) void saveRun(record); // the queue outlives a reload
   pump();
   return null;
 }
