@@ -10,6 +10,7 @@ import { exportRunProject, EXPORT_RUN_HELP } from './commands/export_run';
 import { importRun, IMPORT_RUN_HELP } from './commands/import_run';
 import { methods, METHODS_HELP } from './commands/methods';
 import { params, PARAMS_HELP } from './commands/params';
+import { probe, PROBE_HELP } from './commands/probe';
 import { train, TRAIN_HELP } from './commands/train';
 import { describeError } from './setup';
 import { ConfigError } from '../engine/peft/fields';
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[]) => void | Promis
   export: { run: exportRun, help: EXPORT_HELP },
   'export-run': { run: exportRunProject, help: EXPORT_RUN_HELP },
   'import-run': { run: importRun, help: IMPORT_RUN_HELP },
+  probe: { run: probe, help: PROBE_HELP },
 };
 
 const USAGE = `WebGPU fine-tuning lab — fine-tune CodeBERT-family encoders for code search.
@@ -41,6 +43,7 @@ commands:
   export      a run's weights for peft, transformers (LoRA merged) or sentence-transformers
   export-run  a run or a sweep as a PyTorch project (transformers + peft + accelerate) for a cluster
   import-run  check and summarize a run's metrics.jsonl (a cluster run, or the lab's own)
+  probe       layer analysis: a linear probe per layer, and each layer's drift (CKA) after a run
 
 try it with the bundled sample (no network needed):
   npm run lab -- train --model public/sample/model --train public/sample/train.jsonl --valid public/sample/valid.jsonl --out runs/demo --software-gpu --steps 50 --code-length 128 --nl-length 32`;

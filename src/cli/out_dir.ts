@@ -85,13 +85,13 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
 }
 
 /** A file the command will write: its folder exists and is writable, and it is not itself a folder. */
-export function checkWritableFile(path: string): void {
+export function checkWritableFile(path: string, flag = '--out'): void {
   const folder = dirname(resolve(path));
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new CliError(`--out ${path}: the folder ${folder} does not exist (create it first)`);
-  if (existsSync(path) && statSync(path).isDirectory()) throw new CliError(`--out ${path} is a folder: give a file name`);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new CliError(`${flag} ${path}: the folder ${folder} does not exist (create it first)`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new CliError(`${flag} ${path} is a folder: give a file name`);
   try {
     accessSync(folder, constants.W_OK);
   } catch {
-    throw new CliError(`--out ${path}: the folder ${folder} is not writable`);
+    throw new CliError(`${flag} ${path}: the folder ${folder} is not writable`);
   }
 }

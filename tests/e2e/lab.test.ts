@@ -178,10 +178,11 @@ describe('the lab dashboard', () => {
   });
 
   it('runs a seed sweep and groups the seeds as mean ± std', async () => {
-    await page.getByTestId('use-demo-model').click();
+    // The reload above restored the workspace: the demo model and both shards are back without dropping them again.
     await page.getByTestId('model-summary').waitFor({ timeout: 30_000 });
-    await page.getByTestId('data-file-input').setInputFiles([SAMPLE_TRAIN, SAMPLE_VALID]);
-    await expect.poll(() => page.getByTestId('shard-summary').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.locator('[data-testid="shard-summary"]').count(), { timeout: 30_000 }).toBe(2);
+    await page.waitForTimeout(500);
+    expect(await page.getByTestId('shard-summary').count()).toBe(2); // restored once, not twice
     await page.getByTestId('method-preset').selectOption('Adapter-FFN-64');
     await setQuickRecipe(page, 2, 0);
     await page.getByTestId('valid-limit').fill('8');

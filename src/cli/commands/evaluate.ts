@@ -2,16 +2,13 @@
 import { embedAll, evaluateRetrieval } from '../../engine/eval/retrieval';
 import { writeNpz } from '../../engine/io/npy';
 import { writeSafeTensors } from '../../engine/io/safetensors';
-import { parsePeftConfig } from '../../engine/peft/parse';
-import { planPeft } from '../../engine/peft/plan';
-import { buildModel } from '../../engine/train/build_model';
-import { trainerConfig, type RecipeSettings } from '../../engine/train/run_config';
-import { startingWeights } from '../../engine/train/starting_weights';
+import type { RecipeSettings } from '../../engine/train/run_config';
 import type { TrainableModel } from '../../engine/train/trainable_model';
 import type { Runtime } from '../../engine/gpu/runtime';
 import { readAdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
+import { evaluationModel, evaluationWeights } from '../evaluation_model';
 import { loadModelDir } from '../model_dir';
 import { checkWritableFile, writeFileAtomic } from '../out_dir';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe_flags';
@@ -44,13 +41,9 @@ async function prepare(argv: readonly string[], command: string): Promise<Prepar
   const adapter = adapterPath ? readAdapterDir(adapterPath, 'adapter', model.config) : null;
   const recipe = recipeFromFlags(f, model.config, adapter?.recipe ?? undefined);
   const data = await loadShard(f.required('data'), 'data', model.tokenizer, recipe.codeLength, recipe.nlLength);
-  const peft = adapter?.adapter?.peft ?? parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model.config);
-  // Weights are checked before a device is opened: a bad adapter is a message, not a leaked device.
-  const plan = planPeft(model.config, peft);
-  const start = startingWeights(plan, { base: model.weights, trained: adapter?.baseWeights, adapter: adapter?.adapter ? { tensors: adapter.adapter.tensors, name: `--adapter ${adapterPath}` } : null }, recipe.seed);
+  const weights = evaluationWeights(model, adapter, `--adapter ${adapterPath}`, recipe.seed);
   const rt = await runtimeFromFlags(f);
-  const tm = buildModel(rt, plan, trainerConfig(recipe, peft), 'evaluate');
-  tm.weights.load(start.values);
+  const tm = evaluationModel(rt, weights, recipe);
   return { f, rt, tm, data, recipe };
 }
 

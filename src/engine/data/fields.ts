@@ -104,7 +104,7 @@ export function resolveMapping(
     codeIsTokens: kindOf('code', selection.code, selection.codeIsTokens),
     queryIsTokens: kindOf('the query', selection.query, selection.queryIsTokens),
   };
-  return selection.id === undefined ? mapping : { ...mapping, id: selection.id };
+  return { ...mapping, ...(selection.id === undefined ? {} : { id: selection.id }), ...(selection.label === undefined ? {} : { label: selection.label }) };
 }
 
 /** The message for a sample in which detection found nothing. */
@@ -155,7 +155,21 @@ export function extractExample(record: unknown, line: number, mapping: FieldMapp
   if (typeof code !== 'string') return code;
   const query = fieldText(record, mapping.query, mapping.queryIsTokens, 'query');
   if (typeof query !== 'string') return query;
-  // The id only labels the pair; a record without one is still a usable example.
+  // The id only names the pair; a record without one is still a usable example. A label is the point of a
+  // labelled record: one without it is skipped.
   const id = mapping.id === undefined ? undefined : idText(record[mapping.id]);
-  return id === undefined ? { code, query, line } : { code, query, line, id };
+  const label = mapping.label === undefined ? undefined : labelText(record[mapping.label]);
+  if (mapping.label !== undefined && label === undefined) {
+    const value = record[mapping.label];
+    return { reason: value === undefined ? `missing label field "${mapping.label}"` : `the label field "${mapping.label}" is ${describeValue(value)}${typeof value === 'string' ? ' that is empty or too long' : ''}, expected a class name, number or boolean` };
+  }
+  return { code, query, line, ...(id === undefined ? {} : { id }), ...(label === undefined ? {} : { label }) };
+}
+
+/** Labels longer than this are not class names: such a record is refused rather than kept as a class. */
+const MAX_LABEL_CHARS = 200;
+
+function labelText(value: unknown): string | undefined {
+  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  return text !== undefined && text.length > 0 && text.length <= MAX_LABEL_CHARS ? text : undefined;
 }

@@ -6,6 +6,7 @@
  */
 
 export { CODE_FIELDS, ID_FIELDS, QUERY_FIELDS, detectFields } from './fields';
+export { labelClasses, MAX_CLASSES, type LabelledSet } from './labels';
 export { openShard, readShard, ShardReader, type ReadShardOptions } from './shard';
 export { sourceFromBlob, sourceFromBytes } from './sources';
 export { shuffleIndices, splitDeterministic, splitIndices, type SplitIndices, type SplitOptions } from './split';

@@ -14,6 +14,8 @@ export interface Example {
   readonly line: number;
   /** The record's identifier (`url`, `idx`, ...) when the mapping has one; numbers are written in decimal. */
   readonly id?: string;
+  /** The record's class when the mapping names a label field (strings as they are; numbers and booleans as text). */
+  readonly label?: string;
 }
 
 /** Which record fields hold the code and the query, and whether they are token lists or plain strings. */
@@ -24,6 +26,8 @@ export interface FieldMapping {
   readonly codeIsTokens: boolean;
   readonly queryIsTokens: boolean;
   readonly id?: string;
+  /** The field holding each record's class (classification and probing data). */
+  readonly label?: string;
 }
 
 /**
@@ -36,6 +40,7 @@ export interface FieldSelection {
   readonly codeIsTokens?: boolean;
   readonly queryIsTokens?: boolean;
   readonly id?: string;
+  readonly label?: string;
 }
 
 export interface SkippedRecord {

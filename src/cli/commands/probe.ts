@@ -1,0 +1,137 @@
+/**
+ * `probe`: Telly's layer analysis from the command line. Every layer's <s> (or mean) representation of a
+ * labelled dataset, a linear probe per layer (held-out accuracy: what the layer encodes about the label), and,
+ * with --run, the same for a fine-tuned run plus each layer's drift from the model (linear CKA).
+ */
+import { labelClasses, readShard, type Example, type LabelledSet } from '../../engine/data';
+import { sourceFromPath } from '../../engine/data/node_source';
+import type { Runtime } from '../../engine/gpu/runtime';
+import { driftByLayer, PROBE_DEFAULTS, probeLayers, type LayerProbe } from '../../engine/eval/layer_analysis';
+import { layerRepresentations, type LayerPooling } from '../../engine/eval/layer_representations';
+import { encodeExamples } from '../../engine/io/encode';
+import { parseRecipe, type RecipeSettings } from '../../engine/train/run_config';
+import { readAdapterDir } from '../adapter_dir';
+import { FlagReader, parseFlags } from '../args';
+import { CliError } from '../errors';
+import { evaluationModel, evaluationWeights, type EvaluationWeights } from '../evaluation_model';
+import { loadModelDir } from '../model_dir';
+import { checkWritableFile, writeFileAtomic } from '../out_dir';
+import { GPU_FLAGS, GPU_HELP, runtimeFromFlags } from '../setup';
+
+export const PROBE_HELP = `npm run lab -- probe --model DIR --data FILE --label-field F [--run DIR] [options]
+  Layer analysis (Telly): each layer's representation of the labelled examples in FILE (JSONL / JSON / Parquet),
+  a logistic-regression probe per layer trained on a seeded split and measured on the held-out part, and with
+  --run (a \`train --out\` folder) the run's probes and each layer's linear CKA with the model (1: unchanged).
+  Try it: --model public/sample/model --data public/sample/probe.jsonl --label-field syntactic_returns
+  --text-field F      the field holding the code (default: code)
+  --pooling P         cls (the <s> state, default) or mean (over the real tokens)
+  --length N          tokens per example, <s> and </s> included (default 128)
+  --max-examples N    use the first N labelled records (default 1000)
+  --held-out F        fraction held out to measure the probes (default ${PROBE_DEFAULTS.heldOut})
+  --seed N            the split's seed (default ${PROBE_DEFAULTS.seed})
+  --c C               the probes' inverse L2 strength, as scikit-learn's C (default ${PROBE_DEFAULTS.c})
+  --batch N           examples per GPU batch (default 32)
+  --json FILE         also write the numbers as JSON
+${GPU_HELP}`;
+
+const FLAGS = {
+  model: { type: 'string' },
+  data: { type: 'string' },
+  run: { type: 'string' },
+  'label-field': { type: 'string' },
+  'text-field': { type: 'string' },
+  pooling: { type: 'string' },
+  length: { type: 'string' },
+  'max-examples': { type: 'string' },
+  'held-out': { type: 'string' },
+  seed: { type: 'string' },
+  c: { type: 'string' },
+  batch: { type: 'string' },
+  json: { type: 'string' },
+  ...GPU_FLAGS,
+} as const;
+
+interface Side {
+  readonly probes: LayerProbe[];
+  readonly layers: Float32Array[];
+}
+
+export async function probe(argv: readonly string[]): Promise<void> {
+  const f = new FlagReader(parseFlags(argv, FLAGS, 'probe'), 'probe');
+  const model = loadModelDir(f.required('model'));
+  const pooling = f.string('pooling') ?? 'cls';
+  if (pooling !== 'cls' && pooling !== 'mean') throw new CliError(`--pooling ${pooling}: use cls or mean`);
+  const recipe = parseRecipe({ codeLength: f.number('length', 128, 3, 4096, true), nlLength: 3, evalBatchSize: f.number('batch', 32, 1, 4096, true) }, model.config);
+  const options = { heldOut: f.number('held-out', PROBE_DEFAULTS.heldOut, 0.01, 0.9), seed: f.number('seed', PROBE_DEFAULTS.seed, 0, 2 ** 32 - 1, true), c: f.number('c', PROBE_DEFAULTS.c, 1e-6, 1e6) };
+  const json = f.string('json');
+  if (json) checkWritableFile(json, '--json');
+  const { examples, labels } = await labelledData(f);
+  const runPath = f.string('run');
+  const run = runPath ? evaluationWeights(model, readAdapterDir(runPath, 'run', model.config), `--run ${runPath}`, 1) : null;
+  const base = evaluationWeights(model, null, '--model', 1);
+  const rt = await runtimeFromFlags(f);
+  try {
+    const ids = encodeExamples(examples, model.tokenizer, recipe.codeLength, recipe.nlLength).code;
+    const side = async (w: EvaluationWeights): Promise<Side> => {
+      const layers = await representations(rt, w, recipe, ids, examples.length, pooling);
+      return { layers, probes: probeLayers(layers, model.config.hidden, labels.labels, labels.classes.length, options) };
+    };
+    const before = await side(base);
+    const after = run ? await side(run) : null;
+    const drift = after ? driftByLayer(before.layers, after.layers, model.config.hidden) : null;
+    const report = { data: f.required('data'), label: f.required('label-field'), pooling, examples: examples.length, classes: labels.classes, counts: labels.counts, ...options, majority: Math.max(...labels.counts) / examples.length, layers: before.probes.map((p, l) => ({ layer: l, model: p, ...(after ? { run: after.probes[l]!, cka: drift![l]! } : {}) })) };
+    process.stdout.write(table(report, runPath ?? null));
+    if (json) writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    rt.destroy();
+  }
+}
+
+async function labelledData(f: FlagReader): Promise<{ examples: Example[]; labels: LabelledSet }> {
+  const path = f.required('data');
+  const text = f.string('text-field') ?? 'code';
+  const label = f.required('label-field');
+  const max = f.number('max-examples', 1000, 2, 1_000_000, true);
+  // The query side is not used by a probe: it reads the same field, so the reader's pair logic is unchanged.
+  const { examples: all, report } = await readShard(await sourceFromPath(path), { mapping: { code: text, query: text, label } }).catch((error: unknown) => {
+    throw new CliError(`--data ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  if (report.skipped > 0) process.stderr.write(`lab: ${path}: skipped ${report.skipped} record(s) (${report.firstSkipped.map((s) => `line ${s.line}: ${s.reason}`).join('; ')})\n`);
+  const examples = all.slice(0, max);
+  try {
+    return { examples, labels: labelClasses(examples, `--data ${path}`) };
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function representations(rt: Runtime, w: EvaluationWeights, recipe: RecipeSettings, ids: Uint32Array, n: number, pooling: LayerPooling): Promise<Float32Array[]> {
+  const tm = evaluationModel(rt, w, recipe);
+  return layerRepresentations(rt, tm, ids, n, recipe.evalBatchSize, pooling);
+}
+
+interface Report {
+  readonly examples: number;
+  readonly classes: readonly string[];
+  readonly counts: readonly number[];
+  readonly heldOut: number;
+  readonly majority: number;
+  readonly pooling: string;
+  readonly label: string;
+  readonly layers: readonly { layer: number; model: LayerProbe; run?: LayerProbe; cka?: number }[];
+}
+
+function table(r: Report, run: string | null): string {
+  const pct = (v: number): string => `${(100 * v).toFixed(1).padStart(6)}%`;
+  const classes = r.classes.map((c, i) => `${JSON.stringify(c)} ×${r.counts[i]}`).join(', ');
+  const lines = [
+    `probe of "${r.label}" on ${r.examples} examples (${classes}), ${Math.round(r.heldOut * 100)}% held out; ${r.pooling === 'cls' ? '<s> state' : 'mean over tokens'}; majority class ${pct(r.majority).trim()}`,
+    run ? `layer   model acc   run acc   CKA(model, run)   (run: ${run})` : 'layer   held-out acc   train acc',
+  ];
+  for (const l of r.layers) {
+    const name = (l.layer === 0 ? 'emb' : String(l.layer)).padEnd(5);
+    const warn = l.model.converged && (l.run?.converged ?? true) ? '' : '  (a probe did not converge)';
+    lines.push(run ? `${name}   ${pct(l.model.accuracy)}    ${pct(l.run!.accuracy)}   ${l.cka!.toFixed(4).padStart(8)}${warn}` : `${name}   ${pct(l.model.accuracy)}        ${pct(l.model.trainAccuracy)}${warn}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,34 @@
+/**
+ * A model ready to evaluate: the base weights, with a trained run's folder (adapter or model) on top when given.
+ * The weights are checked (startingWeights) before the caller opens a device, so a bad folder is a message,
+ * not a leaked device.
+ */
+import type { Runtime } from '../engine/gpu/runtime';
+import { parsePeftConfig } from '../engine/peft/parse';
+import { planPeft, type PeftPlan } from '../engine/peft/plan';
+import { buildModel } from '../engine/train/build_model';
+import { trainerConfig, type RecipeSettings } from '../engine/train/run_config';
+import { startingWeights } from '../engine/train/starting_weights';
+import type { TrainableModel } from '../engine/train/trainable_model';
+import type { AdapterDir } from './adapter_dir';
+import type { LoadedModel } from './model_dir';
+
+export interface EvaluationWeights {
+  readonly plan: PeftPlan;
+  readonly values: Map<string, Float32Array>;
+  readonly peft: ReturnType<typeof parsePeftConfig>;
+}
+
+/** `flag`: how the run folder was given (for messages), e.g. "--adapter runs/a". */
+export function evaluationWeights(model: LoadedModel, run: AdapterDir | null, flag: string, seed: number): EvaluationWeights {
+  const peft = run?.adapter?.peft ?? parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model.config);
+  const plan = planPeft(model.config, peft);
+  const start = startingWeights(plan, { base: model.weights, trained: run?.baseWeights, adapter: run?.adapter ? { tensors: run.adapter.tensors, name: flag } : null }, seed);
+  return { plan, values: start.values, peft };
+}
+
+export function evaluationModel(rt: Runtime, weights: EvaluationWeights, recipe: RecipeSettings): TrainableModel {
+  const tm = buildModel(rt, weights.plan, trainerConfig(recipe, weights.peft), 'evaluate');
+  tm.weights.load(weights.values);
+  return tm;
+}
