@@ -28,14 +28,15 @@ describe('labelled shards', () => {
 
   it('indexes classes in sorted order (numbers numerically) and counts them', () => {
     const ex = (label: string, line: number) => ({ code: 'c', query: 'q', line, label });
-    const set = labelClasses(['10', '2', '2', '1', '10'].map(ex), 'x');
+    const set = labelClasses(['10', '2', '2', '1', '10', '1'].map(ex), 'x');
     expect(set.classes).toEqual(['1', '2', '10']);
-    expect([...set.labels]).toEqual([2, 1, 1, 0, 2]);
-    expect(set.counts).toEqual([1, 2, 2]);
+    expect([...set.labels]).toEqual([2, 1, 1, 0, 2, 0]);
+    expect(set.counts).toEqual([2, 2, 2]);
     expect(labelClasses(['neg', 'pos', 'neg'].map(ex), 'x').classes).toEqual(['neg', 'pos']);
   });
 
-  it('refuses one class, unlabelled records and free text as labels', () => {
+  it('refuses one class, unlabelled records and free text or identifiers as labels', () => {
+    expect(() => labelClasses(['a', 'b', 'c', 'a'].map((l, i) => ({ code: 'c', query: 'q', line: i, label: l })), 'd.jsonl')).toThrow(/3 distinct labels for 4 records/);
     const ex = (label: string | undefined, line: number) => ({ code: 'c', query: 'q', line, ...(label === undefined ? {} : { label }) });
     expect(() => labelClasses(['a', 'a'].map(ex), 'd.jsonl')).toThrow(/every record has the label "a"/);
     expect(() => labelClasses([ex('a', 1), ex(undefined, 2)], 'd.jsonl')).toThrow(/line 2 has no label/);

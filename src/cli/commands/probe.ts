@@ -131,7 +131,9 @@ function table(r: Report, run: string | null): string {
   for (const l of r.layers) {
     const name = (l.layer === 0 ? 'emb' : String(l.layer)).padEnd(5);
     const warn = l.model.converged && (l.run?.converged ?? true) ? '' : '  (a probe did not converge)';
-    lines.push(run ? `${name}   ${pct(l.model.accuracy)}    ${pct(l.run!.accuracy)}   ${l.cka!.toFixed(4).padStart(8)}${warn}` : `${name}   ${pct(l.model.accuracy)}        ${pct(l.model.trainAccuracy)}${warn}`);
+    // A layer whose representation is the same for every input (the embeddings' <s>) has no CKA: 0/0.
+    const cka = l.cka === undefined || Number.isNaN(l.cka) ? '       —' : l.cka.toFixed(4).padStart(8);
+    lines.push(run ? `${name}   ${pct(l.model.accuracy)}    ${pct(l.run!.accuracy)}   ${cka}${warn}` : `${name}   ${pct(l.model.accuracy)}        ${pct(l.model.trainAccuracy)}${warn}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -32,6 +32,7 @@ export function labelClasses(examples: readonly Example[], what: string): Labell
   }
   const classes = [...names].sort(compareLabels);
   if (classes.length < 2) throw new DataError(`${what}: every record has the label ${JSON.stringify(classes[0] ?? null)}; a classifier needs at least two classes`);
+  if (classes.length > 2 && classes.length > examples.length / 2) throw new DataError(`${what}: ${classes.length} distinct labels for ${examples.length} records, so most classes would have one example: the label field looks like an identifier or free text, not classes`);
   const index = new Map(classes.map((c, i) => [c, i]));
   const labels = Int32Array.from(examples, (e) => index.get(e.label!)!);
   const counts = classes.map(() => 0);

@@ -249,9 +249,9 @@ export class ShardReader implements AsyncIterable<Example> {
     const where = format === 'parquet' ? 'row' : 'line';
     const examples = firstSkipped.slice(0, 3).map((s) => `${where} ${s.line}: ${s.reason}`);
     const listed = examples.length > 0 ? ` (${examples.join('; ')})` : '';
-    const hint = format === 'jsonl'
-      ? ' JSON Lines needs one complete JSON object per line; a single pretty-printed object is not a dataset.'
-      : '';
+    // The JSON Lines hint only where lines were not objects (a pretty-printed file); a missing field is its own reason.
+    const notObjects = firstSkipped.some((s) => /^(not a JSON object|not valid JSON)/.test(s.reason));
+    const hint = format === 'jsonl' && notObjects ? ' JSON Lines needs one complete JSON object per line; a single pretty-printed object is not a dataset.' : '';
     return `${name}: none of its ${skipped} records could be used${listed}.${hint}`;
   }
 }
