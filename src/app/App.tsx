@@ -1,4 +1,5 @@
 import { Notice } from './components/Notice';
+import { LayerAnalysis } from './features/analysis/LayerAnalysis';
 import { CurvesPanel } from './features/curves/CurvesPanel';
 import { DataPanel } from './features/data/DataPanel';
 import { DevicePanel } from './features/device/DevicePanel';
@@ -47,6 +48,7 @@ export function App() {
       </div>
       <CurvesPanel />
       <RunsTable />
+      <LayerAnalysis />
       <StoragePanel />
       <DevicePanel />
     </main>

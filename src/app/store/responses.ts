@@ -85,6 +85,10 @@ function onResponse(message: WorkerResponse): void {
       return onRunCheckpoint(message.runId, message.step, message.problem);
     case 'storage':
       return state.setStorage(message.report);
+    case 'layer-study':
+      return state.setLayerStudy({ status: 'done', study: message.study });
+    case 'layer-study-error':
+      return state.setLayerStudy({ status: 'error', message: message.message });
     case 'export-files':
     case 'export-error':
       return onExport(message);

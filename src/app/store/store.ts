@@ -4,6 +4,7 @@ import { createConfigSlice, type ConfigSlice } from './configSlice';
 import { createDataSlice, type DataSlice } from './dataSlice';
 import { createDeviceSlice, type DeviceSlice } from './deviceSlice';
 import { createHubSlice, type HubSlice } from './hubSlice';
+import { createLayerStudySlice, type LayerStudySlice } from './layerStudySlice';
 import { createMemorySlice, type MemorySlice } from './memorySlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
@@ -11,7 +12,7 @@ import { createTuningSlice, type TuningSlice } from './tuningSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 import { createWorkspaceSlice, type WorkspaceSlice } from './workspaceSlice';
 
-export type LabState = DeviceSlice & ModelSlice & HubSlice & DataSlice & ConfigSlice & MemorySlice & RunsSlice & UiSlice & TuningSlice & WorkspaceSlice;
+export type LabState = DeviceSlice & ModelSlice & HubSlice & DataSlice & ConfigSlice & MemorySlice & RunsSlice & UiSlice & TuningSlice & WorkspaceSlice & LayerStudySlice;
 
 export const useLab = create<LabState>()((set, get, api) => ({
   ...createDeviceSlice(set, get, api),
@@ -24,6 +25,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
   ...createUiSlice(set, get, api),
   ...createTuningSlice(set, get, api),
   ...createWorkspaceSlice(set, get, api),
+  ...createLayerStudySlice(set, get, api),
 }));
 
 useLab.getState().revalidate();

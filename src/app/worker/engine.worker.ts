@@ -12,6 +12,7 @@ import { evaluateOnly } from './evaluation';
 import { toFailure } from './failure';
 import { cancelHubDownload, deleteCachedModel, downloadHubModel, hubCacheListing } from './hub_download';
 import { planMemory } from './plan_memory';
+import { studyModelLayers } from './layer_study';
 import { loadDemoModel, loadModelFiles, ModelFilesError, type LoadedModel } from './model_files';
 import type { ModelSource, WorkerRequest, WorkerResponse } from './protocol';
 import { forgetAllCheckpoints, forgetCheckpoint, forgetShardFile, forgetWorkspaceFiles, storageReport, storedModelFiles, storeModelFiles, storeShardFile } from './workspace_files';
@@ -134,6 +135,15 @@ async function evaluate(request: Extract<WorkerRequest, { type: 'evaluate' }>): 
   }
 }
 
+async function analyzeLayers(request: Extract<WorkerRequest, { type: 'analyze-layers' }>): Promise<void> {
+  try {
+    if (trainer.busy) throw new Error('A run is training: analyze the layers when it ends (or stop it).');
+    post({ type: 'layer-study', study: await studyModelLayers(request, { gpu: self.navigator.gpu, model, runWeights: (id) => trainer.runWeights(id) }) });
+  } catch (error) {
+    post({ type: 'layer-study-error', message: toFailure(error).message });
+  }
+}
+
 async function freeStorage(what: Extract<WorkerRequest, { type: 'storage-free' }>['what']): Promise<void> {
   if (what === 'checkpoints') return forgetAllCheckpoints();
   if (what === 'workspace') return forgetWorkspaceFiles();
@@ -186,6 +196,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       return tuner.tune(request, { gpu: self.navigator.gpu, post, busy: () => trainer.busy });
     case 'tune-cancel':
       return tuner.stop();
+    case 'analyze-layers':
+      return analyzeLayers(request);
     case 'storage-report':
       return post({ type: 'storage', report: await storageReport() });
     case 'storage-free':

@@ -2,6 +2,8 @@
 import type { ShardProgress, ShardReport, ShardStatistics } from '../../engine/data';
 import type { AdapterSummary, GpuFeatures } from '../../engine/gpu/device';
 import type { HubErrorKind, HubLoadProgress } from '../../engine/hub';
+import type { LayerStudy } from '../../engine/eval/layer_analysis';
+import type { LayerPooling } from '../../engine/eval/layer_representations';
 import type { RetrievalMetrics } from '../../engine/eval/retrieval';
 import type { MatmulTuning } from '../../engine/kernels/matmul_tiles';
 import type { EncoderConfig } from '../../engine/model/config';
@@ -47,6 +49,28 @@ export type ShardInput =
   | { readonly kind: 'file'; readonly file: File }
   | { readonly kind: 'url'; readonly url: string; readonly name: string }
   | { readonly kind: 'stored'; readonly name: string };
+
+export interface LayerStudyRequest {
+  /** A labelled file: the code in `textField`, the class in `labelField`. */
+  readonly input: ShardInput;
+  readonly textField: string;
+  readonly labelField: string;
+  readonly pooling: LayerPooling;
+  /** Tokens per example, <s> and </s> included. */
+  readonly length: number;
+  readonly maxExamples: number;
+  /** A run that ended in this page (its weights are in the Worker), compared with the model; null: the model alone. */
+  readonly runId: string | null;
+}
+
+/** A layer study with what it was asked. */
+export interface PageLayerStudy extends LayerStudy {
+  readonly label: string;
+  readonly pooling: LayerPooling;
+  readonly runId: string | null;
+  /** Records skipped for a missing or bad text or label. */
+  readonly skipped: number;
+}
 
 /** What the lab keeps in this browser (OPFS) and the origin's usage and quota as the browser estimates them. */
 export interface StorageReport {
@@ -162,6 +186,8 @@ export type WorkerRequest =
   | ({ readonly type: 'tune-matmul' } & Omit<MemoryPlanRequest, 'evalExamples'>)
   | { readonly type: 'tune-cancel' }
   | { readonly type: 'storage-report' }
+  /** Telly's layer analysis: probes of every layer of the model (and of a run of this session), and their drift. */
+  | ({ readonly type: 'analyze-layers' } & LayerStudyRequest)
   /** Free what the lab keeps: every checkpoint, one run's, or the stored model and shards. */
   | { readonly type: 'storage-free'; readonly what: 'checkpoints' | 'workspace' | { readonly runId: string } };
 
@@ -203,6 +229,8 @@ export type WorkerResponse =
   /** `problem`: the checkpoint could not be written (the previous one stays; `step` is then null). */
   | { readonly type: 'run-checkpoint'; readonly runId: string; readonly step: number | null; readonly problem: string | null }
   | { readonly type: 'storage'; readonly report: StorageReport }
+  | { readonly type: 'layer-study'; readonly study: PageLayerStudy }
+  | { readonly type: 'layer-study-error'; readonly message: string }
   | { readonly type: 'export-files'; readonly runId: string; readonly files: readonly ExportedFile[]; readonly folder: string | null }
   | { readonly type: 'export-error'; readonly runId: string; readonly message: string }
   | { readonly type: 'memory-plan'; readonly id: number; readonly plan: MemoryPlan }

@@ -2,7 +2,7 @@
  * Dataset shards inside the Worker: read once when dropped (streamed, with progress), kept as examples, split
  * and encoded for runs. The page only ever sees the reports and statistics.
  */
-import { readShard, shardStatistics, sourceFromBlob, splitIndices, type Example, type ShardProgress, type ShardReport, type ShardStatistics } from '../../engine/data';
+import { readShard, shardStatistics, sourceFromBlob, splitIndices, type Example, type FieldSelection, type ShardProgress, type ShardReport, type ShardStatistics } from '../../engine/data';
 import { encodeExamples, type EncodedShard } from '../../engine/io/encode';
 import { tokenCount, type CodeSearchTokenizer } from '../../engine/io/tokenizer';
 import type { RecipeSettings } from '../../engine/train/run_config';
@@ -19,8 +19,8 @@ export interface ShardEntry {
 export const STATS_SAMPLE = 5_000;
 const PROGRESS_EVERY_MS = 100;
 
-/** `id`: the shard's id, under which a stored copy is found. */
-export async function readShardInput(id: string, input: ShardInput, onProgress: (p: ShardProgress) => void): Promise<{ examples: Example[]; report: ShardReport }> {
+/** `id`: the shard's id, under which a stored copy is found; `mapping`: the fields, when not detected. */
+export async function readShardInput(id: string, input: ShardInput, onProgress: (p: ShardProgress) => void, mapping?: FieldSelection): Promise<{ examples: Example[]; report: ShardReport }> {
   let last = 0;
   const throttled = (p: ShardProgress): void => {
     const now = performance.now();
@@ -28,15 +28,16 @@ export async function readShardInput(id: string, input: ShardInput, onProgress: 
     last = now;
     onProgress(p);
   };
-  if (input.kind === 'file') return readShard(sourceFromBlob(input.file, input.file.name), { onProgress: throttled });
+  const options = { onProgress: throttled, ...(mapping ? { mapping } : {}) };
+  if (input.kind === 'file') return readShard(sourceFromBlob(input.file, input.file.name), options);
   if (input.kind === 'stored') {
     const file = await storedShardFile(id);
     if (!file) throw new RunDataError(`The copy of ${input.name} kept in this browser is gone (its storage was freed or cleared): drop the file again.`);
-    return readShard(sourceFromBlob(file, input.name), { onProgress: throttled });
+    return readShard(sourceFromBlob(file, input.name), options);
   }
   const response = await fetch(input.url);
   if (!response.ok) throw new Error(`${input.name} could not be fetched (${response.status}): reload the page.`);
-  return readShard(sourceFromBlob(await response.blob(), input.name), { onProgress: throttled });
+  return readShard(sourceFromBlob(await response.blob(), input.name), options);
 }
 
 function evenlySpaced<T>(items: readonly T[], count: number): T[] {

@@ -82,6 +82,15 @@ export class Trainer {
     return this.active !== null;
   }
 
+  /** The model a run trained and its best (else final) weights, whole, while this session keeps them. */
+  runWeights(runId: string): { model: LoadedModel; plan: PeftPlan; values: Map<string, Float32Array> } | null {
+    const outcome = this.outcomes.get(runId);
+    if (!outcome) return null;
+    const values = weightsToStart(outcome.model, outcome.plan, outcome.recipe.seed, null);
+    for (const [name, value] of outcome.best ?? outcome.final) values.set(name, value);
+    return { model: outcome.model, plan: outcome.plan, values };
+  }
+
   control(runId: string, action: RunAction): void {
     if (this.active?.runId === runId) this.active.control.apply(action);
   }

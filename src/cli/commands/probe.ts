@@ -5,11 +5,10 @@
  */
 import { labelClasses, readShard, type Example, type LabelledSet } from '../../engine/data';
 import { sourceFromPath } from '../../engine/data/node_source';
-import type { Runtime } from '../../engine/gpu/runtime';
-import { driftByLayer, PROBE_DEFAULTS, probeLayers, type LayerProbe } from '../../engine/eval/layer_analysis';
+import { PROBE_DEFAULTS, studyLayers, type LayerStudy } from '../../engine/eval/layer_analysis';
 import { layerRepresentations, type LayerPooling } from '../../engine/eval/layer_representations';
 import { encodeExamples } from '../../engine/io/encode';
-import { parseRecipe, type RecipeSettings } from '../../engine/train/run_config';
+import { parseRecipe } from '../../engine/train/run_config';
 import { readAdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
@@ -51,11 +50,6 @@ const FLAGS = {
   ...GPU_FLAGS,
 } as const;
 
-interface Side {
-  readonly probes: LayerProbe[];
-  readonly layers: Float32Array[];
-}
-
 export async function probe(argv: readonly string[]): Promise<void> {
   const f = new FlagReader(parseFlags(argv, FLAGS, 'probe'), 'probe');
   const model = loadModelDir(f.required('model'));
@@ -72,16 +66,12 @@ export async function probe(argv: readonly string[]): Promise<void> {
   const rt = await runtimeFromFlags(f);
   try {
     const ids = encodeExamples(examples, model.tokenizer, recipe.codeLength, recipe.nlLength).code;
-    const side = async (w: EvaluationWeights): Promise<Side> => {
-      const layers = await representations(rt, w, recipe, ids, examples.length, pooling);
-      return { layers, probes: probeLayers(layers, model.config.hidden, labels.labels, labels.classes.length, options) };
-    };
-    const before = await side(base);
-    const after = run ? await side(run) : null;
-    const drift = after ? driftByLayer(before.layers, after.layers, model.config.hidden) : null;
-    const report = { data: f.required('data'), label: f.required('label-field'), pooling, examples: examples.length, classes: labels.classes, counts: labels.counts, ...options, majority: Math.max(...labels.counts) / examples.length, layers: before.probes.map((p, l) => ({ layer: l, model: p, ...(after ? { run: after.probes[l]!, cka: drift![l]! } : {}) })) };
-    process.stdout.write(table(report, runPath ?? null));
-    if (json) writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
+    const layersOf = (w: EvaluationWeights): Promise<Float32Array[]> => layerRepresentations(rt, evaluationModel(rt, w, recipe), ids, examples.length, recipe.evalBatchSize, pooling);
+    const before = await layersOf(base);
+    const after = run ? await layersOf(run) : null;
+    const study = studyLayers(before, after, model.config.hidden, labels, options);
+    process.stdout.write(table(study, f.required('label-field'), pooling, runPath ?? null));
+    if (json) writeFileAtomic(json, `${JSON.stringify({ data: f.required('data'), label: f.required('label-field'), pooling, ...study }, null, 2)}\n`);
   } finally {
     rt.destroy();
   }
@@ -105,27 +95,11 @@ async function labelledData(f: FlagReader): Promise<{ examples: Example[]; label
   }
 }
 
-async function representations(rt: Runtime, w: EvaluationWeights, recipe: RecipeSettings, ids: Uint32Array, n: number, pooling: LayerPooling): Promise<Float32Array[]> {
-  const tm = evaluationModel(rt, w, recipe);
-  return layerRepresentations(rt, tm, ids, n, recipe.evalBatchSize, pooling);
-}
-
-interface Report {
-  readonly examples: number;
-  readonly classes: readonly string[];
-  readonly counts: readonly number[];
-  readonly heldOut: number;
-  readonly majority: number;
-  readonly pooling: string;
-  readonly label: string;
-  readonly layers: readonly { layer: number; model: LayerProbe; run?: LayerProbe; cka?: number }[];
-}
-
-function table(r: Report, run: string | null): string {
+function table(r: LayerStudy, label: string, pooling: LayerPooling, run: string | null): string {
   const pct = (v: number): string => `${(100 * v).toFixed(1).padStart(6)}%`;
   const classes = r.classes.map((c, i) => `${JSON.stringify(c)} ×${r.counts[i]}`).join(', ');
   const lines = [
-    `probe of "${r.label}" on ${r.examples} examples (${classes}), ${Math.round(r.heldOut * 100)}% held out; ${r.pooling === 'cls' ? '<s> state' : 'mean over tokens'}; majority class ${pct(r.majority).trim()}`,
+    `probe of "${label}" on ${r.examples} examples (${classes}), ${Math.round(r.options.heldOut * 100)}% held out; ${pooling === 'cls' ? '<s> state' : 'mean over tokens'}; majority class ${pct(r.majority).trim()}`,
     run ? `layer   model acc   run acc   CKA(model, run)   (run: ${run})` : 'layer   held-out acc   train acc',
   ];
   for (const l of r.layers) {

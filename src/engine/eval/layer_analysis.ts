@@ -82,3 +82,39 @@ export function driftByLayer(before: readonly Float32Array[], after: readonly Fl
   if (before.length !== after.length) throw new RangeError(`driftByLayer: ${before.length} layers before, ${after.length} after`);
   return before.map((x, l) => linearCka(x, d, after[l]!, d));
 }
+
+export interface LayerStudyRow {
+  readonly layer: number;
+  readonly model: LayerProbe;
+  readonly run?: LayerProbe;
+  /** Linear CKA of the model's and the run's representations (NaN where a layer is constant over the inputs). */
+  readonly cka?: number;
+}
+
+/** A probe of every layer of a model, and of a run with each layer's drift from the model when given. */
+export interface LayerStudy {
+  readonly examples: number;
+  readonly classes: readonly string[];
+  readonly counts: readonly number[];
+  /** The largest class's share: the accuracy of always guessing it, the baseline a probe has to beat. */
+  readonly majority: number;
+  readonly options: ProbeOptions;
+  readonly layers: readonly LayerStudyRow[];
+}
+
+/** Probes (and drift) from each side's per-layer representations of the same labelled inputs. */
+export function studyLayers(model: readonly Float32Array[], run: readonly Float32Array[] | null, d: number, labelled: { readonly classes: readonly string[]; readonly labels: ArrayLike<number>; readonly counts: readonly number[] }, options: Partial<ProbeOptions> = {}): LayerStudy {
+  const o = { ...PROBE_DEFAULTS, ...options };
+  const k = labelled.classes.length;
+  const before = probeLayers(model, d, labelled.labels, k, o);
+  const after = run ? probeLayers(run, d, labelled.labels, k, o) : null;
+  const drift = run ? driftByLayer(model, run, d) : null;
+  return {
+    examples: labelled.labels.length,
+    classes: labelled.classes,
+    counts: labelled.counts,
+    majority: Math.max(...labelled.counts) / labelled.labels.length,
+    options: o,
+    layers: before.map((p, l) => ({ layer: l, model: p, ...(after ? { run: after[l]!, cka: drift![l]! } : {}) })),
+  };
+}

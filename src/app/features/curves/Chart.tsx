@@ -54,7 +54,7 @@ const CHART_HEIGHT = 190;
  * The element's content width, kept by a ResizeObserver. A fixed-size chart renders once per data change;
  * recharts' ResponsiveContainer would render it twice on mount (at size 0, then measured).
  */
-function useWidth(ref: RefObject<HTMLElement | null>): number {
+export function useWidth(ref: RefObject<HTMLElement | null>): number {
   const [width, setWidth] = useState(0);
   useEffect(() => {
     const el = ref.current;
