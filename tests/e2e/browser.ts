@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, createServer, preview } from 'vite';
 
 export const CHROMIUM_ARGS = [
@@ -81,4 +81,19 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       await served.close();
     },
   };
+}
+
+/** A production build served, and one page at 1280×800 whose uncaught errors are collected (tests expect none). */
+export interface LabPage {
+  readonly lab: Lab;
+  readonly page: Page;
+  readonly errors: string[];
+}
+
+export async function openLabPage(): Promise<LabPage> {
+  const lab = await startLab({ production: true });
+  const page = await lab.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { lab, page, errors };
 }

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startLab, type Lab } from './browser';
+import { openLabPage, type Lab } from './browser';
 import { loadDemoAndData, setQuickRecipe, waitForRuns } from './lab_page';
 
 const STEPS = 12;
@@ -56,13 +56,10 @@ async function readoutStep(page: Page): Promise<number> {
 describe('resume in the browser', () => {
   let lab: Lab;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
   let whole: StoredRun;
-
   beforeAll(async () => {
-    lab = await startLab({ production: true });
-    page = await lab.browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => errors.push(e.message));
+    ({ lab, page, errors } = await openLabPage());
   }, 120_000);
 
   afterAll(async () => {

@@ -5,17 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startLab, type Lab } from './browser';
+import { openLabPage, type Lab } from './browser';
 
 describe('stored runs in the page', () => {
   let lab: Lab;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
   beforeAll(async () => {
-    lab = await startLab({ production: true });
-    page = await lab.browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-  });
+    ({ lab, page, errors } = await openLabPage());
+  }, 120_000);
   afterAll(async () => {
     await lab?.close();
   });

@@ -1,7 +1,7 @@
 /**
  * The import graph of src/: no circular imports, the test oracle (src/reference/) kept out of the product
  * (only the self-check, a test run on the user's GPU, may use it) and importing nothing from the engine or the
- * app. Op contracts both sides share live in src/ops/.
+ * app. Op contracts both sides share live in src/ops/. Dashboard feature folders do not import each other.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -82,6 +82,15 @@ describe('the import graph of src/', () => {
     const offenders = [...graph].flatMap(([f, deps]) =>
       rel(f).startsWith('reference/') ? deps.filter((d) => /^(engine|app|cli|bench)\//.test(rel(d))).map((d) => `${rel(f)} -> ${rel(d)}`) : [],
     );
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the dashboard panels apart: a feature folder imports no other feature (shared code lives in components/ or lib/)', () => {
+    const featureOf = (f: string): string | null => /^app\/features\/([^/]+)\//.exec(rel(f))?.[1] ?? null;
+    const offenders = [...graph].flatMap(([f, deps]) => {
+      const own = featureOf(f);
+      return own === null ? [] : deps.filter((d) => featureOf(d) !== null && featureOf(d) !== own).map((d) => `${rel(f)} -> ${rel(d)}`);
+    });
     expect(offenders).toEqual([]);
   });
 

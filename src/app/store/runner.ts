@@ -103,7 +103,7 @@ function launch(run: RunRecord, resume: boolean): void {
   send({ type: 'start', runId: run.id, config: run.config, data: plan.data, fromAdapter: plan.fromAdapter, matmulTuning: currentTuning(), resume, checkpointEvery: state.checkpointEvery, memoryBudget: state.memoryBudget ? state.memoryBudget * 2 ** 30 : null });
 }
 
-/** Whether "Resume" can continue this run: it has a checkpoint and a data plan, and nothing else trains. */
+/** Whether "Resume" can continue this run: it stopped in a way a new device can get past, and has a checkpoint and a data plan. */
 export function canResume(run: RunRecord): boolean {
   const resumable = run.status === 'interrupted' || run.status === 'stopped' || (run.status === 'error' && run.failure !== null && GPU_FAILURES.has(run.failure.kind));
   return resumable && run.checkpointStep != null && planOf(run.id) !== null;

@@ -6,7 +6,7 @@ import { useRef } from 'react';
 import { Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { PALETTE } from '../../lib/run_types';
 import type { PageLayerStudy } from '../../worker/protocol';
-import { useWidth } from '../curves/Chart';
+import { useWidth } from '../../components/useWidth';
 
 const HEIGHT = 220;
 const FIGURE_CHROME = 32;

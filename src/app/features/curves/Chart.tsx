@@ -1,5 +1,6 @@
 /** One metric over steps for every visible run: fixed colors, a hover readout listing each run's value. */
-import { memo, startTransition, useEffect, useRef, useState, type RefObject } from 'react';
+import { memo, startTransition, useEffect, useRef, useState } from 'react';
+import { useWidth } from '../../components/useWidth';
 import { Line, LineChart, Tooltip, XAxis, YAxis, type TooltipContentProps, type XAxisTickContentProps } from 'recharts';
 import { formatStep, formatValue } from '../../lib/format';
 import { RAW_SUFFIX, type SeriesKey } from './chartData';
@@ -49,22 +50,6 @@ function useQueued<T>(value: T): T | null {
 }
 
 const CHART_HEIGHT = 190;
-
-/**
- * The element's content width, kept by a ResizeObserver. A fixed-size chart renders once per data change;
- * recharts' ResponsiveContainer would render it twice on mount (at size 0, then measured).
- */
-export function useWidth(ref: RefObject<HTMLElement | null>): number {
-  const [width, setWidth] = useState(0);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const observer = new ResizeObserver(([entry]) => setWidth(Math.floor(entry?.contentRect.width ?? 0)));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, [ref]);
-  return width;
-}
 
 function ChartImpl(props: ChartProps) {
   const shown = useQueued(props);
