@@ -58,7 +58,7 @@ describe('lab probe', () => {
   });
 
   it('shows no CKA for a layer that is the same for every input (<s> of the embeddings)', async () => {
-    const r = await labOk('probe', '--model', MODEL, '--data', data, '--label-field', 'syntactic_returns', '--run', join(dir, 'run'), ...SMALL);
+    const r = await labOk('probe', '--model', MODEL, '--data', data, '--label-field', 'syntactic_returns', '--run', join(dir, 'run'), '--pooling', 'cls', ...SMALL);
     expect(r.stdout.split('\n').find((l) => l.startsWith('emb'))).toMatch(/—$/);
   });
 

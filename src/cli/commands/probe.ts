@@ -23,7 +23,8 @@ export const PROBE_HELP = `npm run lab -- probe --model DIR --data FILE --label-
   --run (a \`train --out\` folder) the run's probes and each layer's linear CKA with the model (1: unchanged).
   Try it: --model public/sample/model --data public/sample/probe.jsonl --label-field syntactic_returns
   --text-field F      the field holding the code (default: code)
-  --pooling P         cls (the <s> state, default) or mean (over the real tokens)
+  --pooling P         mean (over the real tokens, default) or cls (the <s> state; the embeddings' is the
+                      same for every input, so their probe only guesses the majority class)
   --length N          tokens per example, <s> and </s> included (default 128)
   --max-examples N    use the first N labelled records (default 1000)
   --held-out F        fraction held out to measure the probes (default ${PROBE_DEFAULTS.heldOut})
@@ -53,7 +54,7 @@ const FLAGS = {
 export async function probe(argv: readonly string[]): Promise<void> {
   const f = new FlagReader(parseFlags(argv, FLAGS, 'probe'), 'probe');
   const model = loadModelDir(f.required('model'));
-  const pooling = f.string('pooling') ?? 'cls';
+  const pooling = f.string('pooling') ?? 'mean';
   if (pooling !== 'cls' && pooling !== 'mean') throw new CliError(`--pooling ${pooling}: use cls or mean`);
   const recipe = parseRecipe({ codeLength: f.number('length', 128, 3, 4096, true), nlLength: 3, evalBatchSize: f.number('batch', 32, 1, 4096, true) }, model.config);
   const options = { heldOut: f.number('held-out', PROBE_DEFAULTS.heldOut, 0.01, 0.9), seed: f.number('seed', PROBE_DEFAULTS.seed, 0, 2 ** 32 - 1, true), c: f.number('c', PROBE_DEFAULTS.c, 1e-6, 1e6) };
