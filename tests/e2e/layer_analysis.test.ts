@@ -3,6 +3,7 @@
  * standard-library functions), the probe accuracy per layer; after a short LoRA run, the run's probes beside
  * the model's and each layer's CKA — 1.0000 for the embeddings, which LoRA (query, value) does not touch.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openLabPage, type Lab } from './browser';
@@ -45,6 +46,13 @@ describe('layer analysis in the page', () => {
     expect(table[0]).toMatch(/^emb.*1\.0000$/); // the embeddings: unchanged by LoRA
     const cka = await page.getByTestId('layer-study-table').locator('tbody td:last-child').allTextContents();
     expect(Number(cka[2])).toBeLessThan(1); // the top layer: changed by the run
+    const download = page.waitForEvent('download');
+    await page.getByTestId('layer-study-json').click();
+    const json = JSON.parse(readFileSync((await (await download).path())!, 'utf8')) as { data: string; label: string; pooling: string; classes: string[]; run: string; layers: { layer: number; cka: number }[] };
+    expect(json).toMatchObject({ data: 'sample/probe.jsonl', label: 'syntactic_returns', pooling: 'mean', classes: ['0', '1'] });
+    expect(json.run).toMatch(/^LoRA-64/);
+    expect(json.layers.map((l) => l.layer)).toEqual([0, 1, 2]);
+    expect(json.layers[0]!.cka).toBeCloseTo(1, 10);
     await page.getByTestId('layer-analysis').scrollIntoViewIfNeeded();
     await page.mouse.move(0, 0);
     await page.screenshot({ path: 'test-results/layer-analysis.png' });

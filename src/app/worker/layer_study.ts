@@ -49,7 +49,7 @@ export async function studyModelLayers(request: LayerStudyRequest, ctx: LayerStu
     const before = await layersOf(base);
     const after = run ? await layersOf(run) : null;
     const study = studyLayers(before, after, model.config.hidden, labelled);
-    return { ...study, label: request.labelField, pooling: request.pooling, runId: request.runId, skipped: report.skipped };
+    return { ...study, data: report.name, label: request.labelField, pooling: request.pooling, runId: request.runId, skipped: report.skipped };
   } finally {
     rt.destroy();
   }

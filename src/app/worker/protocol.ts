@@ -65,6 +65,8 @@ export interface LayerStudyRequest {
 
 /** A layer study with what it was asked. */
 export interface PageLayerStudy extends LayerStudy {
+  /** The labelled file's name. */
+  readonly data: string;
   readonly label: string;
   readonly pooling: LayerPooling;
   readonly runId: string | null;

@@ -10,11 +10,19 @@ import { NumberField } from '../../components/fields';
 import { endedInThisPage } from '../../store/runner';
 import { useLab } from '../../store/store';
 import { send } from '../../store/worker_client';
-import { SAMPLE_BASE, type ShardInput } from '../../worker/protocol';
+import { download } from '../../lib/export_runs';
+import { SAMPLE_BASE, type PageLayerStudy, type ShardInput } from '../../worker/protocol';
 import { LayerCharts, LayerTable } from './LayerCharts';
 
 const SAMPLE = 'probe.jsonl';
 const SAMPLE_LABELS = ['syntactic_returns', 'lexical_string', 'structural_deep'];
+
+/** The study in `lab probe --json`'s shape (an undefined CKA is null there too), with the run's name. */
+function downloadStudy(study: PageLayerStudy, runName: string | null): void {
+  const { runId: _runId, skipped: _skipped, ...numbers } = study;
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  download(`layer-study-${study.label.replace(/[^\w.-]+/g, '_')}-${stamp}.json`, `${JSON.stringify({ ...numbers, run: study.runId === null ? null : runName }, null, 2)}\n`, 'application/json');
+}
 
 function Result({ runName }: { readonly runName: string | null }) {
   const state = useLab((s) => s.layerStudy);
@@ -28,6 +36,12 @@ function Result({ runName }: { readonly runName: string | null }) {
       <p className="small">
         “{s.label}” on {s.examples} examples ({classes}){s.skipped > 0 ? `, ${s.skipped} skipped` : ''}; {Math.round(s.options.heldOut * 100)}% held out; {s.pooling === 'cls' ? '<s> state' : 'mean over tokens'}. Majority class: {(100 * s.majority).toFixed(1)}%.
       </p>
+      <div className="row">
+        <button type="button" className="secondary" onClick={() => downloadStudy(s, runName)} data-testid="layer-study-json">
+          Download as JSON
+        </button>
+        <span className="muted small">the numbers <code>lab probe --json</code> writes</span>
+      </div>
       <LayerCharts study={s} runName={s.runId === null ? null : runName} />
       <LayerTable study={s} runName={s.runId === null ? null : runName} />
     </div>
