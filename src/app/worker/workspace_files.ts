@@ -24,10 +24,6 @@ export async function storedModelFiles(): Promise<File[]> {
   return filesIn(await folder(MODEL, false));
 }
 
-export async function forgetModelFiles(): Promise<void> {
-  await removeEntry(await folder([WORKSPACE], false), 'model');
-}
-
 export async function storeShardFile(id: string, file: File): Promise<void> {
   const dir = await folder([...SHARDS, id], true);
   if (dir) await writeWhole(dir, file.name, file);

@@ -33,7 +33,7 @@ export interface ClassificationMetrics {
 }
 
 /** Softmax of each row of `logits` (n, classes), in float64. */
-export function softmaxRows(logits: ArrayLike<number>, classes: number): Float64Array {
+function softmaxRows(logits: ArrayLike<number>, classes: number): Float64Array {
   const out = new Float64Array(logits.length);
   for (let r = 0; r < logits.length / classes; r++) {
     let max = -Infinity;
@@ -46,7 +46,7 @@ export function softmaxRows(logits: ArrayLike<number>, classes: number): Float64
 }
 
 /** The predicted class of each row: the first largest score, as numpy's argmax. */
-export function argmaxRows(scores: ArrayLike<number>, classes: number): Int32Array {
+function argmaxRows(scores: ArrayLike<number>, classes: number): Int32Array {
   const n = scores.length / classes;
   const out = new Int32Array(n);
   for (let r = 0; r < n; r++) {
@@ -57,7 +57,7 @@ export function argmaxRows(scores: ArrayLike<number>, classes: number): Int32Arr
   return out;
 }
 
-export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): number[][] {
+function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): number[][] {
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < labels.length; i++) m[labels[i]!]![predicted[i]!]! += 1;
   return m;
