@@ -1,7 +1,9 @@
-// cross_entropy: mean over rows of logsumexp(logits_r) − logits_r[target_r], the in-batch contrastive loss
-// of code search (logits = nl·codeᵀ, targets the diagonal) or any (R, C) classification.
+// cross_entropy: Σ_r weights_r · (logsumexp(logits_r) − logits_r[target_r]), the in-batch contrastive loss
+// of code search (logits = nl·codeᵀ, targets the diagonal) or any (R, C) classification. Weights 1/R give the
+// mean; w[target_r] / Σ_s w[target_s] PyTorch's class-weighted mean (cross_entropy(weight=w)).
+// CPU twin: src/reference/cross_entropy.ts.
 // Pass `cross_entropy`: one workgroup per row writes the row's loss and its logsumexp (saved for backward).
-// Pass `cross_entropy_mean`: one workgroup averages the row losses into loss[0] (no atomics).
+// Pass `cross_entropy_total`: one workgroup sums the weighted row losses into loss[0] (no atomics).
 // Both reduce over the workgroup with reduce_max / reduce_sum and LOWEST from lib/reduce_subgroup.wgsl or
 // lib/reduce_workgroup.wgsl.
 // A target ≥ C gives a NaN row loss, so a bad batch shows up in the loss instead of reading another row.
@@ -15,6 +17,7 @@ override WG: u32 = 64;  // workgroup size, at most 64; a power of two (the reduc
 @group(0) @binding(2) var<storage, read_write> lse: array<f32>;    // (R) logsumexp per row, for backward
 @group(0) @binding(3) var<storage, read> logits: array<f32>;       // (R, C)
 @group(0) @binding(4) var<storage, read> targets: array<u32>;      // (R)
+@group(0) @binding(5) var<storage, read> weights: array<f32>;      // (R) each row's weight in the loss
 
 @compute @workgroup_size(WG)
 fn cross_entropy(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -47,13 +50,13 @@ fn cross_entropy(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_i
 }
 
 @compute @workgroup_size(WG)
-fn cross_entropy_mean(@builtin(local_invocation_index) lid: u32) {
+fn cross_entropy_total(@builtin(local_invocation_index) lid: u32) {
   var acc = 0.0;
   for (var i = lid; i < R; i += WG) {
-    acc += losses[i];
+    acc += weights[i] * losses[i];
   }
   let total = reduce_sum(acc, lid);
   if (lid == 0u) {
-    loss[0] = total / f32(R);
+    loss[0] = total;
   }
 }

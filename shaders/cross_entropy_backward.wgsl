@@ -1,5 +1,6 @@
-// cross_entropy_backward: dlogits[r, c] = dloss · (softmax(logits_r)_c − [c = target_r]) / R, written (an
-// activation gradient). The softmax comes from the logsumexp the forward saved: exp(logits − lse).
+// cross_entropy_backward: dlogits[r, c] = dloss · weights_r · (softmax(logits_r)_c − [c = target_r]), written
+// (an activation gradient). The softmax comes from the logsumexp the forward saved: exp(logits − lse).
+// CPU twin: src/reference/cross_entropy.ts.
 
 override R: u32;        // rows
 override C: u32;        // columns (classes)
@@ -10,6 +11,7 @@ override WG: u32 = 256; // workgroup size
 @group(0) @binding(2) var<storage, read> logits: array<f32>;        // (R, C)
 @group(0) @binding(3) var<storage, read> lse: array<f32>;           // (R) saved by the forward
 @group(0) @binding(4) var<storage, read> targets: array<u32>;       // (R)
+@group(0) @binding(5) var<storage, read> weights: array<f32>;       // (R) the forward's row weights
 
 @compute @workgroup_size(WG)
 fn cross_entropy_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -21,5 +23,5 @@ fn cross_entropy_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(nu
   let col = i % C;
   let p = exp(logits[i] - lse[row]);
   let onehot = select(0.0, 1.0, col == targets[row]);
-  dlogits[i] = dloss[0] * (p - onehot) / f32(R);
+  dlogits[i] = dloss[0] * weights[row] * (p - onehot);
 }

@@ -10,6 +10,7 @@ import type { EncoderConfig } from '../engine/model/config';
 import { parsePeftConfig } from '../engine/peft/parse';
 import type { PeftConfig } from '../engine/peft/types';
 import { parseRecipe, type RecipeSettings } from '../engine/train/run_config';
+import { readTask, type TaskConfig } from '../engine/train/task';
 import { CliError } from './errors';
 
 export const RUN_CONFIG_FILE = 'run_config.json';
@@ -21,6 +22,8 @@ export interface AdapterDir {
   readonly recipe: RecipeSettings | null;
   /** The run's method (run_config.json), when the folder is a run's output. */
   readonly peft: PeftConfig | null;
+  /** The run's task (run_config.json), when the folder is a run's output. */
+  readonly task: TaskConfig | null;
 }
 
 export function readAdapterDir(dir: string, flag: string, model: EncoderConfig): AdapterDir {
@@ -35,10 +38,13 @@ export function readAdapterDir(dir: string, flag: string, model: EncoderConfig):
     const baseWeights = st ? mapToModel(loadCheckpoint(st, 'model.safetensors'), model, 'model.safetensors').weights : new Map<string, Float32Array>();
     if (!adapter && baseWeights.size === 0) throw new Error('it holds no adapter (adapter_config.json / lab_peft.json) and no model.safetensors');
     const run = files.get(RUN_CONFIG_FILE);
-    const runJson = run ? (JSON.parse(new TextDecoder().decode(run)) as { recipe?: unknown; peft?: unknown }) : null;
+    const runJson = run ? (JSON.parse(new TextDecoder().decode(run)) as { recipe?: unknown; peft?: unknown; task?: unknown }) : null;
     const recipe = runJson ? parseRecipe(runJson.recipe ?? {}, model) : null;
     const peft = runJson?.peft ? parsePeftConfig(runJson.peft, model) : null;
-    return { adapter, baseWeights, recipe, peft };
+    const problems: string[] = [];
+    const task = runJson ? readTask(runJson.task, 'task', problems) : null;
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    return { adapter, baseWeights, recipe, peft, task };
   } catch (error) {
     if (error instanceof CliError) throw error;
     // One line, as every CLI error: a list of problems is joined.

@@ -13,11 +13,13 @@ import type { PeftConfig } from '../engine/peft/types';
 import { CHECKPOINT_FILE, CheckpointError, decodeCheckpoint, fingerprintDifferences, type Checkpoint, type RunFingerprint } from '../engine/train/checkpoint';
 import { keptOnResume } from '../engine/train/events';
 import { parseRecipe, type RecipeSettings } from '../engine/train/run_config';
+import { readTask, type TaskConfig } from '../engine/train/task';
 import { RUN_CONFIG_FILE } from './adapter_dir';
 import { CliError } from './errors';
 
 export interface SavedRun {
   readonly dir: string;
+  readonly task: TaskConfig;
   readonly peft: PeftConfig;
   readonly recipe: RecipeSettings;
   readonly checkpoint: Checkpoint;
@@ -31,10 +33,13 @@ export function readSavedRun(dir: string, model: EncoderConfig): SavedRun {
   if (!existsSync(config)) throw new CliError(`--resume ${dir} holds no ${RUN_CONFIG_FILE}: it is not a lab run folder`);
   if (!existsSync(ckpt)) throw new CliError(`--resume ${dir} holds no ${CHECKPOINT_FILE}: the run saved no checkpoint (runs of this version save one at each evaluation and every --checkpoint-every steps)`);
   try {
-    const run = JSON.parse(readFileSync(config, 'utf8')) as { peft?: unknown; recipe?: unknown };
+    const run = JSON.parse(readFileSync(config, 'utf8')) as { task?: unknown; peft?: unknown; recipe?: unknown };
     const checkpoint = decodeCheckpoint(new Uint8Array(readFileSync(ckpt)), ckpt);
     const init = checkpoint.fingerprint.init;
-    return { dir, peft: parsePeftConfig(run.peft, model), recipe: parseRecipe(run.recipe ?? {}, model), checkpoint, init: typeof init === 'string' ? init : null };
+    const problems: string[] = [];
+    const task = readTask(run.task, 'task', problems);
+    if (problems.length > 0) throw new ConfigError('The run configuration', problems);
+    return { dir, task, peft: parsePeftConfig(run.peft, model), recipe: parseRecipe(run.recipe ?? {}, model), checkpoint, init: typeof init === 'string' ? init : null };
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(`--resume ${dir}: ${error.problems.join('; ')}`);
     if (error instanceof CheckpointError || error instanceof SyntaxError) throw new CliError(`--resume ${dir}: ${error.message}`);

@@ -1,10 +1,10 @@
 import type { Vec } from './types';
 
 /**
- * loss[0] = mean_r (logsumexp(logits_r) − logits_r[targets_r]) over (R, C) logits; losses (R) per row and
- * lse (R) saved for the backward. A target ≥ C gives a NaN row loss, as the shader does.
+ * loss[0] = Σ_r weights_r · (logsumexp(logits_r) − logits_r[targets_r]) over (R, C) logits (weights 1/R: the
+ * mean); losses (R) per row and lse (R) saved for the backward. A target ≥ C gives a NaN row loss, as the shader.
  */
-export function crossEntropy(loss: Vec, losses: Vec, lse: Vec, logits: Vec, targets: ArrayLike<number>, R: number, C: number): void {
+export function crossEntropy(loss: Vec, losses: Vec, lse: Vec, logits: Vec, targets: ArrayLike<number>, weights: ArrayLike<number>, R: number, C: number): void {
   let total = 0;
   for (let r = 0; r < R; r++) {
     const row = r * C;
@@ -16,15 +16,15 @@ export function crossEntropy(loss: Vec, losses: Vec, lse: Vec, logits: Vec, targ
     const t = targets[r]!;
     lse[r] = l;
     losses[r] = t < C ? l - logits[row + t]! : NaN;
-    total += losses[r]!;
+    total += weights[r]! * losses[r]!;
   }
-  loss[0] = total / R;
+  loss[0] = total;
 }
 
-/** dlogits[r, c] = dloss[0] · (softmax(logits_r)_c − [c = targets_r]) / R, written. */
-export function crossEntropyBackward(dlogits: Vec, dloss: Vec, logits: Vec, lse: Vec, targets: ArrayLike<number>, R: number, C: number): void {
-  const scale = dloss[0]! / R;
+/** dlogits[r, c] = dloss[0] · weights_r · (softmax(logits_r)_c − [c = targets_r]), written. */
+export function crossEntropyBackward(dlogits: Vec, dloss: Vec, logits: Vec, lse: Vec, targets: ArrayLike<number>, weights: ArrayLike<number>, R: number, C: number): void {
   for (let r = 0; r < R; r++) {
+    const scale = dloss[0]! * weights[r]!;
     for (let c = 0; c < C; c++) {
       const i = r * C + c;
       const onehot = c === targets[r] ? 1 : 0;
@@ -32,3 +32,4 @@ export function crossEntropyBackward(dlogits: Vec, dloss: Vec, logits: Vec, lse:
     }
   }
 }
+

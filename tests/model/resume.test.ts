@@ -37,7 +37,7 @@ function pairs(n: number, seed: number): EncodedSet {
 }
 
 function config(peft: unknown): TrainerConfig {
-  return { peft: parsePeftConfig(peft, model), recipe, lr: 5e-3, weightDecay: 0.01, maxGradNorm: 1, warmupSteps: 2, steps: 8, epochs: 1, seed: 5, shuffle: true, evalEvery: 3, evalBatchSize: 8 };
+  return { task: { kind: 'code-search' }, peft: parsePeftConfig(peft, model), recipe, lr: 5e-3, weightDecay: 0.01, maxGradNorm: 1, warmupSteps: 2, steps: 8, epochs: 1, seed: 5, shuffle: true, evalEvery: 3, evalBatchSize: 8 };
 }
 
 const data = { train: pairs(20, 1), valid: pairs(8, 2) };

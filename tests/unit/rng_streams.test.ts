@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LINEAR_SITES } from '../../src/engine/model/params';
-import { attentionSeedMask, embeddingStream, LAYER_SITE, layerStreamBase, QUERY_TOWER_SALT, stepSeed, STREAMS_PER_LAYER, towerSeed } from '../../src/engine/model/rng_streams';
+import { attentionSeedMask, classifierStream, embeddingStream, LAYER_SITE, layerStreamBase, QUERY_TOWER_SALT, stepSeed, STREAMS_PER_LAYER, towerSeed } from '../../src/engine/model/rng_streams';
 import { rngHash } from '../../src/reference/rng';
 
 const TRAINING_TOWERS = [0, 1];
@@ -17,6 +17,7 @@ function masks(layers: number): [string, number][] {
   for (const t of TRAINING_TOWERS) {
     const salt = towerSeed(0, t);
     out.push([`t${t} embeddings`, (salt ^ rngHash(embeddingStream(t, layers))) >>> 0]);
+    for (const site of [0, 1]) out.push([`t${t} classifier ${site}`, (salt ^ rngHash(classifierStream(t, layers, site))) >>> 0]);
     for (let l = 0; l < layers; l++) {
       const base = layerStreamBase(t, l, layers);
       const sites = [LAYER_SITE.attnOut, LAYER_SITE.ffnOut, ...LINEAR_SITES.map((_, i) => LAYER_SITE.loraBase + i)];
@@ -30,7 +31,7 @@ function masks(layers: number): [string, number][] {
 describe('the RNG stream layout', () => {
   it('fits every layer site inside its block of streams', () => {
     expect(LAYER_SITE.loraBase + LINEAR_SITES.length).toBeLessThanOrEqual(STREAMS_PER_LAYER);
-    expect(layerStreamBase(0, 0, 12)).toBeGreaterThan(embeddingStream(0, 12));
+    expect(layerStreamBase(0, 0, 12)).toBeGreaterThan(classifierStream(0, 12, 1));
     expect(embeddingStream(1, 12)).toBeGreaterThan(layerStreamBase(0, 11, 12) + STREAMS_PER_LAYER - 1);
   });
 
@@ -43,7 +44,7 @@ describe('the RNG stream layout', () => {
       return other !== undefined;
     });
     expect(collisions).toEqual([]);
-    expect(all.length).toBe(2 * (1 + layers * (3 + LINEAR_SITES.length)));
+    expect(all.length).toBe(2 * (3 + layers * (3 + LINEAR_SITES.length)));
   });
 
   it('derives a new step seed every step and salts the query tower', () => {

@@ -13,12 +13,31 @@ export interface RunFailure {
   readonly advice: string;
 }
 
+/** A classification evaluation's numbers (events.ts ClassificationEval); `score` is the run's chosen metric's value. */
+export interface ClassPoint {
+  readonly accuracy: number;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  readonly macroF1: number;
+  readonly auc: number | null;
+  readonly confusion: readonly (readonly number[])[];
+  readonly score: number;
+}
+
+/** One evaluation: code search's MRR and recalls (NaN for a classification run, which carries `cls`). */
 export interface EvalPoint {
   readonly step: number;
   readonly mrr: number;
   readonly recall1: number;
   readonly recall5: number;
   readonly recall10: number;
+  readonly cls?: ClassPoint;
+}
+
+/** What a run's best evaluation is chosen by: MRR, or a classification run's chosen metric. */
+export function pointScore(p: EvalPoint): number {
+  return p.cls ? p.cls.score : p.mrr;
 }
 
 export interface RunRecord {
@@ -64,7 +83,7 @@ export function emptyCurves(id: string): RunCurves {
 /** Everything but the seed: runs with the same key differ only by seed and are grouped as mean ± std. */
 export function seedGroupKey(config: RunConfig): string {
   const { seed: _seed, ...rest } = config.recipe;
-  return JSON.stringify({ model: config.model, dataset: config.dataset, peft: config.peft, recipe: rest });
+  return JSON.stringify({ model: config.model, dataset: config.dataset, task: config.task, peft: config.peft, recipe: rest });
 }
 
 export const PALETTE: readonly string[] = ['#3b6fd8', '#e0662b', '#2a9d5c', '#b8418f', '#8a6d1f', '#1e9bb0', '#d9453b', '#6b56c9', '#5a7a2a', '#c2408a'];

@@ -49,7 +49,7 @@ export async function importClusterRun(files: readonly File[]): Promise<string> 
     const seed = run.config.recipe.seed;
     addImportedRun(run.config, m.events, m.error, `cluster · seed ${seed}`);
     const skipped = m.skippedCount > 0 ? ` ${m.skippedCount} line(s) skipped (line ${m.skipped[0]!.line}: ${m.skipped[0]!.reason}).` : '';
-    return `Imported a run of ${m.steps} steps${m.best ? `, best MRR ${(m.best.mrr * 100).toFixed(2)}%` : ''}${m.done ? '' : ' (it had not finished)'}.${skipped}`;
+    return `Imported a run of ${m.steps} steps${m.best ? `, best ${m.best.task === 'classification' ? `accuracy ${(m.best.accuracy * 100).toFixed(2)}` : `MRR ${(m.best.mrr * 100).toFixed(2)}`}%` : ''}${m.done ? '' : ' (it had not finished)'}.${skipped}`;
   } catch (error) {
     return `Could not import the run: ${error instanceof Error ? error.message : String(error)}`;
   }

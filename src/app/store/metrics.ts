@@ -3,8 +3,8 @@
  * from the Worker), read by the charts when the runs slice's `curvesTick` changes. `publish` is the only way
  * a change reaches React, once per animation frame at most, with the runs' summaries patched in the same set.
  */
-import { keptOnResume, type TrainerEvent } from '../../engine/train/events';
-import { emptyCurves, type EvalPoint, type RunCurves, type RunRecord } from '../lib/run_types';
+import { keptOnResume, metricValue, type TrainerEvent } from '../../engine/train/events';
+import { emptyCurves, pointScore, type EvalPoint, type RunCurves, type RunRecord } from '../lib/run_types';
 import { useLab } from './store';
 
 const curves = new Map<string, RunCurves>();
@@ -38,8 +38,11 @@ export function deleteCurves(id: string): void {
   schedule();
 }
 
-function evalPoint(e: Extract<TrainerEvent, { type: 'eval' }>): EvalPoint {
-  return { step: e.step, mrr: e.mrr, recall1: e.recall_1, recall5: e.recall_5, recall10: e.recall_10 };
+function evalPoint(e: Extract<TrainerEvent, { type: 'eval' }>, metric: string): EvalPoint {
+  if (e.task !== 'classification') return { step: e.step, mrr: e.mrr, recall1: e.recall_1, recall5: e.recall_5, recall10: e.recall_10 };
+  const score = metricValue(e, metric) ?? -Infinity;
+  const cls = { accuracy: e.accuracy, precision: e.precision, recall: e.recall, f1: e.f1, macroF1: e.macro_f1, auc: e.auc, confusion: e.confusion, score };
+  return { step: e.step, mrr: Number.NaN, recall1: Number.NaN, recall5: Number.NaN, recall10: Number.NaN, cls };
 }
 
 /**
@@ -51,13 +54,13 @@ function cutBack(c: RunCurves, step: number, evalEvery: number, summary: Partial
   if (keep >= 0) for (const k of ['step', 'loss', 'lr', 'gradNorm', 'tokensPerS'] as const) c[k].length = keep;
   c.evals = c.evals.filter((e) => keptOnResume('eval', e.step, step, evalEvery));
   let best: EvalPoint | null = null;
-  for (const e of c.evals) if (!best || e.mrr > best.mrr) best = e;
+  for (const e of c.evals) if (!best || pointScore(e) > pointScore(best)) best = e;
   Object.assign(summary, { steps: step, best, final: c.evals.at(-1) ?? null });
   return best;
 }
 
 /** Appends a batch of events and returns the summary they imply for the run's record. */
-function apply(c: RunCurves, events: readonly TrainerEvent[], summary: Partial<RunRecord>, best: EvalPoint | null, evalEvery: number): Partial<RunRecord> {
+function apply(c: RunCurves, events: readonly TrainerEvent[], summary: Partial<RunRecord>, best: EvalPoint | null, evalEvery: number, metric: string): Partial<RunRecord> {
   let bestSoFar = best;
   for (const e of events) {
     if (e.type === 'start') {
@@ -71,7 +74,7 @@ function apply(c: RunCurves, events: readonly TrainerEvent[], summary: Partial<R
       c.tokensPerS.push(e.tokens_per_s);
       Object.assign(summary, { steps: e.step, elapsedMs: e.elapsed_ms });
     } else if (e.type === 'eval') {
-      const point = evalPoint(e);
+      const point = evalPoint(e, metric);
       c.evals.push(point);
       if (e.best || !bestSoFar) bestSoFar = point;
       Object.assign(summary, { final: point, best: bestSoFar });
@@ -88,7 +91,9 @@ export function appendEvents(runId: string, events: readonly TrainerEvent[]): vo
   }
   const run = useLab.getState().runs.find((r) => r.id === runId);
   const summary = pending.get(runId) ?? {};
-  pending.set(runId, apply(c, events, summary, summary.best ?? run?.best ?? null, run?.config.recipe.evalEvery ?? 0));
+  const task = run?.config.task;
+  const metric = task?.kind === 'classification' ? task.bestMetric : 'mrr';
+  pending.set(runId, apply(c, events, summary, summary.best ?? run?.best ?? null, run?.config.recipe.evalEvery ?? 0, metric));
   curvesDirty = true;
   schedule();
 }

@@ -28,7 +28,11 @@ export function importRun(argv: readonly string[]): void {
   const configPath = join(dir, RUN_CONFIG_FILE);
   const config = existsSync(configPath) ? readConfig(configPath) : null;
   for (const s of summary.skipped) process.stderr.write(`lab: ${metricsPath}:${s.line}: skipped (${s.reason})\n`);
-  const pick = (e: typeof summary.best) => (e ? { step: e.step, mrr: e.mrr, recall_1: e.recall_1, recall_5: e.recall_5, recall_10: e.recall_10 } : null);
+  const pick = (e: typeof summary.best): Record<string, unknown> | null => {
+    if (!e) return null;
+    if (e.task === 'classification') return { step: e.step, accuracy: e.accuracy, f1: e.f1, macro_f1: e.macro_f1, auc: e.auc };
+    return { step: e.step, mrr: e.mrr, recall_1: e.recall_1, recall_5: e.recall_5, recall_10: e.recall_10 };
+  };
   process.stdout.write(`${JSON.stringify({
     model: typeof config?.model === 'string' ? config.model : null,
     methods: Array.isArray(config?.peft?.methods) ? config.peft.methods.map((m) => (typeof m?.type === 'string' ? m.type : '?')) : null,

@@ -14,7 +14,9 @@ import { preflight, preflightMessage } from '../../engine/plan/preflight';
 import type { PeftConfig } from '../../engine/peft/types';
 import { CHECKPOINT_FILE, encodeCheckpoint } from '../../engine/train/checkpoint';
 import type { TrainerEvent } from '../../engine/train/events';
-import { trainerConfig, type RecipeSettings, type RunConfig } from '../../engine/train/run_config';
+import { parseRunConfig, trainerConfig, type RecipeSettings, type RunConfig, type TrainerTask } from '../../engine/train/run_config';
+import type { TaskConfig } from '../../engine/train/task';
+import { ConfigError } from '../../engine/peft/fields';
 import { startingWeights } from '../../engine/train/starting_weights';
 import { runFingerprint } from '../../engine/train/fingerprint';
 import type { TrainState } from '../../engine/train/train_state';
@@ -29,13 +31,16 @@ import { RECIPE_FLAGS, RECIPE_HELP, recipeFromFlags } from '../recipe_flags';
 import { checkSameRun, metricsUpTo, readSavedRun, type SavedRun } from '../resume';
 import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags, type LoadedShard } from '../setup';
 import { interruptible } from '../signals';
+import { loadLabelledShard, TASK_FLAGS, TASK_HELP, taskFromFlags, trainerTask, type LabelledShard } from '../task_flags';
 
 export const TRAIN_HELP = `npm run lab -- train --model DIR --train FILE [--valid FILE] --out DIR [options]
-  Fine-tunes the model for code search (CodeXGLUE recipe) and writes OUT/metrics.jsonl (one JSON event per
-  line), OUT/${RUN_CONFIG_FILE}, OUT/${CHECKPOINT_FILE} and the trained weights (the best-MRR weights when --valid
-  is given): LoRA and (IA)³ as peft adapters (adapter_config.json + adapter_model.safetensors), other modules in the
+  Fine-tunes the model for code search (CodeXGLUE recipe) or sequence classification (--task classification) and
+  writes OUT/metrics.jsonl (one JSON event per line), OUT/${RUN_CONFIG_FILE}, OUT/${CHECKPOINT_FILE} and the trained
+  weights (the best weights on --valid when it is given; a classification head as RobertaForSequenceClassification's): LoRA and (IA)³ as peft adapters (adapter_config.json + adapter_model.safetensors), other modules in the
   lab's format (lab_peft.json + lab_adapter.safetensors), trained base weights as a model folder (config.json +
   model.safetensors + the tokenizer files). Files are replaced whole (written beside, then renamed).
+  --config FILE       a run configuration (the dashboard's "Copy config", a run's ${RUN_CONFIG_FILE}): its task, method
+                      and recipe; flags given beside it change them
   --peft-config FILE  a peft adapter_config.json or the lab's JSON (docs/PEFT_CONFIG.md); default LoRA with peft's defaults (r=${LORA_DEFAULTS.r}, alpha=${LORA_DEFAULTS.alpha}, ${LORA_DEFAULTS.targets.join(' and ')}; npm run lab -- methods lists every field)
   --init DIR          start from a saved adapter or model folder (a previous --out)
   --resume DIR        continue the run in DIR from its checkpoint (same --model, --train, --valid; its own
@@ -46,6 +51,7 @@ export const TRAIN_HELP = `npm run lab -- train --model DIR --train FILE [--vali
   --memory-budget G   refuse a run whose planned peak exceeds G GiB (the planner's bytes, checked before
                       anything is allocated; the GPU's buffer limits are always checked)
   Ctrl-C / SIGTERM: the current step finishes, a checkpoint and the weights are saved, exit code 130.
+${TASK_HELP}
 ${GPU_HELP}
 ${RECIPE_HELP}`;
 
@@ -60,6 +66,8 @@ const FLAGS = {
   'checkpoint-every': { type: 'string' },
   overwrite: { type: 'boolean' },
   'memory-budget': { type: 'string' },
+  config: { type: 'string' },
+  ...TASK_FLAGS,
   ...GPU_FLAGS,
   ...RECIPE_FLAGS,
 } as const;
@@ -67,6 +75,7 @@ const FLAGS = {
 /** What the run is: from the flags, or from the folder it continues. */
 interface Setup {
   readonly out: string;
+  readonly task: TaskConfig;
   readonly peft: PeftConfig;
   readonly recipe: RecipeSettings;
   readonly initPath: string | null;
@@ -82,11 +91,12 @@ export async function train(argv: readonly string[]): Promise<void> {
   checkOutDir(setup.out, { protect, resume: setup.saved !== null, overwrite: f.bool('overwrite') });
   const every = f.number('checkpoint-every', 200, 0, 1e9, true);
   const { recipe, peft } = setup;
-  const data = { train: await loadShard(f.required('train'), 'train', model.tokenizer, recipe.codeLength, recipe.nlLength), valid: await optionalShard(f, model, recipe) };
-  if (stepsPerEpoch(data.train.n, recipe.batchSize) < 1) throw new CliError(`--train has ${data.train.n} usable pairs, fewer than one batch of ${recipe.batchSize}: lower --batch-size or add data`);
-  const fingerprint = runFingerprint(model.config, peft, recipe, setup.initPath === null ? null : resolve(setup.initPath), data);
+  const { data, task, classNames } = await loadData(f, model, setup);
+  if (stepsPerEpoch(data.train.n, recipe.batchSize) < 1) throw new CliError(`--train has ${data.train.n} usable examples, fewer than one batch of ${recipe.batchSize}: lower --batch-size or add data`);
+  const fingerprint = runFingerprint(model.config, peft, recipe, setup.initPath === null ? null : resolve(setup.initPath), data, setup.task);
   if (setup.saved) checkSameRun(setup.saved, fingerprint);
-  const plan = planPeft(model.config, peft);
+  const plan = planPeft(model.config, peft, classNames?.length ?? null);
+  const weightsOut: WeightsTarget = { out: setup.out, model, plan, base: new Map(), classNames };
   const adapter = setup.init?.adapter ? { tensors: setup.init.adapter.tensors, name: `--init ${setup.initPath}` } : null;
   const start = startingWeights(plan, { base: model.weights, trained: setup.init?.baseWeights, adapter }, recipe.seed);
   process.stderr.write(`lab: ${start.report.text}${setup.saved ? `, then the checkpoint at step ${setup.saved.checkpoint.state.step}` : ''}\n`);
@@ -94,24 +104,25 @@ export async function train(argv: readonly string[]): Promise<void> {
   try {
     await checkFits(rt, model, setup, data.valid?.n ?? 0, f.string('memory-budget') === undefined ? null : f.number('memory-budget', 0, 1e-6, 1e6) * 2 ** 30);
     createOutDir(setup.out);
-    const metrics = openMetrics(setup, model, f.required('train'));
+    const metrics = openMetrics(setup, model, f.required('train'), classNames);
+    weightsOut.base = start.values;
     const save = async (state: TrainState): Promise<void> => writeFileAtomic(join(setup.out, CHECKPOINT_FILE), encodeCheckpoint({ state, fingerprint }));
     const stop = interruptible();
     let result: TrainOutcome;
     try {
       const control = { shouldStop: stop.requested, gate: async () => undefined };
       const persistence = { resume: setup.saved?.checkpoint.state ?? null, checkpoint: { every, save } };
-      result = await runTraining(rt, plan, start.values, trainerConfig(recipe, peft), data, (e) => (writeSync(metrics, `${JSON.stringify(e)}\n`), report(e)), control, persistence);
+      result = await runTraining(rt, plan, start.values, trainerConfig(recipe, peft, task), data, (e) => (writeSync(metrics, `${JSON.stringify(e)}\n`), report(e)), control, persistence);
     } catch (error) {
       const best = error instanceof TrainingDiverged || error instanceof TrainingInterrupted ? error.best : null;
-      if (best) writeWeights(setup.out, model, plan, new Map(best.weights), start.values, `the best weights so far (step ${best.step}, MRR ${best.metrics.mrr.toFixed(4)})`);
+      if (best) writeWeights(weightsOut, new Map(best.weights), `the best weights so far (step ${best.step}, ${best.metric} ${best.value.toFixed(4)})`);
       if (error instanceof TrainingInterrupted) throw interrupted(error, setup.out, continueCommand(f, setup.out));
       throw error;
     } finally {
       stop.dispose();
       closeSync(metrics);
     }
-    writeWeights(setup.out, model, plan, result.best ?? result.final, start.values, result.best ? 'the best-MRR weights' : 'the final weights');
+    writeWeights(weightsOut, result.best ?? result.final, result.bestScore ? `the best-${result.bestScore.metric} weights` : 'the final weights');
     if (stop.requested()) throw new CliError(`stopped at step ${result.steps}; the checkpoint and the weights are in ${setup.out}. Continue with: ${continueCommand(f, setup.out)}`, 130);
   } finally {
     rt.destroy();
@@ -138,9 +149,41 @@ async function checkFits(rt: Runtime, model: ModelDir, setup: Setup, evalExample
 function fresh(f: FlagReader, model: ModelDir): Setup {
   const initPath = f.string('init') ?? null;
   const init = initPath ? readAdapterDir(initPath, 'init', model.config) : null;
-  if (init?.adapter && f.string('peft-config')) throw new CliError('give --peft-config or --init with an adapter, not both: the adapter brings its configuration');
-  const peft = init?.adapter?.peft ?? readPeftConfig(f.string('peft-config'), model.config);
-  return { out: f.required('out'), peft, recipe: recipeFromFlags(f, model.config, init?.recipe ?? undefined), initPath, init, saved: null };
+  const given = readRunConfigFile(f.string('config'), model);
+  if ([init?.adapter, f.string('peft-config'), given].filter((x) => x).length > 1) throw new CliError('give one of --config, --peft-config or --init with an adapter: each brings its method');
+  const peft = init?.adapter?.peft ?? given?.peft ?? readPeftConfig(f.string('peft-config'), model.config);
+  const task = taskFromFlags(f, given?.task ?? init?.task ?? null);
+  return { out: f.required('out'), task, peft, recipe: recipeFromFlags(f, model.config, given?.recipe ?? init?.recipe ?? undefined), initPath, init, saved: null };
+}
+
+/** --config: a run configuration as the dashboard copies it or a run's config.json (its model and dataset are ignored). */
+function readRunConfigFile(path: string | undefined, model: ModelDir): RunConfig | null {
+  if (path === undefined) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new CliError(`--config ${path} cannot be read as JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  try {
+    return parseRunConfig({ model: model.name, dataset: '', ...(json as object), }, model.config);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(`--config ${path}: ${error.problems.join('; ')}`);
+    throw error;
+  }
+}
+
+/** The training and validation sets, tokenized for the task; a classification run's classes with them. */
+async function loadData(f: FlagReader, model: ModelDir, setup: Setup): Promise<{ data: { train: LoadedShard | LabelledShard; valid: LoadedShard | LabelledShard | null }; task: TrainerTask; classNames: readonly string[] | null }> {
+  const { recipe, task } = setup;
+  if (task.kind === 'code-search') {
+    return { data: { train: await loadShard(f.required('train'), 'train', model.tokenizer, recipe.codeLength, recipe.nlLength), valid: await optionalShard(f, model, recipe) }, task, classNames: null };
+  }
+  const train = await loadLabelledShard(f.required('train'), 'train', model.tokenizer, task, recipe.codeLength, null);
+  const validPath = f.string('valid');
+  const valid = validPath ? await loadLabelledShard(validPath, 'valid', model.tokenizer, task, recipe.codeLength, train.classes) : null;
+  process.stderr.write(`lab: ${train.classes.length} classes: ${train.classes.map((c, i) => `${JSON.stringify(c)} ×${train.counts[i]}`).join(', ')}${train.truncated > 0 ? `; ${train.truncated} input(s) cut at ${recipe.codeLength} tokens` : ''}\n`);
+  return { data: { train, valid }, task: trainerTask(task, train), classNames: train.classes };
 }
 
 function resumed(f: FlagReader, model: ModelDir): Setup {
@@ -152,7 +195,8 @@ function resumed(f: FlagReader, model: ModelDir): Setup {
   const recipe = recipeFromFlags(f, model.config, saved.recipe);
   if (JSON.stringify(recipe) !== JSON.stringify(saved.recipe)) throw new CliError(`--resume keeps the run's recipe (${RUN_CONFIG_FILE}); leave out the recipe flags that change it, or start a new run`);
   const init = saved.init ? readAdapterDir(saved.init, 'init', model.config) : null;
-  return { out: dir, peft: saved.peft, recipe, initPath: saved.init, init, saved };
+  if (JSON.stringify(taskFromFlags(f, saved.task)) !== JSON.stringify(saved.task)) throw new CliError(`--resume keeps the run's task (${RUN_CONFIG_FILE}); leave out the task flags that change it, or start a new run`);
+  return { out: dir, task: saved.task, peft: saved.peft, recipe, initPath: saved.init, init, saved };
 }
 
 async function optionalShard(f: FlagReader, model: ModelDir, recipe: RecipeSettings): Promise<LoadedShard | null> {
@@ -161,20 +205,32 @@ async function optionalShard(f: FlagReader, model: ModelDir, recipe: RecipeSetti
 }
 
 /** A new run writes its config and starts metrics.jsonl; a resumed one keeps its events up to the checkpoint. */
-function openMetrics(setup: Setup, model: ModelDir, dataset: string): number {
+function openMetrics(setup: Setup, model: ModelDir, dataset: string, classNames: readonly string[] | null): number {
   const path = join(setup.out, 'metrics.jsonl');
   if (setup.saved) {
     writeFileAtomic(path, metricsUpTo(existsSync(path) ? readFileSync(path, 'utf8') : '', setup.saved.checkpoint.state.step, setup.recipe.evalEvery));
   } else {
-    const run: RunConfig = { model: model.name, dataset, peft: setup.peft, recipe: setup.recipe };
+    // The classes are written as found, so a resumed run, an --init and the export map labels the same way.
+    const task = setup.task.kind === 'classification' && classNames ? { ...setup.task, classes: classNames } : setup.task;
+    const run: RunConfig = { model: model.name, dataset, task, peft: setup.peft, recipe: setup.recipe };
     writeFileAtomic(join(setup.out, RUN_CONFIG_FILE), `${JSON.stringify(run, null, 2)}\n`);
     writeFileAtomic(path, '');
   }
   return openSync(path, 'a');
 }
 
-function writeWeights(out: string, model: ModelDir, plan: ReturnType<typeof planPeft>, trained: Map<string, Float32Array>, base: Map<string, Float32Array>, what: string): void {
-  const files = exportTrained({ plan, trained, base, baseModel: model.name, ...(model.hfConfig ? { hfConfig: model.hfConfig } : {}) });
+/** Where the weights go and what the export needs beside them (the starting weights are set once known). */
+interface WeightsTarget {
+  readonly out: string;
+  readonly model: ModelDir;
+  readonly plan: ReturnType<typeof planPeft>;
+  base: Map<string, Float32Array>;
+  readonly classNames: readonly string[] | null;
+}
+
+function writeWeights(target: WeightsTarget, trained: Map<string, Float32Array>, what: string): void {
+  const { out, model, plan, base, classNames } = target;
+  const files = exportTrained({ plan, trained, base, baseModel: model.name, ...(model.hfConfig ? { hfConfig: model.hfConfig } : {}), ...(classNames ? { classNames } : {}) });
   for (const [name, bytes] of files) writeFileAtomic(join(out, name), bytes);
   if (files.has('model.safetensors')) copyTokenizer(model.dir, out);
   process.stderr.write(`lab: wrote ${[...files.keys(), 'metrics.jsonl', RUN_CONFIG_FILE, CHECKPOINT_FILE].join(', ')} to ${out} (${what})\n`);
@@ -184,6 +240,8 @@ function writeWeights(out: string, model: ModelDir, plan: ReturnType<typeof plan
 function report(e: TrainerEvent): void {
   if (e.type === 'start') process.stderr.write(`lab: ${e.examples} examples, ${e.total_steps} steps${e.resumed_from ? ` (continuing after step ${e.resumed_from})` : ''}, ${e.trainable.exact.toLocaleString('en-US')} trainable parameters (${e.trainable.percentExact.toFixed(2)}%)\n`);
   else if (e.type === 'step' && (e.step % 10 === 0 || e.step === 1)) process.stderr.write(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  grad_norm ${e.grad_norm.toFixed(3)}  ${Math.round(e.tokens_per_s)} tok/s\n`);
-  else if (e.type === 'eval') process.stderr.write(`eval @ ${e.step}  MRR ${e.mrr.toFixed(4)}  R@1 ${e.recall_1.toFixed(3)}  R@5 ${e.recall_5.toFixed(3)}  R@10 ${e.recall_10.toFixed(3)}${e.best ? '  (best)' : ''}\n`);
+  else if (e.type === 'eval' && e.task === 'classification') {
+    process.stderr.write(`eval @ ${e.step}  acc ${e.accuracy.toFixed(4)}  P ${e.precision.toFixed(3)}  R ${e.recall.toFixed(3)}  F1 ${e.f1.toFixed(3)}  macro-F1 ${e.macro_f1.toFixed(3)}  AUC ${e.auc === null ? '—' : e.auc.toFixed(3)}${e.best ? '  (best)' : ''}\n`);
+  } else if (e.type === 'eval') process.stderr.write(`eval @ ${e.step}  MRR ${e.mrr.toFixed(4)}  R@1 ${e.recall_1.toFixed(3)}  R@5 ${e.recall_5.toFixed(3)}  R@10 ${e.recall_10.toFixed(3)}${e.best ? '  (best)' : ''}\n`);
 }
 

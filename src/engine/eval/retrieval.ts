@@ -12,11 +12,15 @@ import type { EncoderTower } from '../model/encoder';
 import { meanReciprocalRank, recallAt } from './rank_metrics';
 import type { TrainableModel } from '../train/trainable_model';
 
-/** Token ids of an eval set, padded: code (n, codeLength) and queries (n, nlLength), row i pairs code i with query i. */
+/**
+ * Token ids of a data set, padded: code (n, codeLength) and queries (n, nlLength), row i pairs code i with query
+ * i. A classification set holds its inputs in `code`, no queries, and each row's class in `labels`.
+ */
 export interface EncodedSet {
   readonly n: number;
   readonly code: Uint32Array;
   readonly nl: Uint32Array;
+  readonly labels?: Uint32Array;
 }
 
 export interface RetrievalMetrics {

@@ -6,6 +6,8 @@
  *    `lab_adapter.safetensors` with the parameter names of docs/PEFT_CONFIG.md;
  *  - base weights that trained (full, Telly, BitFit, LayerNorm-only, LWO): a Hugging Face model folder,
  *    `config.json` (the original's keys, kept) + `model.safetensors` with every base weight.
+ * A classification run's head goes with the weights as RobertaForSequenceClassification has it: in peft's folders
+ * as modules_to_save (task SEQ_CLS), in a model folder as `classifier.*` beside `roberta.*` with the class names.
  * `exportMerged` folds LoRA into the base weights (peft's merge_and_unload) and `exportSentenceTransformers`
  * wraps a model folder so `SentenceTransformer(path).encode` gives the run's embeddings.
  */
@@ -15,7 +17,7 @@ import { LINEAR_SITES, linearPath, linearShape } from '../model/params';
 import { channelScaleAt, lowRankAt } from '../peft/attach';
 import type { PeftPlan } from '../peft/plan';
 import { moduleFor } from '../peft/registry';
-import { json, LAB_FORMAT, peftFilesFor, tensorFor } from './peft_format';
+import { hfName, json, LAB_FORMAT, peftFilesFor, tensorFor } from './peft_format';
 import { writeSafeTensors } from './safetensors';
 
 export type ExportFiles = Map<string, Uint8Array>;
@@ -31,19 +33,24 @@ export interface ExportInput {
   readonly baseModel: string;
   /** The base model's config.json, written back with every key it had (dropouts, initializer_range, ...). */
   readonly hfConfig?: Readonly<Record<string, unknown>>;
+  /** A classification run's class names, in class order (id2label). */
+  readonly classNames?: readonly string[];
 }
 
 export function exportTrained(input: ExportInput): ExportFiles {
   const { plan, trained } = input;
+  if (plan.classes !== null && input.classNames?.length !== plan.classes) throw new Error(`export: a classification run needs its ${plan.classes} class names`);
   const files: ExportFiles = new Map();
   const only = plan.peft.methods.length === 1 ? plan.peft.methods[0]! : null;
-  if (plan.added.length > 0) {
+  const trainsBase = plan.trainable.some((s) => s.module === 'base');
+  // A head alone beside trained base weights lives in the model folder (RobertaForSequenceClassification's own).
+  if (plan.added.some((s) => s.module !== 'classifier' || !trainsBase)) {
     // A lone method peft has too gets peft's folder; the lab's own format keeps what peft's cannot hold.
     const peft = only ? peftFilesFor(plan, only, trained, input.baseModel) : undefined;
     if (peft) add(files, peft.files);
-    if (!peft?.complete) addLabAdapter(files, plan, trained, input.baseModel);
+    if (!peft?.complete) addLabAdapter(files, input);
   }
-  if (plan.trainable.some((s) => s.module === 'base')) add(files, modelFolder(input, withTrained(input)));
+  if (trainsBase) add(files, modelFolder(input, withTrained(input)));
   return files;
 }
 
@@ -51,8 +58,10 @@ function add(files: ExportFiles, more: ReadonlyMap<string, Uint8Array>): void {
   for (const [k, v] of more) files.set(k, v);
 }
 
-function addLabAdapter(files: ExportFiles, plan: PeftPlan, trained: ReadonlyMap<string, Float32Array>, baseModel: string): void {
-  files.set('lab_peft.json', json({ format: LAB_FORMAT, version: 1, base_model: baseModel, model: configToHf(plan.model), peft: plan.peft }));
+function addLabAdapter(files: ExportFiles, input: ExportInput): void {
+  const { plan, trained } = input;
+  const task = plan.classes === null ? {} : { task: { kind: 'classification', classes: input.classNames } };
+  files.set('lab_peft.json', json({ format: LAB_FORMAT, version: 1, base_model: input.baseModel, model: configToHf(plan.model), peft: plan.peft, ...task }));
   const tensors = plan.added.map((s) => ({ name: s.name, shape: s.shape, data: tensorFor(trained, s.name) }));
   files.set('lab_adapter.safetensors', writeSafeTensors(tensors, { format: LAB_FORMAT }));
 }
@@ -60,19 +69,32 @@ function addLabAdapter(files: ExportFiles, plan: PeftPlan, trained: ReadonlyMap<
 /** The base weights with the trained ones swapped in. */
 function withTrained(input: ExportInput): Map<string, Float32Array> {
   const merged = new Map(input.base);
-  for (const [k, v] of input.trained) if (merged.has(k)) merged.set(k, v);
+  for (const [k, v] of input.trained) if (merged.has(k) || k.startsWith('classifier.')) merged.set(k, v);
   return merged;
 }
 
 function modelFolder(input: ExportInput, weights: ReadonlyMap<string, Float32Array>): ExportFiles {
   const { plan } = input;
-  const config = { ...(input.hfConfig ?? {}), ...configToHf(plan.model) };
+  const config: Record<string, unknown> = { ...(input.hfConfig ?? {}), ...configToHf(plan.model) };
   if (input.hfConfig?.architectures) config.architectures = input.hfConfig.architectures;
-  const tensors = plan.base.map((s) => ({ name: s.name, shape: s.shape, data: tensorFor(weights, s.name) }));
+  // RobertaForSequenceClassification has no pooler: its weights would be "unexpected keys" there.
+  const specs = plan.classes === null ? plan.base : [...plan.base.filter((s) => s.location.kind !== 'pooler'), ...plan.added.filter((s) => s.module === 'classifier')];
+  if (plan.classes !== null) Object.assign(config, classificationConfig(input.classNames!));
+  const tensors = specs.map((s) => ({ name: hfName(plan, s.name), shape: s.shape, data: tensorFor(weights, s.name) }));
   return new Map([
     ['config.json', json(config)],
     ['model.safetensors', writeSafeTensors(tensors, { format: 'pt' })],
   ]);
+}
+
+/** config.json's keys for RobertaForSequenceClassification with these classes (AutoModelForSequenceClassification reads them). */
+function classificationConfig(names: readonly string[]): Record<string, unknown> {
+  return {
+    architectures: ['RobertaForSequenceClassification'],
+    id2label: Object.fromEntries(names.map((n, i) => [String(i), n])),
+    label2id: Object.fromEntries(names.map((n, i) => [n, i])),
+    problem_type: 'single_label_classification',
+  };
 }
 
 /**

@@ -29,18 +29,35 @@ export function tensorFor(values: ReadonlyMap<string, Float32Array>, name: strin
   return v;
 }
 
+/**
+ * A parameter's key in a peft file: `base_model.model.` + its module path in the model peft wrapped — RobertaModel
+ * for code search, RobertaForSequenceClassification (encoder under `roberta.`, head `classifier.`) for classification.
+ */
+export function peftKey(plan: PeftPlan, name: string): string {
+  return PEFT_PREFIX + hfName(plan, name);
+}
+
+/** The parameter's name in the Hugging Face model a run exports to (RobertaForSequenceClassification nests the encoder). */
+export function hfName(plan: PeftPlan, name: string): string {
+  return plan.classes === null || name.startsWith('classifier.') ? name : `roberta.${name}`;
+}
+
+/** peft's task fields: a classification head is saved whole, as peft's modules_to_save does for SEQ_CLS. */
+function taskFields(plan: PeftPlan, otherwise: string | null): { task_type: string | null; modules_to_save: string[] | null } {
+  return plan.classes === null ? { task_type: otherwise, modules_to_save: null } : { task_type: 'SEQ_CLS', modules_to_save: ['classifier'] };
+}
+
 const isRegexTargets = (t: readonly string[]): boolean => t.length === 1 && /[\\^$*+?()[\]{}|]/.test(t[0]!);
 
 export function peftLoraFiles(plan: PeftPlan, lora: LoraConfig, trained: ReadonlyMap<string, Float32Array>, baseModel: string): Map<string, Uint8Array> {
   const config = {
     peft_type: 'LORA',
-    task_type: null,
     base_model_name_or_path: baseModel,
     r: lora.r,
     lora_alpha: lora.alpha,
     lora_dropout: lora.dropout,
     // A lone regex-like name is a regex to the lab but a module name to peft: give peft the matched modules.
-    target_modules: isRegexTargets(lora.targets) ? targetedSites(lora, plan.model, methodLayers(lora, plan.peft, plan.model)).map((s) => s.path) : lora.targets,
+    target_modules: isRegexTargets(lora.targets) ? targetedSites(lora, plan.model, methodLayers(lora, plan.peft, plan.model)).map((s) => hfName(plan, s.path)) : lora.targets,
     use_rslora: lora.rslora,
     rank_pattern: lora.rankPattern ?? {},
     alpha_pattern: lora.alphaPattern ?? {},
@@ -49,9 +66,9 @@ export function peftLoraFiles(plan: PeftPlan, lora: LoraConfig, trained: Readonl
     inference_mode: true,
     init_lora_weights: true,
     layers_to_transform: isRegexTargets(lora.targets) ? null : (lora.layers ?? plan.peft.layers),
-    modules_to_save: null,
+    ...taskFields(plan, null),
   };
-  const tensors: TensorToWrite[] = plan.added.map((s) => ({ name: PEFT_PREFIX + s.name, shape: s.shape, data: tensorFor(trained, s.name) }));
+  const tensors: TensorToWrite[] = plan.added.map((s) => ({ name: peftKey(plan, s.name), shape: s.shape, data: tensorFor(trained, s.name) }));
   return new Map([
     ['adapter_config.json', json(config)],
     ['adapter_model.safetensors', writeSafeTensors(tensors, { format: 'pt' })],
@@ -63,29 +80,29 @@ export function peftLoraFiles(plan: PeftPlan, lora: LoraConfig, trained: Readonl
  * sites; tensors `base_model.model.<module>.ia3_l`, (1, in) for a scaled input and (out, 1) for a scaled output.
  */
 export function peftIa3Files(plan: PeftPlan, m: Ia3Config, trained: ReadonlyMap<string, Float32Array>, baseModel: string): Map<string, Uint8Array> {
-  const modules = plan.added.map((s) => s.name.replace(/\.ia3_l$/, ''));
+  const modules = plan.added.filter((s) => s.module === 'ia3').map((s) => s.name.replace(/\.ia3_l$/, ''));
   const config = {
     peft_type: 'IA3',
-    task_type: null,
     base_model_name_or_path: baseModel,
-    target_modules: modules,
-    feedforward_modules: modules.filter((path) => matchesTarget(m.feedforward, path)),
+    target_modules: modules.map((path) => hfName(plan, path)),
+    feedforward_modules: modules.filter((path) => matchesTarget(m.feedforward, path)).map((path) => hfName(plan, path)),
     init_ia3_weights: true,
     fan_in_fan_out: false,
     inference_mode: true,
-    modules_to_save: null,
+    ...taskFields(plan, null),
   };
-  const tensors: TensorToWrite[] = plan.added.map((s) => ({ name: PEFT_PREFIX + s.name, shape: s.shape, data: tensorFor(trained, s.name) }));
+  const tensors: TensorToWrite[] = plan.added.map((s) => ({ name: peftKey(plan, s.name), shape: s.shape, data: tensorFor(trained, s.name) }));
   return new Map([
     ['adapter_config.json', json(config)],
     ['adapter_model.safetensors', writeSafeTensors(tensors, { format: 'pt' })],
   ]);
 }
 
-export function peftPrefixFiles(model: EncoderConfig, p: PrefixConfig, trained: ReadonlyMap<string, Float32Array>, baseModel: string): Map<string, Uint8Array> {
+export function peftPrefixFiles(plan: PeftPlan, p: PrefixConfig, trained: ReadonlyMap<string, Float32Array>, baseModel: string): Map<string, Uint8Array> {
+  const model = plan.model;
   const config = {
     peft_type: 'PREFIX_TUNING',
-    task_type: 'FEATURE_EXTRACTION',
+    ...taskFields(plan, 'FEATURE_EXTRACTION'),
     base_model_name_or_path: baseModel,
     num_virtual_tokens: p.length,
     num_layers: model.layers,
@@ -95,13 +112,13 @@ export function peftPrefixFiles(model: EncoderConfig, p: PrefixConfig, trained: 
     encoder_hidden_size: p.projection?.hidden ?? model.hidden,
     prefix_projection: p.projection !== null,
     inference_mode: true,
-    modules_to_save: null,
   };
   const rows = prefixRows(model, p, trained);
   const tensor = { name: PROMPT_EMBEDDINGS, shape: [p.length, 2 * model.layers * model.hidden], data: rows };
+  const head = plan.added.filter((s) => s.module === 'classifier').map((s) => ({ name: peftKey(plan, s.name), shape: s.shape, data: tensorFor(trained, s.name) }));
   return new Map([
     ['adapter_config.json', json(config)],
-    ['adapter_model.safetensors', writeSafeTensors([tensor], { format: 'pt' })],
+    ['adapter_model.safetensors', writeSafeTensors([tensor, ...head], { format: 'pt' })],
   ]);
 }
 
@@ -179,7 +196,7 @@ type PeftWriter<C extends MethodConfig> = (plan: PeftPlan, method: C, trained: R
 const WRITERS: { readonly [T in MethodType]?: PeftWriter<Extract<MethodConfig, { type: T }>> } = {
   lora: (plan, m, trained, base) => ({ files: peftLoraFiles(plan, m, trained, base), complete: true }),
   ia3: (plan, m, trained, base) => ({ files: peftIa3Files(plan, m, trained, base), complete: true }),
-  prefix: (plan, p, trained, base) => (p.layers || plan.peft.layers ? undefined : { files: peftPrefixFiles(plan.model, p, trained, base), complete: false }),
+  prefix: (plan, p, trained, base) => (p.layers || plan.peft.layers ? undefined : { files: peftPrefixFiles(plan, p, trained, base), complete: false }),
 };
 
 /** peft's files for a run of one method, when peft has that method. */

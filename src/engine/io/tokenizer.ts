@@ -103,6 +103,40 @@ export function buildInput(tok: CodeSearchTokenizer, text: string, length: numbe
   return { ids, truncated: pieces.length > kept.length || !lead.whole };
 }
 
+/**
+ * RoBERTa's pair input `<s> a </s></s> b </s>`, padded to `length`, with transformers' default truncation
+ * (longest_first) as its tokenizer computes it — checked against transformers in tests/parity/pair_input.test.ts:
+ * the shorter text keeps its tokens when the longer can take the rest; else both are cut to half the room (the
+ * longer keeps the odd token, the second text does when the shorter alone fills `length`).
+ */
+export function buildPairInput(tok: CodeSearchTokenizer, a: string, b: string, length: number): { ids: Uint32Array; truncated: boolean } {
+  if (length < 4) throw new RangeError(`a pair input needs at least 4 positions for its special tokens, got ${length}`);
+  const first = leadingTokens(tok, a, length);
+  const second = leadingTokens(tok, b, length);
+  const [na, nb] = pairLengths(first.ids.length, second.ids.length, length);
+  const ids = new Uint32Array(length).fill(tok.pad);
+  ids[0] = tok.bos;
+  ids.set(first.ids.slice(0, na), 1);
+  ids.set([tok.eos, tok.eos], na + 1);
+  ids.set(second.ids.slice(0, nb), na + 3);
+  ids[na + nb + 3] = tok.eos;
+  // A text known only by a prefix has at least `length` tokens, more than it keeps: it counts as cut too.
+  return { ids, truncated: na < first.ids.length || nb < second.ids.length };
+}
+
+/** Tokens kept of each text of a pair of `a` and `b` tokens in `length` positions (4 go to the special tokens). */
+export function pairLengths(a: number, b: number, length: number): [number, number] {
+  const room = Math.max(0, length - 4);
+  if (a + b <= room) return [a, b];
+  const half = Math.floor(room / 2);
+  const swap = a > b;
+  const shorter = swap ? b : a;
+  if (shorter >= length) return [half, room - half];
+  let [n1, n2] = [shorter, Math.max(shorter, room - shorter)];
+  if (n1 + n2 > room) [n1, n2] = [half, room - half];
+  return swap ? [n2, n1] : [n1, n2];
+}
+
 /** Tokens past `need` a prefix must yield before its first `need` are trusted (a cut inside a word changes only its last tokens). */
 const PREFIX_MARGIN = 64;
 

@@ -19,14 +19,15 @@ export function logitsShape(op: string, logits: Tensor, targets: Tensor): { rows
 }
 
 /**
- * loss[0] = mean_r (logsumexp(logits_r) − logits_r[targets_r]); losses (R) per row; lse (R) is saved for
- * crossEntropyBackward. Two dispatches: one workgroup per row, then one workgroup for the mean.
+ * loss[0] = Σ_r weights_r · (logsumexp(logits_r) − logits_r[targets_r]) (weights 1/R: the mean); losses (R) per
+ * row; lse (R) is saved for crossEntropyBackward. Two dispatches: one workgroup per row, then one for the sum.
  */
-export function crossEntropy(rt: Runtime, loss: Tensor, losses: Tensor, lse: Tensor, logits: Tensor, targets: Tensor): Dispatch[] {
+export function crossEntropy(rt: Runtime, loss: Tensor, losses: Tensor, lse: Tensor, logits: Tensor, targets: Tensor, weights: Tensor): Dispatch[] {
   const { rows, cols } = logitsShape('cross_entropy', logits, targets);
   expectNumel('cross_entropy', 'loss', loss, 1);
   expectNumel('cross_entropy', 'losses', losses, rows);
   expectNumel('cross_entropy', 'lse', lse, rows);
+  expectNumel('cross_entropy', 'weights', weights, rows);
   const constants = { R: rows, C: cols, WG: rowWorkgroupSize(cols, 64) };
   const bindings = [
     [loss, 'write'],
@@ -34,10 +35,11 @@ export function crossEntropy(rt: Runtime, loss: Tensor, losses: Tensor, lse: Ten
     [lse, 'write'],
     [logits, 'read'],
     [targets, 'read'],
+    [weights, 'read'],
   ] as const;
   const shader = shaders[rowReduce(rt)];
   return [
     rt.kernel({ shader, entryPoint: 'cross_entropy', constants, bindings, workgroups: grid1d(rows, 1), flops: 4 * rows * cols }),
-    rt.kernel({ shader, entryPoint: 'cross_entropy_mean', constants, bindings, workgroups: [1, 1, 1], flops: rows }),
+    rt.kernel({ shader, entryPoint: 'cross_entropy_total', constants, bindings, workgroups: [1, 1, 1], flops: rows }),
   ];
 }

@@ -8,9 +8,10 @@ import { logitsShape } from './cross_entropy';
 const shader = { name: 'cross_entropy_backward', code };
 const WG = ELEMENTWISE_WG;
 
-/** dlogits = dloss[0] · (softmax(logits) − onehot(targets)) / R, written; lse is the forward's saved logsumexp. */
-export function crossEntropyBackward(rt: Runtime, dlogits: Tensor, dloss: Tensor, logits: Tensor, lse: Tensor, targets: Tensor): Dispatch {
+/** dlogits = dloss[0] · weights_r · (softmax(logits) − onehot(targets)), written; lse is the forward's saved logsumexp. */
+export function crossEntropyBackward(rt: Runtime, dlogits: Tensor, dloss: Tensor, logits: Tensor, lse: Tensor, targets: Tensor, weights: Tensor): Dispatch {
   const { rows, cols } = logitsShape('cross_entropy_backward', logits, targets);
+  expectNumel('cross_entropy_backward', 'weights', weights, rows);
   expectNumel('cross_entropy_backward', 'dlogits', dlogits, rows * cols);
   expectNumel('cross_entropy_backward', 'dloss', dloss, 1);
   expectNumel('cross_entropy_backward', 'lse', lse, rows);
@@ -23,6 +24,7 @@ export function crossEntropyBackward(rt: Runtime, dlogits: Tensor, dloss: Tensor
       [logits, 'read'],
       [lse, 'read'],
       [targets, 'read'],
+      [weights, 'read'],
     ],
     workgroups: grid1d(rows * cols, WG),
     flops: 5 * rows * cols,

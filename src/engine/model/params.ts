@@ -4,8 +4,13 @@
  */
 import type { EncoderConfig } from './config';
 
-/** Where a parameter lives: the embeddings, encoder layer l, the pooler, or the prefix encoder. */
-export type ParamLocation = { readonly kind: 'embeddings' } | { readonly kind: 'layer'; readonly layer: number } | { readonly kind: 'pooler' } | { readonly kind: 'prefix' };
+/** Where a parameter lives: the embeddings, encoder layer l, the pooler, the prefix encoder or a classification head. */
+export type ParamLocation =
+  | { readonly kind: 'embeddings' }
+  | { readonly kind: 'layer'; readonly layer: number }
+  | { readonly kind: 'pooler' }
+  | { readonly kind: 'prefix' }
+  | { readonly kind: 'classifier' };
 
 export interface ParamSpec {
   readonly name: string;
@@ -59,6 +64,21 @@ export function baseParams(config: EncoderConfig): ParamSpec[] {
   add('pooler.dense.weight', [C, C], { kind: 'pooler' });
   add('pooler.dense.bias', [C], { kind: 'pooler' });
   return specs;
+}
+
+/**
+ * transformers' RobertaClassificationHead for `classes` classes, by its names: dense (C, C) + tanh, then
+ * out_proj (classes, C), over the <s> state. Module `classifier`: it always trains (peft's modules_to_save).
+ */
+export function classifierParams(config: EncoderConfig, classes: number): ParamSpec[] {
+  const C = config.hidden;
+  const at = { kind: 'classifier' } as const;
+  return [
+    { name: 'classifier.dense.weight', shape: [C, C], location: at, module: 'classifier' },
+    { name: 'classifier.dense.bias', shape: [C], location: at, module: 'classifier' },
+    { name: 'classifier.out_proj.weight', shape: [classes, C], location: at, module: 'classifier' },
+    { name: 'classifier.out_proj.bias', shape: [classes], location: at, module: 'classifier' },
+  ];
 }
 
 export function specNumel(spec: ParamSpec): number {

@@ -31,6 +31,11 @@ export function embeddingStream(tower: number, layers: number): number {
   return tower * (layers + 1) * STREAMS_PER_LAYER;
 }
 
+/** The classification head's dropout sites (0: its input, 1: before out_proj), in the embeddings' unused streams. */
+export function classifierStream(tower: number, layers: number, site: number): number {
+  return embeddingStream(tower, layers) + 8 + site;
+}
+
 export function layerStreamBase(tower: number, layer: number, layers: number): number {
   return (tower * (layers + 1) + layer + 1) * STREAMS_PER_LAYER;
 }

@@ -2,7 +2,8 @@
  * Initial values of the parameters PEFT methods add, seeded, following the libraries the thesis' methods come
  * from: LoRA as peft (A kaiming-uniform = U(±1/√in), B = 0), bottleneck adapters as AdapterHub's "bert" scheme
  * (weights N(0, 0.02), biases 0: close to the identity), prefix rows as peft's nn.Embedding (N(0, 1)), the
- * prefix MLP's linears as torch's default (U(±1/√fan_in) for weights and biases).
+ * prefix MLP's linears as torch's default (U(±1/√fan_in) for weights and biases); a classification head as
+ * transformers initializes RobertaForSequenceClassification's (weights N(0, 0.02), biases 0).
  */
 import { specNumel, type ParamSpec } from '../model/params';
 import type { InitRandom } from './module';
@@ -22,8 +23,12 @@ export function initializeAdded(plan: PeftPlan, seed: number): Map<string, Float
   return out;
 }
 
-/** The adding method's rule; zeros for a parameter no method claims (none does today). */
+/** transformers' initializer_range, which every RoBERTa checkpoint the lab loads uses. */
+const HEAD_STD = 0.02;
+
+/** The adding method's rule (the classification head's own); zeros for a parameter nothing claims (none today). */
 function initial(spec: ParamSpec, fanIn: number, rng: InitRng): Float32Array {
+  if (spec.module === 'classifier') return spec.name.endsWith('.bias') ? new Float32Array(specNumel(spec)) : rng.normal(specNumel(spec), HEAD_STD);
   const module = isMethodType(spec.module) ? moduleOf(spec.module) : null;
   return module?.initial?.(spec, fanIn, rng) ?? new Float32Array(specNumel(spec));
 }

@@ -3,7 +3,7 @@
  * thesis-convention counts, and the lowest layer anything trains in (backward stops below it).
  */
 import type { EncoderConfig } from '../model/config';
-import { baseParams, countParams, type ParamSpec } from '../model/params';
+import { baseParams, classifierParams, countParams, type ParamSpec } from '../model/params';
 import { allLayers } from './module';
 import { moduleFor } from './registry';
 import type { MethodConfig, PeftConfig } from './types';
@@ -11,6 +11,8 @@ import type { MethodConfig, PeftConfig } from './types';
 export interface PeftPlan {
   readonly model: EncoderConfig;
   readonly peft: PeftConfig;
+  /** Classes of the classification head (a classification run), null for code search. */
+  readonly classes: number | null;
   readonly base: readonly ParamSpec[];
   readonly added: readonly ParamSpec[];
   /** Every parameter that trains at some point of the run, in layout order. */
@@ -27,18 +29,24 @@ export function methodLayers(method: MethodConfig, peft: PeftConfig, model: Enco
   return own ?? (moduleFor(method).addsModules ? peft.layers : null) ?? allLayers(model);
 }
 
-export function planPeft(model: EncoderConfig, peft: PeftConfig): PeftPlan {
+/**
+ * `classes`: a classification run's head (its tensors are added and always train, as peft's modules_to_save);
+ * the pooler, which RobertaForSequenceClassification does not have, then never trains.
+ */
+export function planPeft(model: EncoderConfig, peft: PeftConfig, classes: number | null = null): PeftPlan {
   const base = baseParams(model);
-  const added = peft.methods.flatMap((m) => moduleFor(m).addedParams(m, model, methodLayers(m, peft, model)));
-  const trainsPooler = peft.trainPooler || peft.methods.some((m) => moduleFor(m).trainsPooler === true);
+  const head = classes === null ? [] : classifierParams(model, classes);
+  const added = [...peft.methods.flatMap((m) => moduleFor(m).addedParams(m, model, methodLayers(m, peft, model))), ...head];
+  const trainsPooler = classes === null && (peft.trainPooler || peft.methods.some((m) => moduleFor(m).trainsPooler === true));
   const trainsBase = (spec: ParamSpec): boolean =>
     spec.location.kind === 'pooler' ? trainsPooler : peft.methods.some((m) => moduleFor(m).trainsBase(m, spec));
   const trainable = [...base.filter(trainsBase), ...added].sort((a, b) => order(a, model) - order(b, model));
-  const paperAdded = peft.methods.reduce((sum, m) => sum + moduleFor(m).paperCount(m, model, methodLayers(m, peft, model)), 0);
+  const paperAdded = peft.methods.reduce((sum, m) => sum + moduleFor(m).paperCount(m, model, methodLayers(m, peft, model)), countParams(head));
   const trainableBase = trainable.filter((s) => s.module === 'base');
   return {
     model,
     peft,
+    classes,
     base,
     added,
     trainable,
@@ -49,7 +57,7 @@ export function planPeft(model: EncoderConfig, peft: PeftConfig): PeftPlan {
   };
 }
 
-/** Layout order: embeddings, layers bottom-up, pooler, prefix — so one layer's tensors are contiguous. */
+/** Layout order: embeddings, layers bottom-up, pooler, prefix, classifier — so one layer's tensors are contiguous. */
 function order(spec: ParamSpec, model: EncoderConfig): number {
   switch (spec.location.kind) {
     case 'embeddings':
@@ -60,6 +68,8 @@ function order(spec: ParamSpec, model: EncoderConfig): number {
       return model.layers;
     case 'prefix':
       return model.layers + 1;
+    case 'classifier':
+      return model.layers + 2;
   }
 }
 

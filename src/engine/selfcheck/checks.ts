@@ -122,19 +122,21 @@ const lossDropoutCheck: KernelCheck = {
     const x = seeded(n, 17);
     const targets = rt.tensorFrom(Uint32Array.from({ length: R }, (_, i) => i), [R], 'check.targets');
     const logitsT = rt.tensorFrom(logits, [R, R], 'check.logits'); // cross_entropy wants the (R, C) shape
+    const rowWeights = new Float32Array(R).fill(1 / R);
+    const weights = rt.tensorFrom(rowWeights, [R], 'check.weights');
     const seed = rt.uniform(1, 'check.dropseed');
     rt.write(seed, Uint32Array.of(1234));
     try {
       const [loss, losses, , drop] = await onGpu(rt, [x], [1, R, R, n], ([xx], [l, ls, lse, d]) => [
-        ...crossEntropy(rt, l!, ls!, lse!, logitsT, targets),
+        ...crossEntropy(rt, l!, ls!, lse!, logitsT, targets, weights),
         dropout(rt, d!, xx!, { seed, stream: 3 }, 0.25),
       ]);
       const want = { loss: new Float32Array(1), losses: new Float32Array(R), lse: new Float32Array(R), drop: new Float32Array(n) };
-      refCe.crossEntropy(want.loss, want.losses, want.lse, logits, Array.from({ length: R }, (_, i) => i), R, R);
+      refCe.crossEntropy(want.loss, want.losses, want.lse, logits, Array.from({ length: R }, (_, i) => i), rowWeights, R, R);
       refDrop.dropout(want.drop, x, 1234, 0.25, n, 3);
       return worst([[loss!, want.loss], [losses!, want.losses], [drop!, want.drop]]);
     } finally {
-      rt.release(targets, logitsT, seed);
+      rt.release(targets, logitsT, weights, seed);
     }
   },
 };

@@ -4,7 +4,6 @@
  * its version, the state's scalars and the fingerprint of what the run was (method, recipe, data size), so a
  * resume with other settings is refused instead of silently computing something else.
  */
-import type { RetrievalMetrics } from '../eval/retrieval';
 import { readSafeTensors, writeSafeTensors, type TensorToWrite } from '../io/safetensors';
 import type { TrainState } from './train_state';
 
@@ -30,7 +29,7 @@ export class CheckpointError extends Error {
 interface Scalars {
   readonly step: number;
   readonly adamSteps: Record<string, number>;
-  readonly best: { readonly step: number; readonly metrics: RetrievalMetrics } | null;
+  readonly best: { readonly step: number; readonly metric: string; readonly value: number } | null;
   readonly fingerprint: RunFingerprint;
 }
 
@@ -41,7 +40,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     for (const key of ['params', 'm', 'v'] as const) tensors.push({ name: `flat.${key}`, shape: [state.flat[key].length], data: state.flat[key] });
   }
   for (const [name, data] of state.best?.weights ?? []) tensors.push({ name: `best.${name}`, shape: [data.length], data });
-  const scalars: Scalars = { step: state.step, adamSteps: { ...state.adamSteps }, best: state.best ? { step: state.best.step, metrics: state.best.metrics } : null, fingerprint: c.fingerprint };
+  const scalars: Scalars = { step: state.step, adamSteps: { ...state.adamSteps }, best: state.best ? { step: state.best.step, metric: state.best.metric, value: state.best.value } : null, fingerprint: c.fingerprint };
   return writeSafeTensors(tensors, { format: CHECKPOINT_FORMAT, version: VERSION, state: JSON.stringify(scalars) });
 }
 
@@ -74,10 +73,20 @@ function parseScalars(text: string | undefined, what: string): Scalars {
   const o = raw as Partial<Scalars> | null;
   const okStep = typeof o?.step === 'number' && Number.isInteger(o.step) && o.step >= 0;
   const okAdam = typeof o?.adamSteps === 'object' && o.adamSteps !== null && Object.values(o.adamSteps).every((n) => Number.isInteger(n) && n >= 0);
-  const okBest = o?.best === null || (typeof o?.best === 'object' && Number.isInteger(o.best.step) && typeof o.best.metrics?.mrr === 'number');
+  const best = o?.best === null ? null : bestOf(o?.best);
   const okPrint = typeof o?.fingerprint === 'object' && o.fingerprint !== null;
-  if (!okStep || !okAdam || !okBest || !okPrint) throw new CheckpointError(`${what}: its state is incomplete (step, AdamW steps, best, fingerprint)`);
-  return o as Scalars;
+  if (!okStep || !okAdam || best === undefined || !okPrint) throw new CheckpointError(`${what}: its state is incomplete (step, AdamW steps, best, fingerprint)`);
+  return { ...(o as Scalars), best };
+}
+
+/** The best evaluation's step, metric and value; checkpoints written before tasks existed hold `metrics.mrr`. */
+function bestOf(raw: unknown): Scalars['best'] | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const b = raw as { step?: unknown; metric?: unknown; value?: unknown; metrics?: { mrr?: unknown } };
+  if (!Number.isInteger(b.step)) return undefined;
+  if (typeof b.metric === 'string' && typeof b.value === 'number') return { step: b.step as number, metric: b.metric, value: b.value };
+  if (typeof b.metrics?.mrr === 'number') return { step: b.step as number, metric: 'mrr', value: b.metrics.mrr };
+  return undefined;
 }
 
 /** The fields of `saved` that `now` has otherwise, as "recipe.lr: 0.001 → 0.002" lines (empty: they match). */

@@ -32,19 +32,64 @@ export type TrainerEvent =
       readonly tokens_per_s: number;
       readonly elapsed_ms: number;
     }
+  | SearchEval
+  | ClassificationEval
   | {
-      readonly type: 'eval';
-      readonly step: number;
-      readonly mrr: number;
-      readonly recall_1: number;
-      readonly recall_5: number;
-      readonly recall_10: number;
-      readonly n: number;
-      /** Whether this is the best MRR so far (its weights are kept). */
-      readonly best: boolean;
+      readonly type: 'done';
+      readonly steps: number;
+      readonly best_step: number | null;
+      /** Code search's best MRR (null for other tasks, and without an evaluation). */
+      readonly best_mrr: number | null;
+      /** The metric the best weights were chosen by (`mrr`, `accuracy`, `f1`, ...) and its best value; absent in older records. */
+      readonly best_metric?: string;
+      readonly best_value?: number | null;
+      readonly elapsed_ms: number;
+      readonly stopped: boolean;
     }
-  | { readonly type: 'done'; readonly steps: number; readonly best_step: number | null; readonly best_mrr: number | null; readonly elapsed_ms: number; readonly stopped: boolean }
   | { readonly type: 'error'; readonly message: string; readonly step: number | null };
+
+/** A code-search evaluation (`task` is absent in records written before tasks existed). */
+export interface SearchEval {
+  readonly type: 'eval';
+  readonly task?: 'code-search';
+  readonly step: number;
+  readonly mrr: number;
+  readonly recall_1: number;
+  readonly recall_5: number;
+  readonly recall_10: number;
+  readonly n: number;
+  /** Whether this is the best MRR so far (its weights are kept). */
+  readonly best: boolean;
+}
+
+/**
+ * A classification evaluation (docs/TASKS.md): precision, recall and F1 of the positive class (class 1) with two
+ * classes, their macro means with more; `macro_f1` always; AUC-ROC null where undefined (a class absent).
+ */
+export interface ClassificationEval {
+  readonly type: 'eval';
+  readonly task: 'classification';
+  readonly step: number;
+  readonly accuracy: number;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  readonly macro_f1: number;
+  readonly auc: number | null;
+  /** confusion[true][predicted] counts. */
+  readonly confusion: readonly (readonly number[])[];
+  readonly n: number;
+  /** Whether this is the best value of the run's chosen metric so far (its weights are kept). */
+  readonly best: boolean;
+}
+
+export type EvalEvent = SearchEval | ClassificationEval;
+
+/** The value of `metric` (`mrr`, `accuracy`, `f1`, `macro_f1`, `auc`, ...) in an evaluation (null where undefined). */
+export function metricValue(e: EvalEvent, metric: string): number | null {
+  const v = (e as unknown as Record<string, unknown>)[metric];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
 
 export type EmitEvent = (event: TrainerEvent) => void;
 

@@ -4,7 +4,7 @@
  * event are skipped and reported (a run killed mid-write leaves a torn last line); the file's size is bounded
  * by what a long run can legitimately write.
  */
-import type { TrainableSummary, TrainerEvent } from './events';
+import type { ClassificationEval, TrainableSummary, TrainerEvent } from './events';
 
 /** 31,478 steps (the thesis' run) take ~6 MB; 256 MiB leaves room for 40× that and stops a hostile file. */
 export const MAX_METRICS_BYTES = 256 * 1024 * 1024;
@@ -37,16 +37,48 @@ function validEvent(e: Record<string, unknown>): TrainerEvent | string {
       if (!num(e.step) || !(num(e.loss) || e.loss === null) || !num(e.lr)) return 'a step event needs step, loss and lr';
       return { type: 'step', step: e.step, loss: num(e.loss) ? e.loss : Number.NaN, lr: e.lr, grad_norm: num(e.grad_norm) ? e.grad_norm : Number.NaN, tokens_per_s: num(e.tokens_per_s) ? e.tokens_per_s : 0, elapsed_ms: num(e.elapsed_ms) ? e.elapsed_ms : 0 };
     case 'eval':
+      if (e.task === 'classification') return classificationEval(e);
       if (![e.step, e.mrr, e.recall_1, e.recall_5, e.recall_10].every(num)) return 'an eval event needs step, mrr and recall_1/5/10';
       return { type: 'eval', step: e.step as number, mrr: e.mrr as number, recall_1: e.recall_1 as number, recall_5: e.recall_5 as number, recall_10: e.recall_10 as number, n: num(e.n) ? e.n : 0, best: e.best === true };
     case 'done':
       if (!num(e.steps) || !numOrNull(e.best_mrr ?? null)) return 'a done event needs steps';
-      return { type: 'done', steps: e.steps, best_step: num(e.best_step) ? e.best_step : null, best_mrr: num(e.best_mrr) ? e.best_mrr : null, elapsed_ms: num(e.elapsed_ms) ? e.elapsed_ms : 0, stopped: e.stopped === true };
+      return {
+        type: 'done',
+        steps: e.steps,
+        best_step: num(e.best_step) ? e.best_step : null,
+        best_mrr: num(e.best_mrr) ? e.best_mrr : null,
+        ...(typeof e.best_metric === 'string' ? { best_metric: e.best_metric.slice(0, 40), best_value: num(e.best_value) ? e.best_value : null } : {}),
+        elapsed_ms: num(e.elapsed_ms) ? e.elapsed_ms : 0,
+        stopped: e.stopped === true,
+      };
     case 'error':
       return { type: 'error', message: typeof e.message === 'string' ? e.message.slice(0, 2000) : 'the run failed', step: num(e.step) ? e.step : null };
     default:
       return `unknown event type ${JSON.stringify(e.type)}`;
   }
+}
+
+/** Classes a confusion matrix may have (as data/labels.ts MAX_CLASSES). */
+const MAX_CONFUSION = 1000;
+
+function classificationEval(e: Record<string, unknown>): ClassificationEval | string {
+  if (![e.step, e.accuracy, e.precision, e.recall, e.f1, e.macro_f1].every(num) || !numOrNull(e.auc ?? null)) return 'a classification eval event needs step, accuracy, precision, recall, f1 and macro_f1';
+  const rows = Array.isArray(e.confusion) && e.confusion.length <= MAX_CONFUSION ? (e.confusion as unknown[]) : [];
+  const square = rows.every((r) => Array.isArray(r) && r.length === rows.length && r.every(num));
+  return {
+    type: 'eval',
+    task: 'classification',
+    step: e.step as number,
+    accuracy: e.accuracy as number,
+    precision: e.precision as number,
+    recall: e.recall as number,
+    f1: e.f1 as number,
+    macro_f1: e.macro_f1 as number,
+    auc: num(e.auc) ? e.auc : null,
+    confusion: square ? (rows as number[][]) : [],
+    n: num(e.n) ? e.n : 0,
+    best: e.best === true,
+  };
 }
 
 function trainableOf(v: unknown): TrainableSummary {
@@ -98,7 +130,8 @@ function summarize(events: TrainerEvent[], skipped: { line: number; reason: stri
     else if (e.type === 'step') ((steps = Math.max(steps, e.step)), (elapsedMs = Math.max(elapsedMs, e.elapsed_ms)));
     else if (e.type === 'eval') {
       final = e;
-      if (!best || e.mrr > best.mrr) best = e;
+      // A classification run marks the evaluation its chosen metric preferred; code search is chosen by MRR.
+      if (e.task === 'classification' ? e.best || !best : !best || (best.task !== 'classification' && e.mrr > best.mrr)) best = e;
     } else if (e.type === 'done') ((done = true), (elapsedMs = Math.max(elapsedMs, e.elapsed_ms)));
     else error = e.message;
   }

@@ -15,6 +15,7 @@ export class ContrastiveObjective {
   private readonly losses: Tensor; // (B)
   private readonly lse: Tensor; // (B) saved logsumexp
   private readonly targets: Tensor; // (B) u32: i
+  private readonly weights: Tensor; // (B) 1/B: the mean over queries
   private readonly dloss: Tensor; // (1) = 1
   private readonly dscores: Tensor; // (B, B)
 
@@ -29,6 +30,7 @@ export class ContrastiveObjective {
     this.losses = rt.tensor([B], 'losses');
     this.lse = rt.tensor([B], 'lse');
     this.targets = rt.tensorFrom(Uint32Array.from({ length: B }, (_, i) => i), [B], 'targets');
+    this.weights = rt.tensorFrom(new Float32Array(B).fill(1 / B), [B], 'rowWeights');
     this.dloss = rt.tensorFrom(Float32Array.of(1), [1], 'dloss');
     this.dscores = rt.tensor([B, B], 'dscores');
   }
@@ -37,7 +39,7 @@ export class ContrastiveObjective {
     const { rt, B, C } = this;
     return [
       matmul(rt, this.scores, nl.vec, code.vec, null, { M: B, N: B, K: C, transB: true, alpha: this.scale }),
-      ...crossEntropy(rt, this.loss, this.losses, this.lse, this.scores, this.targets),
+      ...crossEntropy(rt, this.loss, this.losses, this.lse, this.scores, this.targets, this.weights),
     ];
   }
 
@@ -45,7 +47,7 @@ export class ContrastiveObjective {
   backward(code: Head, nl: Head): StepCommand[] {
     const { rt, B, C } = this;
     return [
-      crossEntropyBackward(rt, this.dscores, this.dloss, this.scores, this.lse, this.targets),
+      crossEntropyBackward(rt, this.dscores, this.dloss, this.scores, this.lse, this.targets, this.weights),
       matmul(rt, nl.dvec, this.dscores, code.vec, null, { M: B, N: C, K: B, alpha: this.scale }),
       matmul(rt, code.dvec, this.dscores, nl.vec, null, { M: B, N: C, K: B, transA: true, alpha: this.scale }),
     ];

@@ -7,6 +7,7 @@ import type { Pooling } from '../model/head';
 import { asObject, ConfigError, FieldReader } from '../peft/fields';
 import { parsePeftConfig } from '../peft/parse';
 import type { PeftConfig } from '../peft/types';
+import { readTask, type ClassificationMetric, type TaskConfig } from './task';
 import type { RecipeShape } from './trainable_model';
 
 export interface RecipeSettings {
@@ -96,8 +97,14 @@ function readRecipe(f: FieldReader, model: EncoderConfig | null): RecipeSettings
   };
 }
 
+/** What a run learns, as the trainer needs it: the classes are known once the training data is read. */
+export type TrainerTask =
+  | { readonly kind: 'code-search' }
+  | { readonly kind: 'classification'; readonly classes: number; readonly classWeights: Float64Array | null; readonly bestMetric: ClassificationMetric };
+
 /** What the trainer needs, derived from the recipe (trainerConfig). */
 export interface TrainerConfig {
+  readonly task: TrainerTask;
   readonly peft: PeftConfig;
   readonly recipe: RecipeShape;
   readonly lr: number;
@@ -114,14 +121,16 @@ export interface TrainerConfig {
   readonly evalBatchSize: number;
 }
 
-export function trainerConfig(recipe: RecipeSettings, peft: PeftConfig): TrainerConfig {
+export function trainerConfig(recipe: RecipeSettings, peft: PeftConfig, task: TrainerTask = { kind: 'code-search' }): TrainerConfig {
   return {
+    task,
     peft,
     recipe: {
       batchSize: recipe.batchSize,
       codeLength: recipe.codeLength,
       nlLength: recipe.nlLength,
       head: { pooling: recipe.pooling, normalize: recipe.normalize },
+      classWeights: task.kind === 'classification' ? task.classWeights : null,
       scale: recipe.scale,
       hiddenDropout: recipe.hiddenDropout,
       attentionDropout: recipe.attentionDropout,
@@ -140,10 +149,11 @@ export function trainerConfig(recipe: RecipeSettings, peft: PeftConfig): Trainer
   };
 }
 
-/** A run: model, dataset name (never the data), method and recipe. */
+/** A run: model, dataset name (never the data), task, method and recipe. */
 export interface RunConfig {
   readonly model: string;
   readonly dataset: string;
+  readonly task: TaskConfig;
   readonly peft: PeftConfig;
   readonly recipe: RecipeSettings;
 }
@@ -152,7 +162,7 @@ export function parseRunConfig(json: unknown, model: EncoderConfig): RunConfig {
   const problems: string[] = [];
   const root = asObject(json, 'run', problems);
   const f = new FieldReader(root, 'run', problems);
-  f.rejectUnknown(['model', 'dataset', 'peft', 'recipe']);
+  f.rejectUnknown(['model', 'dataset', 'task', 'peft', 'recipe']);
   const name = typeof root.model === 'string' && root.model.length > 0 ? root.model : (problems.push('run.model: must be a model id or name'), '');
   const dataset = typeof root.dataset === 'string' ? root.dataset : '';
   let peft: PeftConfig | null = null;
@@ -161,7 +171,8 @@ export function parseRunConfig(json: unknown, model: EncoderConfig): RunConfig {
   } catch (error) {
     problems.push(...(error instanceof ConfigError ? error.problems : [String(error)]));
   }
+  const task = readTask(root.task, 'run.task', problems);
   const recipe = readRecipe(new FieldReader(asObject(root.recipe ?? {}, 'run.recipe', problems), 'run.recipe', problems), model);
   if (problems.length > 0 || !peft) throw new ConfigError('The run configuration', problems);
-  return { model: name, dataset, peft, recipe };
+  return { model: name, dataset, task, peft, recipe };
 }

@@ -5,17 +5,17 @@
  * rate: all are functions of the step), and the best evaluation so far with its weights. The checkpoint codec
  * (checkpoint.ts) turns it into one safetensors file.
  */
-import type { RetrievalMetrics } from '../eval/retrieval';
-
 export interface FlatValues {
   readonly params: Float32Array;
   readonly m: Float32Array;
   readonly v: Float32Array;
 }
 
+/** The best evaluation so far: its step, the metric the run chooses by (`mrr`, `accuracy`, ...) and its value, and the weights. */
 export interface BestSoFar {
   readonly step: number;
-  readonly metrics: RetrievalMetrics;
+  readonly metric: string;
+  readonly value: number;
   readonly weights: ReadonlyMap<string, Float32Array>;
 }
 

@@ -1,14 +1,17 @@
 /**
- * A model set up for the code-search recipe: weights on the GPU, a code tower and a query tower over the
- * shared encoder, the contrastive objective and the optimizer. One `step` is one command encoder:
- * clear grads → [prefix MLP] → code forward → query forward → loss → loss backward → query backward →
- * code backward → [prefix MLP backward] → grad norm + clip → AdamW; the loss and the norm are read back.
+ * A model set up for a run: weights on the GPU, the towers over the shared encoder, the objective and the
+ * optimizer. Code search (plan.classes null): a code tower and a query tower and the contrastive objective.
+ * Classification: one tower pooled at <s>, the classification head and the class cross-entropy. One step is one
+ * command encoder: clear grads → [prefix MLP] → forward(s) → loss → loss backward → backward(s) → [prefix MLP
+ * backward] → grad norm + clip → AdamW; the loss and the norm are read back.
  */
 import { ConfigError } from '../peft/fields';
 import { clear, type Runtime, type StepCommand } from '../gpu/runtime';
 import type { EncoderConfig } from '../model/config';
 import { bindWeights, plainPrefix, type EncoderWeights, type PrefixSource } from '../model/bind_weights';
+import type { Tensor } from '../gpu/tensor';
 import { EncoderTower } from '../model/encoder';
+import { ClassifierHead } from '../model/classifier';
 import type { HeadConfig } from '../model/head';
 import { PrefixMlp } from '../model/prefix_mlp';
 import { stepSeed, towerSeed } from '../model/rng_streams';
@@ -17,6 +20,7 @@ import { ModelWeights } from '../model/weights';
 import { branchDropout, prefixLength, prefixShape, scheduledLayers } from '../peft/attach';
 import type { PeftPlan } from '../peft/plan';
 import type { PeftConfig } from '../peft/types';
+import { ClassificationObjective } from './classification_objective';
 import { ContrastiveObjective } from './objective';
 import { Optimizer, segmentRanges, type AdamWSettings, type UpdateRange } from './optimizer';
 import type { TrainState } from './train_state';
@@ -32,6 +36,8 @@ export interface RecipeShape {
   readonly attentionDropout: number;
   /** Keep frozen linear weights in 16 bits on the GPU (packed halves; default false). See ModelWeights. */
   readonly frozenWeightsF16?: boolean;
+  /** A classification run's per-class loss weights (null or absent: the plain mean). */
+  readonly classWeights?: Float64Array | null;
 }
 
 export interface StepResult {
@@ -40,12 +46,24 @@ export interface StepResult {
   readonly clipCoef: number;
 }
 
-/** The two training towers and the objective: allocated on the first step (evaluation alone needs none). */
+/** Code search's two training towers and the objective: allocated on the first step (evaluation alone needs none). */
 interface TrainingGraph {
   readonly code: EncoderTower;
   readonly nl: EncoderTower;
   readonly objective: ContrastiveObjective;
-  readonly optimizer: Optimizer;
+}
+
+/** Classification's training tower, head and objective, allocated on the first step. */
+interface ClassifyGraph {
+  readonly tower: EncoderTower;
+  readonly head: ClassifierHead;
+  readonly objective: ClassificationObjective;
+}
+
+/** A tower and the classification head over it, to evaluate with. */
+export interface Classifier {
+  readonly tower: EncoderTower;
+  readonly head: ClassifierHead;
 }
 
 export class TrainableModel {
@@ -54,7 +72,10 @@ export class TrainableModel {
   /** The forward binding of every parameter (gradients included; a layer schedule binds narrower sets per phase). */
   readonly encoder: EncoderWeights;
   private graph: TrainingGraph | null = null;
+  private classifyGraph: ClassifyGraph | null = null;
+  private optimizerOnce: Optimizer | null = null;
   private readonly evalTowers = new Map<string, EncoderTower>();
+  private readonly evalHeads = new Map<number, ClassifierHead>();
   private readonly prefixMlp: PrefixMlp | null;
   private readonly prefixSource: PrefixSource;
   /** The step's commands before AdamW, per set of layers a schedule (LWO) trains ('all' otherwise); built once each. */
@@ -93,21 +114,64 @@ export class TrainableModel {
     return prefixLength(this.peft);
   }
 
-  /** The training towers, objective and optimizer, allocated on first use. */
+  private get trainingOptions(): { hiddenDropout: number; attentionDropout: number; loraDropout: number } {
+    return { hiddenDropout: this.shape.hiddenDropout, attentionDropout: this.shape.attentionDropout, loraDropout: branchDropout(this.peft) };
+  }
+
+  /** Code search's training towers and objective, allocated on first use. */
   get training(): TrainingGraph {
+    if (this.plan.classes !== null) throw new Error('a classification model has no code and query towers');
     if (!this.graph) {
       const { rt, model, shape } = this;
       const P = this.prefixRows;
-      const options = { hiddenDropout: shape.hiddenDropout, attentionDropout: shape.attentionDropout, loraDropout: branchDropout(this.peft) };
       const B = shape.batchSize;
       this.graph = {
-        code: new EncoderTower(rt, model, this.encoder, { B, T: shape.codeLength, P }, options, shape.head, 0, 'code', this.plan.lowestTrainableLayer),
-        nl: new EncoderTower(rt, model, this.encoder, { B, T: shape.nlLength, P }, options, shape.head, 1, 'nl', this.plan.lowestTrainableLayer),
+        code: new EncoderTower(rt, model, this.encoder, { B, T: shape.codeLength, P }, this.trainingOptions, shape.head, 0, 'code', this.plan.lowestTrainableLayer),
+        nl: new EncoderTower(rt, model, this.encoder, { B, T: shape.nlLength, P }, this.trainingOptions, shape.head, 1, 'nl', this.plan.lowestTrainableLayer),
         objective: new ContrastiveObjective(rt, B, model.hidden, shape.scale),
-        optimizer: new Optimizer(rt, this.weights, this.requireAdam()),
       };
     }
     return this.graph;
+  }
+
+  /** Classification's training tower (code side, pooled at <s>), head and objective, allocated on first use. */
+  get classification(): ClassifyGraph {
+    const K = this.plan.classes;
+    if (K === null) throw new Error('a code-search model has no classification head');
+    if (!this.classifyGraph) {
+      const { rt, model, shape } = this;
+      const B = shape.batchSize;
+      const tower = new EncoderTower(rt, model, this.encoder, { B, T: shape.codeLength, P: this.prefixRows }, this.trainingOptions, CLS_HEAD, 0, 'cls', this.plan.lowestTrainableLayer);
+      const drop = { p: shape.hiddenDropout, seed: tower.seed, tower: 0, layers: model.layers };
+      this.classifyGraph = {
+        tower,
+        head: new ClassifierHead(rt, this.weights, tower.head.vec, B, model.hidden, K, drop, 'train'),
+        objective: new ClassificationObjective(rt, B, shape.classWeights ?? null),
+      };
+    }
+    return this.classifyGraph;
+  }
+
+  private get optimizer(): Optimizer {
+    this.optimizerOnce ??= new Optimizer(this.rt, this.weights, this.requireAdam());
+    return this.optimizerOnce;
+  }
+
+  /**
+   * The classification head over a tower to evaluate with: the training one at the training batch size (its
+   * inference listings have no dropout), else a forward-only one per batch size.
+   */
+  classifier(batch: number): Classifier {
+    const K = this.plan.classes;
+    if (K === null) throw new Error('a code-search model has no classification head');
+    if (this.classifyGraph && batch === this.shape.batchSize) return this.classifyGraph;
+    const tower = this.evalTower('code', batch);
+    let head = this.evalHeads.get(batch);
+    if (!head) {
+      head = new ClassifierHead(this.rt, this.weights, tower.head.vec, batch, this.model.hidden, K, null, `eval.${batch}`);
+      this.evalHeads.set(batch, head);
+    }
+    return { tower, head };
   }
 
   /**
@@ -122,7 +186,8 @@ export class TrainableModel {
     if (!tower) {
       const T = side === 'code' ? this.shape.codeLength : this.shape.nlLength;
       const options = { hiddenDropout: 0, attentionDropout: 0, loraDropout: 0, forwardOnly: true };
-      tower = new EncoderTower(this.rt, this.model, this.encoder, { B: batch, T, P: this.prefixRows }, options, this.shape.head, side === 'code' ? 2 : 3, `eval.${key}`);
+      const head = this.plan.classes === null ? this.shape.head : CLS_HEAD;
+      tower = new EncoderTower(this.rt, this.model, this.encoder, { B: batch, T, P: this.prefixRows }, options, head, side === 'code' ? 2 : 3, `eval.${key}`);
       this.evalTowers.set(key, tower);
     }
     return tower;
@@ -149,39 +214,72 @@ export class TrainableModel {
     const lowest = active ? Math.min(...active) : this.plan.lowestTrainableLayer;
     const w = bindWeights(this.weights, this.prefixSource, trains);
     const flat = this.weights.flat;
-    const { code, nl, objective, optimizer } = this.training;
     const pass = [
       ...(flat ? [clear(flat.grads)] : []),
       ...this.prefixForward(),
+      ...(this.plan.classes === null ? this.searchPass(w, lowest) : this.classifyPass(w, lowest)),
+      ...(this.prefixMlp?.backward() ?? []),
+      ...this.optimizer.clip(),
+    ];
+    this.passes.set(key, pass);
+    return pass;
+  }
+
+  private searchPass(w: EncoderWeights, lowest: number): StepCommand[] {
+    const { code, nl, objective } = this.training;
+    return [
       ...code.forward(),
       ...nl.forward(),
       ...objective.forward(code.head, nl.head),
       ...objective.backward(code.head, nl.head),
       ...nl.backward(w, lowest),
       ...code.backward(w, lowest),
-      ...(this.prefixMlp?.backward() ?? []),
-      ...optimizer.clip(),
     ];
-    this.passes.set(key, pass);
-    return pass;
+  }
+
+  /** Forward, head, loss, then back: the head's ds is the tower's head.dvec, where its backward starts. */
+  private classifyPass(w: EncoderWeights, lowest: number): StepCommand[] {
+    const { tower, head, objective } = this.classification;
+    const encoderTrains = lowest < this.model.layers;
+    return [
+      ...tower.forward(),
+      ...head.forward(),
+      ...objective.forward(head),
+      ...objective.backward(head),
+      ...head.backward(tower.head.dvec, encoderTrains),
+      ...(encoderTrains ? tower.backward(w, lowest) : []),
+    ];
   }
 
   /** One optimizer step on a batch (ids (B, T), padded); `step` is 0-based, `lr` the scheduled rate. */
   async step(codeIds: Uint32Array, nlIds: Uint32Array, step: number, lr: number): Promise<StepResult> {
     const seed = stepSeed(this.seed, step);
-    const { code, nl, objective, optimizer } = this.training;
+    const { code, nl, objective } = this.training;
     code.setBatch(codeIds, towerSeed(seed, 0));
     nl.setBatch(nlIds, towerSeed(seed, 1));
+    return this.runStep(step, lr, objective.loss);
+  }
+
+  /** One optimizer step of a classification run on a batch: ids (B, T) padded, labels (B) class indices. */
+  async classifyStep(ids: Uint32Array, labels: Uint32Array, step: number, lr: number): Promise<StepResult> {
+    const { tower, objective } = this.classification;
+    tower.setBatch(ids, towerSeed(stepSeed(this.seed, step), 0));
+    objective.setBatch(labels);
+    return this.runStep(step, lr, objective.loss);
+  }
+
+  private async runStep(step: number, lr: number, lossTensor: Tensor): Promise<StepResult> {
     const pass = this.passFor(scheduledLayers(this.peft, this.model, step, this.seed));
+    const optimizer = this.optimizer;
     const update = optimizer.update(this.rangesAt(step), lr);
-    const [loss, norm] = await this.rt.run([...pass, ...update], [objective.loss, optimizer.norm]);
+    const [loss, norm] = await this.rt.run([...pass, ...update], [lossTensor, optimizer.norm]);
     return { loss: loss![0]!, gradNorm: norm![0]!, clipCoef: norm![1]! };
   }
 
   /** The trainable values, AdamW's moments and step counts (one readback per flat buffer), for a checkpoint. */
   async readState(): Promise<Pick<TrainState, 'adamSteps' | 'flat'>> {
     const flat = this.weights.flat;
-    const adamSteps = this.graph?.optimizer.stepCounts() ?? {};
+    const adamSteps = this.optimizerOnce?.stepCounts() ?? {};
     if (!flat) return { adamSteps, flat: null };
     const [params, m, v] = await this.rt.run([], [flat.params, flat.m, flat.v]);
     return { adamSteps, flat: { params: params!, m: m!, v: v! } };
@@ -197,7 +295,7 @@ export class TrainableModel {
       this.rt.write(flat.m, state.flat.m);
       this.rt.write(flat.v, state.flat.v);
     }
-    this.training.optimizer.restoreStepCounts(state.adamSteps);
+    this.optimizer.restoreStepCounts(state.adamSteps);
   }
 
   /** GPU work of one training step (dispatches and FLOPs), e.g. to show what layer freezing saves. */
@@ -226,6 +324,9 @@ export class TrainableModel {
     return ranges;
   }
 }
+
+/** RobertaForSequenceClassification's head reads the raw <s> state (its own dense + tanh follow). */
+const CLS_HEAD: HeadConfig = { pooling: 'cls', normalize: false };
 
 /**
  * RoBERTa numbers token positions from pad + 1, and with a prefix of P rows from pad + 1 + P (as transformers

@@ -1,16 +1,18 @@
 /**
- * The training loop of the CodeXGLUE code-search recipe: seeded epoch permutations (or file order), batches
- * of B (the last partial batch of an epoch is dropped), linear warmup/decay, evaluation every N steps with
- * the best-MRR weights kept, typed events throughout. A NaN/Inf loss stops the run with an error event; a GPU
+ * The training loop (the CodeXGLUE recipe, for code search and classification alike): seeded epoch permutations
+ * (or file order), batches of B (the last partial batch of an epoch is dropped), linear warmup/decay, evaluation
+ * every N steps with the best weights kept (by MRR, or the classification metric the task names), typed events. A NaN/Inf loss stops the run with an error event; a GPU
  * failure (lost device, out of memory) ends it as TrainingInterrupted with the last checkpoint untouched.
  */
 import { shuffleIndices } from '../data/split';
 import { ConfigError } from '../peft/fields';
 import { GpuError } from '../gpu/errors';
 import type { Runtime } from '../gpu/runtime';
-import { evaluateRetrieval, type EncodedSet, type RetrievalMetrics } from '../eval/retrieval';
+import { evaluateClassification } from '../eval/classification_eval';
+import type { ClassificationMetrics } from '../eval/classification_metrics';
+import { evaluateRetrieval, type EncodedSet } from '../eval/retrieval';
 import { percentOf, type PeftPlan } from '../peft/plan';
-import type { EmitEvent, TrainableSummary } from './events';
+import { metricValue, type ClassificationEval, type EmitEvent, type EvalEvent, type TrainableSummary } from './events';
 import type { BestSoFar, CheckpointPolicy, TrainState } from './train_state';
 import { linearWarmupFactor } from './schedule';
 import { buildModel } from './build_model';
@@ -31,7 +33,8 @@ export interface TrainOutcome {
   readonly final: Map<string, Float32Array>;
   /** The trainable weights at the best evaluation (null without a validation set). */
   readonly best: Map<string, Float32Array> | null;
-  readonly bestMetrics: RetrievalMetrics | null;
+  /** The metric the best weights were chosen by and its value (null without a validation set). */
+  readonly bestScore: { readonly metric: string; readonly value: number } | null;
   readonly steps: number;
 }
 
@@ -58,6 +61,7 @@ export async function runTraining(
 ): Promise<TrainOutcome> {
   const B = config.recipe.batchSize;
   const perEpoch = stepsPerEpoch(data.train.n, B);
+  checkTaskData(plan, config, data);
   if (perEpoch < 1) throw new ConfigError('The recipe', [`the training set has ${data.train.n} examples, fewer than one batch of ${B}: lower the batch size or add data`]);
   // An error the device reports outside any step (lost, or an uncaptured error) ends the run at the next gate.
   let failure: GpuError | null = null;
@@ -104,6 +108,10 @@ class TrainingLoop {
     this.evaluatedAt = resume?.best?.step ?? -1;
   }
 
+  private get classifies(): boolean {
+    return this.config.task.kind === 'classification';
+  }
+
   async run(control: TrainerControl, failure: () => GpuError | null): Promise<TrainOutcome> {
     const { config, data, emit, tm, total } = this;
     const B = config.recipe.batchSize;
@@ -124,9 +132,9 @@ class TrainingLoop {
         break;
       }
       const t0 = performance.now();
-      const { code, nl } = batches.batch(step);
+      const { code, nl, labels } = batches.batch(step);
       const lr = config.lr * linearWarmupFactor(step, config.warmupSteps, total);
-      const r = await tm.step(code, nl, step, lr);
+      const r = labels ? await tm.classifyStep(code, labels, step, lr) : await tm.step(code, nl, step, lr);
       if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
         const message = `the loss became ${r.loss} (gradient norm ${r.gradNorm}) at step ${step + 1}: the run diverged. Lower the learning rate (now ${config.lr}), keep gradient clipping on, or check the data.`;
         emit({ type: 'error', message, step: step + 1 });
@@ -134,7 +142,7 @@ class TrainingLoop {
         throw new TrainingDiverged(message, this.best);
       }
       const dt = (performance.now() - t0) / 1000;
-      const tokens = B * (config.recipe.codeLength + config.recipe.nlLength);
+      const tokens = B * (config.recipe.codeLength + (this.classifies ? 0 : config.recipe.nlLength));
       emit({ type: 'step', step: step + 1, loss: r.loss, lr, grad_norm: r.gradNorm, tokens_per_s: tokens / Math.max(dt, 1e-9), elapsed_ms: performance.now() - started });
       const evaluates = config.evalEvery > 0 && (step + 1) % config.evalEvery === 0 && step + 1 < total;
       if (evaluates) await this.evaluate(step + 1);
@@ -144,8 +152,9 @@ class TrainingLoop {
     if (!stopped) await this.save(step);
     const final = await tm.weights.readTrainable();
     const b = this.best;
-    emit({ type: 'done', steps: step, best_step: b?.step ?? null, best_mrr: b?.metrics.mrr ?? null, elapsed_ms: performance.now() - started, stopped });
-    return { model: tm, final, best: b ? new Map(b.weights) : null, bestMetrics: b?.metrics ?? null, steps: step };
+    const bestMrr = b?.metric === 'mrr' ? b.value : null;
+    emit({ type: 'done', steps: step, best_step: b?.step ?? null, best_mrr: bestMrr, best_metric: this.metricName, best_value: b?.value ?? null, elapsed_ms: performance.now() - started, stopped });
+    return { model: tm, final, best: b ? new Map(b.weights) : null, bestScore: b ? { metric: b.metric, value: b.value } : null, steps: step };
   }
 
   private async save(step: number): Promise<void> {
@@ -155,13 +164,46 @@ class TrainingLoop {
     this.savedStep = step;
   }
 
+  /** The metric the best weights are chosen by. */
+  private get metricName(): string {
+    const task = this.config.task;
+    return task.kind === 'classification' ? task.bestMetric : 'mrr';
+  }
+
   private async evaluate(step: number): Promise<void> {
-    if (!this.data.valid || this.evaluatedAt === step) return; // a run stopped right after an evaluation is not evaluated twice
+    const valid = this.data.valid;
+    if (!valid || this.evaluatedAt === step) return; // a run stopped right after an evaluation is not evaluated twice
     this.evaluatedAt = step;
-    const { metrics } = await evaluateRetrieval(this.rt, this.tm, this.data.valid, this.config.evalBatchSize);
-    const isBest = !this.best || metrics.mrr > this.best.metrics.mrr;
-    if (isBest) this.best = { step, metrics, weights: await this.tm.weights.readTrainable() };
-    this.emit({ type: 'eval', step, mrr: metrics.mrr, recall_1: metrics.recall1, recall_5: metrics.recall5, recall_10: metrics.recall10, n: metrics.n, best: isBest });
+    const { rt, tm, config } = this;
+    const scored = this.classifies ? classificationEvent(step, (await evaluateClassification(rt, tm, valid, config.evalBatchSize)).metrics) : searchEvent(step, (await evaluateRetrieval(rt, tm, valid, config.evalBatchSize)).metrics);
+    const value = metricValue(scored, this.metricName);
+    // An undefined value (AUC with a class missing from the validation set) never replaces a best.
+    const isBest = value !== null && (!this.best || value > this.best.value);
+    if (isBest) this.best = { step, metric: this.metricName, value, weights: await tm.weights.readTrainable() };
+    this.emit({ ...scored, best: isBest });
+  }
+}
+
+function searchEvent(step: number, m: { mrr: number; recall1: number; recall5: number; recall10: number; n: number }): EvalEvent {
+  return { type: 'eval', step, mrr: m.mrr, recall_1: m.recall1, recall_5: m.recall5, recall_10: m.recall10, n: m.n, best: false };
+}
+
+/** Binary tasks report the positive class's precision/recall/F1, others the macro means (docs/TASKS.md). */
+function classificationEvent(step: number, m: ClassificationMetrics): ClassificationEval {
+  const p = m.binary ?? { precision: m.precisionMacro, recall: m.recallMacro, f1: m.f1Macro };
+  return { type: 'eval', task: 'classification', step, accuracy: m.accuracy, precision: p.precision, recall: p.recall, f1: p.f1, macro_f1: m.f1Macro, auc: m.aucRoc, confusion: m.confusion, n: m.n, best: false };
+}
+
+/** A classification run needs every example labelled with one of the head's classes. */
+function checkTaskData(plan: PeftPlan, config: TrainerConfig, data: { readonly train: EncodedSet; readonly valid: EncodedSet | null }): void {
+  const task = config.task;
+  const classes = task.kind === 'classification' ? task.classes : null;
+  if (plan.classes !== classes) throw new Error(`the plan has ${plan.classes ?? 'no'} classes where the task has ${classes ?? 'none'}: plan the model with the task's classes`);
+  if (classes === null) return;
+  for (const [name, set] of [['training', data.train], ['validation', data.valid]] as const) {
+    if (!set) continue;
+    if (!set.labels || set.labels.length !== set.n) throw new ConfigError('The data', [`the ${name} set has no labels: read it with the task's label field`]);
+    if (set.labels.some((l) => l >= classes)) throw new ConfigError('The data', [`the ${name} set has a label outside the task's ${classes} classes`]);
   }
 }
 
@@ -209,7 +251,7 @@ class Batcher {
     private readonly recipe: RecipeShape,
   ) {}
 
-  batch(step: number): { code: Uint32Array; nl: Uint32Array } {
+  batch(step: number): { code: Uint32Array; nl: Uint32Array; labels: Uint32Array | null } {
     const perEpoch = stepsPerEpoch(this.set.n, this.B);
     const epoch = Math.floor(step / perEpoch);
     if (epoch !== this.epoch) {
@@ -218,7 +260,10 @@ class Batcher {
     }
     const start = (step % perEpoch) * this.B;
     const rows = this.order!.subarray(start, start + this.B);
-    return { code: gather(this.set.code, rows, this.recipe.codeLength), nl: gather(this.set.nl, rows, this.recipe.nlLength) };
+    const labels = this.set.labels ? Uint32Array.from(rows, (r) => this.set.labels![r]!) : null;
+    // A classification set has no queries: its rows are the inputs alone.
+    const nl = this.set.nl.length > 0 ? gather(this.set.nl, rows, this.recipe.nlLength) : new Uint32Array(0);
+    return { code: gather(this.set.code, rows, this.recipe.codeLength), nl, labels };
   }
 }
 
