@@ -13,6 +13,7 @@ import { StoragePanel } from './features/storage/StoragePanel';
 import { SharedNotice } from './features/share/SharedNotice';
 import { QuickStart } from './features/start/QuickStart';
 import { SweepPanel } from './features/sweep/SweepPanel';
+import { TaskPanel } from './features/task/TaskPanel';
 import { TrainPanel } from './features/train/TrainPanel';
 
 export function App() {
@@ -36,6 +37,7 @@ export function App() {
         <div className="column">
           <ModelPicker />
           <DataPanel />
+          <TaskPanel />
         </div>
         <div className="column">
           <MethodPanel />

@@ -23,6 +23,7 @@ const RUN_COLUMNS = [
   'id', 'name', 'method', 'model', 'dataset', 'seed', 'status', 'trainable_exact', 'trainable_paper', 'trainable_pct_exact',
   'trainable_pct_paper', 'steps', 'total_steps', 'best_step', 'best_mrr', 'best_recall_1', 'best_recall_5', 'best_recall_10',
   'final_mrr', 'final_recall_1', 'final_recall_5', 'final_recall_10', 'time_s', 'peak_bytes', 'created', 'error', 'config',
+  'task', 'best_accuracy', 'best_f1', 'best_macro_f1', 'best_auc', 'final_accuracy', 'final_f1', 'final_macro_f1', 'final_auc',
 ] as const;
 
 export function runsCsv(runs: readonly RunRecord[]): string {
@@ -32,18 +33,24 @@ export function runsCsv(runs: readonly RunRecord[]): string {
     r.steps, r.totalSteps, r.best?.step, r.best?.mrr, r.best?.recall1, r.best?.recall5, r.best?.recall10,
     r.final?.mrr, r.final?.recall1, r.final?.recall5, r.final?.recall10,
     r.elapsedMs / 1000, r.peakBytes, new Date(r.createdAt).toISOString(), r.failure?.message, JSON.stringify(r.config),
+    r.config.task.kind, ...classCells(r.best), ...classCells(r.final),
   ]);
   return csv(RUN_COLUMNS, rows);
+}
+
+/** A classification evaluation's accuracy, F1, macro F1 and AUC (empty cells for code search). */
+function classCells(p: EvalPoint | null): Cell[] {
+  return p?.cls ? [p.cls.accuracy, p.cls.f1, p.cls.macroF1, p.cls.auc] : [null, null, null, null];
 }
 
 /** Long format: one row per step and one per evaluation, every run in one file. */
 export function metricsCsv(curves: readonly RunCurves[]): string {
   const rows: Cell[][] = [];
   for (const c of curves) {
-    c.step.forEach((step, i) => rows.push([c.id, 'step', step, c.loss[i], c.lr[i], c.gradNorm[i], c.tokensPerS[i], null, null, null, null]));
-    c.evals.forEach((e: EvalPoint) => rows.push([c.id, 'eval', e.step, null, null, null, null, e.mrr, e.recall1, e.recall5, e.recall10]));
+    c.step.forEach((step, i) => rows.push([c.id, 'step', step, c.loss[i], c.lr[i], c.gradNorm[i], c.tokensPerS[i], null, null, null, null, null, null, null, null]));
+    c.evals.forEach((e: EvalPoint) => rows.push([c.id, 'eval', e.step, null, null, null, null, e.mrr, e.recall1, e.recall5, e.recall10, ...classCells(e)]));
   }
-  return csv(['run_id', 'kind', 'step', 'loss', 'lr', 'grad_norm', 'tokens_per_s', 'mrr', 'recall_1', 'recall_5', 'recall_10'], rows);
+  return csv(['run_id', 'kind', 'step', 'loss', 'lr', 'grad_norm', 'tokens_per_s', 'mrr', 'recall_1', 'recall_5', 'recall_10', 'accuracy', 'f1', 'macro_f1', 'auc'], rows);
 }
 
 export function runsJson(runs: readonly RunRecord[], curves: readonly RunCurves[]): string {

@@ -104,3 +104,37 @@ export const RECIPE_PRESETS: readonly RecipePreset[] = [
 
 /** The thesis' three seeds (Table 7.2), the default for seed sweeps. */
 export const THESIS_SEEDS: readonly number[] = [123_456, 654_321, 123];
+
+export interface TaskPreset {
+  readonly id: string;
+  readonly label: string;
+  /** The task as the run configuration holds it (src/engine/train/task.ts). */
+  readonly task: Readonly<Record<string, unknown>>;
+  readonly help: string;
+}
+
+/**
+ * The tasks of the adapter/LoRA study (papers/adapter-lora-prefix-slides.md): JIT defect prediction on
+ * JIT-Defects4J, judged by F1 and AUC-ROC of the defective class, and the three probing tasks (600/200/200
+ * examples each), judged by accuracy; plus the bundled probing sample. The slides name no field names or
+ * hyperparameters: the fields are the common ones (edit them to your file's), the method and recipe are left
+ * as they are. JIT-DP is imbalanced (about 15% defective), hence balanced class weights.
+ */
+export const TASK_PRESETS: readonly TaskPreset[] = [
+  { id: 'code-search', label: 'Code search (CodeXGLUE AdvTest)', task: { kind: 'code-search' }, help: 'The thesis task: MRR over the validation set.' },
+  {
+    id: 'jit-dp',
+    label: 'JIT-DP (JIT-Defects4J)',
+    task: { kind: 'classification', text: 'code', pair: 'msg', label: 'label', classes: ['0', '1'], classWeights: 'balanced', bestMetric: 'f1' },
+    help: 'Code change + commit message as a pair; defective = class 1; best by F1 (AUC-ROC reported).',
+  },
+  { id: 'probe-typ', label: 'Probing: invalid type detection (TYP)', task: { kind: 'classification', text: 'code', pair: null, label: 'label', classes: null, classWeights: 'none', bestMetric: 'accuracy' }, help: 'One snippet → valid or not; accuracy.' },
+  { id: 'probe-ccm', label: 'Probing: code change match (CCM)', task: { kind: 'classification', text: 'code1', pair: 'code2', label: 'label', classes: null, classWeights: 'none', bestMetric: 'accuracy' }, help: 'Two inputs as a pair → match or not; accuracy.' },
+  { id: 'probe-ltp', label: 'Probing: line type prediction (LTP)', task: { kind: 'classification', text: 'code', pair: null, label: 'label', classes: null, classWeights: 'none', bestMetric: 'accuracy' }, help: 'One line → its type; accuracy.' },
+  {
+    id: 'probe-sample',
+    label: 'Bundled sample: does a function return a value?',
+    task: { kind: 'classification', text: 'code', pair: null, label: 'syntactic_returns', classes: null, classWeights: 'none', bestMetric: 'accuracy' },
+    help: 'public/sample/probe.jsonl: 600 standard-library functions (PSF licence).',
+  },
+];

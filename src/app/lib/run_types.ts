@@ -63,6 +63,8 @@ export interface RunRecord {
   readonly sweep: string | null;
   /** The step of the run's checkpoint kept in this browser ("Resume" continues from it); absent in older records. */
   readonly checkpointStep?: number | null;
+  /** A classification run's class names, in class order (known once its data is read). */
+  readonly classes?: readonly string[];
 }
 
 /** Full-resolution curves of one run (one entry per step; evaluations separately). */

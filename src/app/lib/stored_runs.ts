@@ -4,6 +4,7 @@
  * every reload. Only the shape is checked here; a run's configuration is parsed again when it is used.
  */
 import { isMethodType } from '../../engine/peft/registry';
+import { CODE_SEARCH } from '../../engine/train/task';
 import type { EvalPoint, RunCurves, RunRecord, RunStatus } from './run_types';
 
 const STATUSES: readonly RunStatus[] = ['queued', 'preparing', 'running', 'pausing', 'paused', 'done', 'stopped', 'error', 'interrupted'];
@@ -14,8 +15,12 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const numOrNull = (v: unknown): boolean => v === null || isNum(v);
 
+/** A code-search point has finite MRR and recalls; a classification point its `cls` numbers (its MRR is NaN). */
 function isEvalPoint(v: unknown): v is EvalPoint {
-  return isObj(v) && ['step', 'mrr', 'recall1', 'recall5', 'recall10'].every((k) => isNum(v[k]));
+  if (!isObj(v) || !isNum(v.step)) return false;
+  if (v.cls === undefined) return ['mrr', 'recall1', 'recall5', 'recall10'].every((k) => isNum(v[k]));
+  const c = v.cls;
+  return isObj(c) && ['accuracy', 'precision', 'recall', 'f1', 'macroF1'].every((k) => isNum(c[k])) && numOrNull(c.auc) && typeof c.score === 'number' && Array.isArray(c.confusion);
 }
 
 function isConfig(v: unknown): boolean {
@@ -52,13 +57,19 @@ export interface SortedRuns {
   readonly unreadable: { readonly value: unknown; readonly problem: string }[];
 }
 
+/** Records stored before tasks existed are code-search runs. */
+function withTask(r: RunRecord): RunRecord {
+  const task = (r.config as { task?: RunRecord['config']['task'] }).task;
+  return task ? r : { ...r, config: { ...r.config, task: CODE_SEARCH } };
+}
+
 export function sortStored(runs: readonly unknown[], curves: readonly unknown[]): SortedRuns {
   const good: RunRecord[] = [];
   const unreadable: SortedRuns['unreadable'] = [];
   for (const value of runs) {
     const problem = runRecordProblem(value);
     if (problem) unreadable.push({ value, problem });
-    else good.push(value as RunRecord);
+    else good.push(withTask(value as RunRecord));
   }
   const ids = new Set(good.map((r) => r.id));
   return { runs: good.sort((a, b) => a.createdAt - b.createdAt), curves: curves.filter(isRunCurves).filter((c) => ids.has(c.id)), unreadable };

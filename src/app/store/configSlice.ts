@@ -10,7 +10,8 @@ import { ConfigError } from '../../engine/peft/fields';
 import { defaultMethod } from '../../engine/peft/method_fields';
 import type { MethodType, PeftConfig } from '../../engine/peft/types';
 import { parseRunConfig, type RecipeSettings, type RunConfig } from '../../engine/train/run_config';
-import { METHOD_PRESETS, RECIPE_PRESETS } from '../lib/presets';
+import { CLASSIFICATION_DEFAULTS, CODE_SEARCH } from '../../engine/train/task';
+import { METHOD_PRESETS, RECIPE_PRESETS, TASK_PRESETS } from '../lib/presets';
 import { unsafePatternIn } from '../lib/share';
 import { selectDatasetName } from './dataSlice';
 import type { LabState } from './store';
@@ -26,6 +27,9 @@ export interface PeftDraft {
 
 export type RecipeDraft = Readonly<Record<string, unknown>>;
 
+/** The task as edited: `kind` and, for classification, its fields (checked by the engine's readTask). */
+export type TaskDraft = Readonly<Record<string, unknown>>;
+
 /** A share link's request: the model and dataset it was made with. */
 export interface SharedSetup {
   readonly model: string;
@@ -33,6 +37,7 @@ export interface SharedSetup {
 }
 
 export interface ConfigSlice {
+  taskDraft: TaskDraft;
   peftDraft: PeftDraft;
   recipeDraft: RecipeDraft;
   presetId: string | null;
@@ -50,6 +55,9 @@ export interface ConfigSlice {
   setPeftLayers: (layers: unknown) => void;
   setTrainPooler: (on: boolean) => void;
   setRecipeField: (key: keyof RecipeSettings, value: unknown) => void;
+  /** `kind` switches the task (classification starts from its defaults); other keys edit a classification field. */
+  setTaskField: (key: string, value: unknown) => void;
+  applyTaskPreset: (id: string) => void;
   applyShared: (json: unknown) => void;
   /** The configuration a restored workspace held, checked as a share link's is (nothing happens if it is not usable). */
   restoreConfig: (json: unknown) => void;
@@ -70,10 +78,10 @@ function checkedModel(s: LabState): ConfigSlice['checkedModel'] {
   return { name: wanted ?? FALLBACK_MODEL, config: PRESETS[FALLBACK_MODEL], note };
 }
 
-function validate(s: LabState, peft: unknown, recipe: unknown): Pick<ConfigSlice, 'runConfig' | 'configProblems' | 'checkedModel'> {
+function validate(s: LabState, task: unknown, peft: unknown, recipe: unknown): Pick<ConfigSlice, 'runConfig' | 'configProblems' | 'checkedModel'> {
   const checked = checkedModel(s);
   try {
-    const runConfig = parseRunConfig({ model: checked.name, dataset: selectDatasetName(s), peft, recipe }, checked.config);
+    const runConfig = parseRunConfig({ model: checked.name, dataset: selectDatasetName(s), task, peft, recipe }, checked.config);
     return { runConfig, configProblems: [], checkedModel: checked };
   } catch (error) {
     const problems = error instanceof ConfigError ? error.problems : [error instanceof Error ? error.message : String(error)];
@@ -116,6 +124,7 @@ export const createConfigSlice: StateCreator<LabState, [], [], ConfigSlice> = (s
     edit({ peftDraft: { ...d, methods: fn(d.methods) }, presetId: null });
   };
   return {
+    taskDraft: { ...CODE_SEARCH },
     peftDraft: { methods: initialPreset.peft.methods.map((m) => ({ ...m }) as MethodDraft), layers: null, trainPooler: false },
     recipeDraft: { ...initialRecipe.recipe },
     presetId: initialPreset.id,
@@ -141,23 +150,31 @@ export const createConfigSlice: StateCreator<LabState, [], [], ConfigSlice> = (s
     setPeftLayers: (layers) => edit({ peftDraft: { ...get().peftDraft, layers }, presetId: null }),
     setTrainPooler: (trainPooler) => edit({ peftDraft: { ...get().peftDraft, trainPooler }, presetId: null }),
     setRecipeField: (key, value) => edit({ recipeDraft: { ...get().recipeDraft, [key]: value }, recipePresetId: null }),
+    applyTaskPreset: (id) => {
+      const preset = TASK_PRESETS.find((p) => p.id === id);
+      if (preset) edit({ taskDraft: { ...preset.task } });
+    },
+    setTaskField: (key, value) => {
+      if (key === 'kind') return edit({ taskDraft: value === 'classification' ? { ...CLASSIFICATION_DEFAULTS } : { ...CODE_SEARCH } });
+      edit({ taskDraft: { ...get().taskDraft, [key]: value } });
+    },
     applyShared: (json) => {
       const result = readShared(json, get());
       if ('error' in result) return set({ shareError: result.error });
-      const { peft, recipe, model, dataset } = result.config;
-      edit({ peftDraft: draftOf(peft), recipeDraft: { ...recipe }, presetId: null, recipePresetId: null, shared: { model, dataset }, shareError: null });
+      const { task, peft, recipe, model, dataset } = result.config;
+      edit({ taskDraft: { ...task }, peftDraft: draftOf(peft), recipeDraft: { ...recipe }, presetId: null, recipePresetId: null, shared: { model, dataset }, shareError: null });
     },
     restoreConfig: (json) => {
       const result = readShared(json, get());
       if ('error' in result) return;
-      edit({ peftDraft: draftOf(result.config.peft), recipeDraft: { ...result.config.recipe }, presetId: null, recipePresetId: null });
+      edit({ taskDraft: { ...result.config.task }, peftDraft: draftOf(result.config.peft), recipeDraft: { ...result.config.recipe }, presetId: null, recipePresetId: null });
     },
     applyPeft: (peft) => edit({ peftDraft: draftOf(peft), presetId: null }),
     setShareError: (shareError) => set({ shareError }),
     dismissShared: () => edit({ shared: null, shareError: null }),
     revalidate: () => {
       const s = get();
-      set(validate(s, s.peftDraft, s.recipeDraft));
+      set(validate(s, s.taskDraft, s.peftDraft, s.recipeDraft));
     },
   };
 };

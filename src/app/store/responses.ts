@@ -73,7 +73,7 @@ function onResponse(message: WorkerResponse): void {
     case 'shard-stats':
       return state.setShardStats(message.id, message.stats, `${message.stats.code.limit + 2}/${message.stats.query.limit + 2}`);
     case 'run-prepared':
-      return onRunPrepared(message.runId);
+      return onRunPrepared(message.runId, message.classes);
     case 'run-paused':
       return onRunPaused(message.runId);
     case 'run-events':

@@ -161,8 +161,8 @@ export function cancelQueue(): void {
   }
 }
 
-export function onRunPrepared(runId: string): void {
-  patchSoon(runId, { status: 'running' });
+export function onRunPrepared(runId: string, classes?: readonly string[]): void {
+  patchSoon(runId, { status: 'running', ...(classes ? { classes } : {}) });
 }
 
 export function onRunPaused(runId: string): void {

@@ -16,7 +16,7 @@ import { studyModelLayers } from './layer_study';
 import { loadDemoModel, loadModelFiles, ModelFilesError, type LoadedModel } from './model_files';
 import type { ModelSource, WorkerRequest, WorkerResponse } from './protocol';
 import { forgetAllCheckpoints, forgetCheckpoint, forgetShardFile, forgetWorkspaceFiles, storageReport, storedModelFiles, storeModelFiles, storeShardFile } from './workspace_files';
-import { readShardInput, statisticsOf, type ShardEntry } from './shards';
+import { readDroppedShard, statisticsOf, type ShardEntry } from './shards';
 import { Trainer } from './training';
 import { KernelTuner } from './tune_matmul';
 
@@ -52,8 +52,9 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 async function addShard(request: Extract<WorkerRequest, { type: 'add-shard' }>): Promise<void> {
   const { id } = request;
   try {
-    const { examples, report } = await readShardInput(id, request.input, (progress) => post({ type: 'shard-progress', id, progress }));
-    shards.set(id, { id, examples, report });
+    const read = await readDroppedShard(id, request.input, (progress) => post({ type: 'shard-progress', id, progress }));
+    shards.set(id, { id, ...read, input: request.input });
+    const { report } = read;
     post({ type: 'shard', id, report });
     // Kept for the next visit once it has proved readable; a failure to keep it only costs that.
     if (request.input.kind === 'file') await storeShardFile(id, request.input.file).catch(() => undefined);

@@ -222,7 +222,7 @@ export type WorkerResponse =
   | { readonly type: 'shard'; readonly id: string; readonly report: ShardReport }
   | { readonly type: 'shard-error'; readonly id: string; readonly message: string }
   | { readonly type: 'shard-stats'; readonly id: string; readonly stats: ShardStatistics }
-  | { readonly type: 'run-prepared'; readonly runId: string; readonly train: number; readonly valid: number }
+  | { readonly type: 'run-prepared'; readonly runId: string; readonly train: number; readonly valid: number; readonly classes?: readonly string[] }
   /** The loop reached its pause gate: no GPU work runs until it is resumed. */
   | { readonly type: 'run-paused'; readonly runId: string }
   | { readonly type: 'run-events'; readonly runId: string; readonly events: readonly TrainerEvent[]; readonly memory: MemoryUse }

@@ -12,7 +12,7 @@ import { planPeft, type PeftPlan } from '../../engine/peft/plan';
 import { preflight, preflightMessage } from '../../engine/plan/preflight';
 import { applyMatmulTuning } from '../../engine/tune/matmul_tune';
 import type { TrainerEvent } from '../../engine/train/events';
-import { parseRunConfig, trainerConfig, type RecipeSettings, type RunConfig } from '../../engine/train/run_config';
+import { parseRunConfig, trainerConfig, type RecipeSettings, type RunConfig, type TrainerTask } from '../../engine/train/run_config';
 import { runFingerprint } from '../../engine/train/fingerprint';
 import { runTraining, type TrainerControl } from '../../engine/train/trainer';
 import type { RunFailure } from '../lib/run_types';
@@ -22,7 +22,8 @@ import { toFailure } from './failure';
 import { ModelFilesError, type LoadedModel } from './model_files';
 import type { ExportedFile, ExportFormat, MemoryUse, RunAction, WorkerRequest, WorkerResponse } from './protocol';
 import { browserCheckpoints, stateToResume } from './run_checkpoint';
-import { prepareRunData, type ShardEntry } from './shards';
+import { prepareLabelledData, type LabelledRunData } from './labelled_data';
+import { prepareRunData, type RunData, type ShardEntry } from './shards';
 import { forgetCheckpoint } from './workspace_files';
 
 type StartRequest = Extract<WorkerRequest, { type: 'start' }>;
@@ -68,6 +69,8 @@ interface Outcome {
   readonly final: Map<string, Float32Array>;
   readonly best: Map<string, Float32Array> | null;
   readonly model: LoadedModel;
+  /** A classification run's class names (the export's id2label). */
+  readonly classNames: readonly string[] | null;
 }
 
 /** Trained weights kept for export: the most recent runs only (a full fine-tune holds a whole model). */
@@ -117,20 +120,20 @@ export class Trainer {
       const model = ctx.model;
       if (!model) throw new ModelFilesError('No model is loaded: use the demo model or drop a model folder first.');
       const config = parseRunConfig(request.config, model.config);
-      const data = prepareRunData(request.data, ctx.shards, model.tokenizer, config.recipe);
-      const fingerprint = runFingerprint(model.config, config.peft, config.recipe, request.fromAdapter, data);
+      const { data, task, classNames } = await runData(request, ctx, model, config);
+      const fingerprint = runFingerprint(model.config, config.peft, config.recipe, request.fromAdapter, data, config.task);
       const resume = request.resume ? await stateToResume(runId, fingerprint) : null;
-      ctx.post({ type: 'run-prepared', runId, train: data.train.n, valid: data.valid?.n ?? 0 });
+      ctx.post({ type: 'run-prepared', runId, train: data.train.n, valid: data.valid?.n ?? 0, ...(classNames ? { classes: [...classNames] } : {}) });
       // A device of the run's own: after a lost one, "Resume" gets a new device here.
       const device = new Runtime(await acquireDevice(ctx.gpu));
       rt = device;
       applyMatmulTuning(device, request.matmulTuning);
       await checkFits(device, model.config, config, data.valid?.n ?? 0, request.memoryBudget);
-      const plan = planPeft(model.config, config.peft);
+      const plan = planPeft(model.config, config.peft, classNames?.length ?? null);
       const initial = weightsToStart(model, plan, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
       const persistence = { resume, checkpoint: browserCheckpoints(runId, fingerprint, request.checkpointEvery, ctx.post) };
-      const out = await runTraining(device, plan, initial, trainerConfig(config.recipe, config.peft), data, (e) => batcher.push(e), control, persistence);
-      this.remember(runId, { plan, recipe: config.recipe, final: out.final, best: out.best, model });
+      const out = await runTraining(device, plan, initial, trainerConfig(config.recipe, config.peft, task), data, (e) => batcher.push(e), control, persistence);
+      this.remember(runId, { plan, recipe: config.recipe, final: out.final, best: out.best, model, classNames });
       // A finished run is not resumed: its checkpoint would only take space (a stopped one keeps it).
       if (!control.shouldStop()) await forgetCheckpoint(runId);
     } catch (error) {
@@ -159,7 +162,7 @@ export class Trainer {
     if (!outcome) throw new Error('The weights of this run are no longer in memory (only the last two runs of this session are kept): train it again to export.');
     const trained = which === 'best' ? (outcome.best ?? outcome.final) : outcome.final;
     const { model, recipe } = outcome;
-    const input = { plan: outcome.plan, trained, base: model.weights, baseModel: model.info.name, hfConfig: model.hfConfig };
+    const input = { plan: outcome.plan, trained, base: model.weights, baseModel: model.info.name, hfConfig: model.hfConfig, ...(outcome.classNames ? { classNames: outcome.classNames } : {}) };
     const files =
       format === 'weights'
         ? exportTrained(input)
@@ -169,6 +172,13 @@ export class Trainer {
     if (format !== 'weights') for (const [name, bytes] of model.tokenizerFiles) files.set(name, bytes);
     return [...files].map(([name, bytes]) => ({ name, bytes: bytes.slice() }));
   }
+}
+
+/** The run's data for its task: code/query pairs, or a classification set with its classes. */
+async function runData(request: StartRequest, ctx: TrainContext, model: LoadedModel, config: RunConfig): Promise<{ data: RunData | LabelledRunData; task: TrainerTask; classNames: readonly string[] | null }> {
+  if (config.task.kind === 'code-search') return { data: prepareRunData(request.data, ctx.shards, model.tokenizer, config.recipe), task: config.task, classNames: null };
+  const data = await prepareLabelledData(request.data, ctx.shards, model.tokenizer, config.recipe, config.task);
+  return { data, task: data.task, classNames: data.classes };
 }
 
 /** Pre-flight: a run whose planned buffers exceed this GPU's limits (or the user's budget) is refused before anything is allocated. */

@@ -15,7 +15,7 @@ import type { PeftConfig } from '../../engine/peft/types';
 import { CHECKPOINT_FILE, encodeCheckpoint } from '../../engine/train/checkpoint';
 import type { TrainerEvent } from '../../engine/train/events';
 import { parseRunConfig, trainerConfig, type RecipeSettings, type RunConfig, type TrainerTask } from '../../engine/train/run_config';
-import type { TaskConfig } from '../../engine/train/task';
+import { metricLabel, type TaskConfig } from '../../engine/train/task';
 import { ConfigError } from '../../engine/peft/fields';
 import { startingWeights } from '../../engine/train/starting_weights';
 import { runFingerprint } from '../../engine/train/fingerprint';
@@ -115,14 +115,14 @@ export async function train(argv: readonly string[]): Promise<void> {
       result = await runTraining(rt, plan, start.values, trainerConfig(recipe, peft, task), data, (e) => (writeSync(metrics, `${JSON.stringify(e)}\n`), report(e)), control, persistence);
     } catch (error) {
       const best = error instanceof TrainingDiverged || error instanceof TrainingInterrupted ? error.best : null;
-      if (best) writeWeights(weightsOut, new Map(best.weights), `the best weights so far (step ${best.step}, ${best.metric} ${best.value.toFixed(4)})`);
+      if (best) writeWeights(weightsOut, new Map(best.weights), `the best weights so far (step ${best.step}, ${metricLabel(best.metric)} ${best.value.toFixed(4)})`);
       if (error instanceof TrainingInterrupted) throw interrupted(error, setup.out, continueCommand(f, setup.out));
       throw error;
     } finally {
       stop.dispose();
       closeSync(metrics);
     }
-    writeWeights(weightsOut, result.best ?? result.final, result.bestScore ? `the best-${result.bestScore.metric} weights` : 'the final weights');
+    writeWeights(weightsOut, result.best ?? result.final, result.bestScore ? `the best-${metricLabel(result.bestScore.metric)} weights` : 'the final weights');
     if (stop.requested()) throw new CliError(`stopped at step ${result.steps}; the checkpoint and the weights are in ${setup.out}. Continue with: ${continueCommand(f, setup.out)}`, 130);
   } finally {
     rt.destroy();

@@ -20,6 +20,7 @@ export {
 } from './stats';
 export {
   DataError,
+  FieldsNotFound,
   type ByteChunks,
   type Example,
   type FieldMapping,

@@ -14,6 +14,7 @@ import { describeHead, sniff, sniffable } from './sniff';
 import {
   type ByteChunks,
   DataError,
+  FieldsNotFound,
   type Example,
   type FieldMapping,
   type FieldSelection,
@@ -204,7 +205,7 @@ export class ShardReader implements AsyncIterable<Example> {
     const names = fieldNames ?? sampleFieldNames(sample);
     const selection = this.options.mapping;
     const mapping = selection === undefined ? detectFields(sample) : resolveMapping(selection, sample, this.source.name, names);
-    if (mapping === null) throw new DataError(detectionFailure(this.source.name, names));
+    if (mapping === null) throw new FieldsNotFound(detectionFailure(this.source.name, names));
     this.report.mapping = mapping;
     return mapping;
   }

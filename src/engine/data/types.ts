@@ -95,3 +95,11 @@ export class DataError extends Error {
     this.name = 'DataError';
   }
 }
+
+/** No code and query fields could be told from the first records (a labelled file without queries, for one). */
+export class FieldsNotFound extends DataError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FieldsNotFound';
+  }
+}

@@ -41,6 +41,9 @@ const json = (value: unknown): Uint8Array => encode(`${JSON.stringify(value, nul
 /** The files of one run's project, or of a sweep (one folder per run under runs/, one shared train.py). */
 export function exportProject(runs: readonly ExportedRun[], model: EncoderConfig, data: DataRefs): Map<string, Uint8Array> {
   if (runs.length === 0) throw new Error('nothing to export: no runs');
+  const classifying = runs.find((r) => r.run.task.kind !== 'code-search');
+  // train.py runs CodeXGLUE's code-search objective only: a classification run exported here would train another task.
+  if (classifying) throw new Error(`${classifying.name} is a classification run: the PyTorch project trains code search only. Train classification runs in the lab (CLI or dashboard).`);
   const files = new Map<string, Uint8Array>([
     ['train.py', encode(trainPy)],
     ['lab_methods.py', encode(labMethods)],

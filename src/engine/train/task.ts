@@ -10,6 +10,13 @@ import { asObject, FieldReader } from '../peft/fields';
 export const CLASSIFICATION_METRICS = ['accuracy', 'f1', 'macro_f1', 'auc'] as const;
 export type ClassificationMetric = (typeof CLASSIFICATION_METRICS)[number];
 
+/** How messages name the metrics a run keeps its best weights by. */
+export const METRIC_LABELS: Readonly<Record<string, string>> = { mrr: 'MRR', accuracy: 'accuracy', f1: 'F1', macro_f1: 'macro-F1', auc: 'AUC-ROC' };
+
+export function metricLabel(metric: string): string {
+  return METRIC_LABELS[metric] ?? metric;
+}
+
 /**
  * Class weights of the loss: none (transformers' plain cross-entropy), `balanced` (scikit-learn's
  * n / (classes · count_c), from the training set) or one weight per class, in class order.

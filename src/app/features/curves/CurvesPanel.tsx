@@ -88,11 +88,18 @@ export function CurvesPanel() {
           <Visibility />
         </>
       ) : (
-        <p className="muted">Loss, learning rate, gradient norm, throughput and validation MRR appear here while a run trains.</p>
+        <p className="muted">Loss, learning rate, gradient norm, throughput and the validation metrics (MRR; accuracy, F1 and AUC-ROC for classification) appear here while a run trains.</p>
       )}
       <div className="charts">
         <Chart title="Training loss" rows={rows.loss} keys={k} withRaw={inputs.smoothing > 0} testId="chart-loss" />
-        <Chart title="Validation MRR (%)" rows={rows.mrr} keys={k} format={formatMetric} dots testId="chart-mrr" />
+        {rows.accuracy.length === 0 || rows.mrr.length > 0 ? <Chart title="Validation MRR (%)" rows={rows.mrr} keys={k} format={formatMetric} dots testId="chart-mrr" /> : null}
+        {rows.accuracy.length > 0 ? (
+          <>
+            <Chart title="Validation accuracy (%)" rows={rows.accuracy} keys={k} format={formatMetric} dots testId="chart-accuracy" />
+            <Chart title="Validation F1 (%) — positive class, or macro" rows={rows.f1} keys={k} format={formatMetric} dots testId="chart-f1" />
+            <Chart title="Validation AUC-ROC (%)" rows={rows.auc} keys={k} format={formatMetric} dots testId="chart-auc" />
+          </>
+        ) : null}
         <Chart title="Learning rate" rows={rows.lr} keys={k} testId="chart-lr" />
         <Chart title="Gradient norm (before clipping)" rows={rows.gradNorm} keys={k} testId="chart-grad" />
         <Chart title="Throughput (tokens/s)" rows={rows.throughput} keys={k} format={(v) => formatValue(v, 3)} testId="chart-throughput" />

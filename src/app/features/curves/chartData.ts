@@ -22,6 +22,10 @@ export interface ChartRows {
   readonly gradNorm: Array<Record<string, number>>;
   readonly throughput: Array<Record<string, number>>;
   readonly mrr: Array<Record<string, number>>;
+  /** Classification runs' evaluations (empty when no run classifies). */
+  readonly accuracy: Array<Record<string, number>>;
+  readonly f1: Array<Record<string, number>>;
+  readonly auc: Array<Record<string, number>>;
 }
 
 type Field = 'lr' | 'gradNorm' | 'tokensPerS';
@@ -33,11 +37,19 @@ export function buildRows(runs: readonly RunRecord[], curvesOf: (id: string) => 
   const width = bucketWidth(maxStep, MAX_POINTS);
   const loss = new Map<string, Map<number, number>>();
   const mrr = new Map<string, Map<number, number>>();
+  const cls = { accuracy: new Map<string, Map<number, number>>(), f1: new Map<string, Map<number, number>>(), auc: new Map<string, Map<number, number>>() };
   const per = (field: Field, reduce: Reduce) => new Map(shown.map(({ run, c }) => [run.id, downsample(c.step, c[field], width, reduce)]));
   for (const { run, c } of shown) {
     loss.set(run.id, downsample(c.step, debiasedEma(c.loss, smoothing), width, 'last'));
     if (smoothing > 0) loss.set(run.id + RAW_SUFFIX, downsample(c.step, c.loss, width, 'mean'));
-    mrr.set(run.id, new Map(c.evals.map((e) => [e.step, e.mrr])));
+    const points = c.evals.filter((e) => e.cls);
+    if (points.length < c.evals.length) mrr.set(run.id, new Map(c.evals.filter((e) => !e.cls).map((e) => [e.step, e.mrr])));
+    if (points.length > 0) {
+      cls.accuracy.set(run.id, new Map(points.map((e) => [e.step, e.cls!.accuracy])));
+      cls.f1.set(run.id, new Map(points.map((e) => [e.step, e.cls!.f1])));
+      // An undefined AUC (a class missing from the validation set) leaves a gap.
+      cls.auc.set(run.id, new Map(points.filter((e) => e.cls!.auc !== null).map((e) => [e.step, e.cls!.auc!])));
+    }
   }
   return {
     keys: shown.map(({ run }) => ({ id: run.id, name: run.name, color: runColor(run) })),
@@ -46,5 +58,8 @@ export function buildRows(runs: readonly RunRecord[], curvesOf: (id: string) => 
     gradNorm: mergeSeries(per('gradNorm', 'mean')),
     throughput: mergeSeries(per('tokensPerS', 'mean')),
     mrr: mergeSeries(mrr),
+    accuracy: mergeSeries(cls.accuracy),
+    f1: mergeSeries(cls.f1),
+    auc: mergeSeries(cls.auc),
   };
 }

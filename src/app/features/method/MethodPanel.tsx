@@ -50,7 +50,7 @@ export function MethodPanel() {
   const setLayers = useLab((s) => s.setPeftLayers);
   const setTrainPooler = useLab((s) => s.setTrainPooler);
   return (
-    <Card title="3 · Method" testId="method-panel">
+    <Card title="4 · Method" testId="method-panel">
       <PresetPicker />
       <fieldset className="methods">
         <legend>Methods (combine any that fit together, e.g. LoRA + Adapter)</legend>

@@ -43,8 +43,15 @@ function LengthFields() {
   );
 }
 
+/** Settings only code search uses: a classification run pools <s> into its head and has no query side. */
+const SEARCH_ONLY: ReadonlySet<Key> = new Set(['nlLength']);
+
 export function RecipePanel() {
   const draft = useLab((s) => s.recipeDraft);
+  const classifies = useLab((s) => s.taskDraft.kind === 'classification');
+  const fields = NUMBER_FIELDS.filter((f) => !classifies || !SEARCH_ONLY.has(f.key)).map((f) =>
+    classifies && f.key === 'codeLength' ? { ...f, label: 'Input length (tokens)', help: 'A pair shares it: <s> a </s></s> b </s>' } : classifies && f.key === 'batchSize' ? { ...f, help: 'Examples per step' } : f,
+  );
   const presetId = useLab((s) => s.recipePresetId);
   const applyPreset = useLab((s) => s.applyRecipePreset);
   const setField = useLab((s) => s.setRecipeField);
@@ -52,18 +59,22 @@ export function RecipePanel() {
   const options = [{ value: 'custom', label: 'Custom (edited)' }, ...RECIPE_PRESETS.map((p) => ({ value: p.id, label: p.label }))];
   const pooling = ['pooler', 'cls', 'mean'].map((p) => ({ value: p, label: p === 'pooler' ? 'pooler (CodeXGLUE)' : p === 'cls' ? '<s> token' : 'mean of tokens (UniXcoder)' }));
   return (
-    <Card title="4 · Training recipe" testId="recipe-panel">
+    <Card title="5 · Training recipe" testId="recipe-panel">
       <SelectField label="Preset" value={presetId ?? 'custom'} options={options} onChange={(v) => v !== 'custom' && applyPreset(v)} testId="recipe-preset" help={preset?.help} />
       <div className="grid3">
         <LengthFields />
-        {NUMBER_FIELDS.map((f) => (
+        {fields.map((f) => (
           <NumberField key={f.key} label={f.label} help={f.help} value={draft[f.key]} onChange={(v) => setField(f.key, v)} testId={`recipe-${f.key}`} />
         ))}
-        <SelectField label="Embedding (pooling)" value={String(draft.pooling)} options={pooling} onChange={(v) => setField('pooling', v)} />
-        <NumberField label="Score scale" value={draft.scale} onChange={(v) => setField('scale', v)} help="UniXcoder: 20 with normalized embeddings" />
+        {classifies ? null : (
+          <>
+            <SelectField label="Embedding (pooling)" value={String(draft.pooling)} options={pooling} onChange={(v) => setField('pooling', v)} />
+            <NumberField label="Score scale" value={draft.scale} onChange={(v) => setField('scale', v)} help="UniXcoder: 20 with normalized embeddings" />
+          </>
+        )}
       </div>
       <div className="row">
-        <CheckField label="L2-normalize embeddings" checked={draft.normalize === true} onChange={(on) => setField('normalize', on)} />
+        {classifies ? null : <CheckField label="L2-normalize embeddings" checked={draft.normalize === true} onChange={(on) => setField('normalize', on)} />}
         <CheckField label="Shuffle every epoch" checked={draft.shuffle !== false} onChange={(on) => setField('shuffle', on)} />
         <CheckField
           label="Keep frozen weights in 16 bits (halves their memory)"

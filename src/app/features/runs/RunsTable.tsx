@@ -6,7 +6,7 @@ import { useMemo } from 'react';
 import { Card } from '../../components/Card';
 import { download, metricsCsv, runsCsv, runsJson } from '../../lib/export_runs';
 import { formatBytes, formatBytesSpread, formatDuration, formatMetric, formatPercent, formatSecondsSpread } from '../../lib/format';
-import { runColor, type RunRecord } from '../../lib/run_types';
+import { pointScore, runColor, type RunRecord } from '../../lib/run_types';
 import type { MeanStd } from '../../lib/stats';
 import { allCurves } from '../../store/metrics';
 import { downloadProject } from '../../store/cluster';
@@ -15,20 +15,32 @@ import { useLab } from '../../store/store';
 import { useTransitioned } from '../../store/useTransitioned';
 import type { SortKey } from '../../store/uiSlice';
 import { ImportRun } from './ImportRun';
-import { tableRows, type GroupStats } from './rows';
+import { detailOf, tableRows, type GroupStats } from './rows';
 
 const COLUMNS: readonly { readonly key: SortKey | null; readonly label: string; readonly title?: string }[] = [
   { key: 'created', label: 'Run' },
   { key: 'method', label: 'Method' },
   { key: 'trainable', label: 'Trainable', title: 'Exact trainable parameters as % of the model (the thesis\' count in the tooltip)' },
-  { key: 'bestMrr', label: 'Best MRR', title: 'Best validation MRR (%) of the run' },
-  { key: 'finalMrr', label: 'Final MRR', title: 'Validation MRR (%) at the last evaluation' },
-  { key: 'recall1', label: 'R@1 / 5 / 10', title: 'Recall at 1, 5, 10 (%) at the best evaluation' },
+  { key: 'bestMrr', label: 'Best', title: 'Best validation score (%): MRR for code search, the chosen metric for classification' },
+  { key: 'finalMrr', label: 'Final', title: 'The same score (%) at the last evaluation' },
+  { key: 'recall1', label: 'R@1/5/10 · acc/F1/AUC', title: 'At the best evaluation (%): recall at 1, 5, 10 for code search; accuracy, F1 and AUC-ROC for classification' },
   { key: 'time', label: 'Time' },
   { key: 'peak', label: 'Peak GPU memory' },
   { key: null, label: 'Status' },
   { key: null, label: 'Actions' },
 ];
+
+/** What the score columns hold for this run. */
+function scoreName(run: RunRecord): string {
+  const task = run.config.task;
+  return task.kind === 'classification' ? `classification: best by ${task.bestMetric}` : 'code search: MRR';
+}
+
+/** The best evaluation's confusion matrix as a tooltip: rows are the true classes. */
+function confusionText(run: RunRecord, confusion: readonly (readonly number[])[]): string {
+  const names = run.classes ?? confusion.map((_, i) => String(i));
+  return `confusion (true → predicted ${names.join(', ')}):\n${confusion.map((row, i) => `${names[i]}: ${row.join(' ')}`).join('\n')}`;
+}
 
 const pm = (m: MeanStd | null, f: (v: number) => string): string => (m ? `${f(m.mean)} ± ${f(m.std)}` : '—');
 const spread = (m: MeanStd | null, f: (mean: number, std: number) => string): string => (m ? f(m.mean, m.std) : '—');
@@ -56,6 +68,7 @@ function GroupRow({ runs, stats }: { readonly runs: readonly RunRecord[]; readon
 function RunRow({ run, inGroup, active }: { readonly run: RunRecord; readonly inGroup: boolean; readonly active: boolean }) {
   const t = run.trainable;
   const b = run.best;
+  const detail = detailOf(b);
   return (
     <tr className={inGroup ? 'member' : ''} data-testid="run-row">
       <td>
@@ -65,16 +78,20 @@ function RunRow({ run, inGroup, active }: { readonly run: RunRecord; readonly in
       <td title={t ? `exact ${t.exact.toLocaleString('en-US')}; thesis' count ${t.paper.toLocaleString('en-US')} (${formatPercent(t.percentPaper)})` : undefined}>
         {t ? formatPercent(t.percentExact) : '—'}
       </td>
-      <td data-testid="best-mrr">{formatMetric(b?.mrr)}</td>
-      <td>{formatMetric(run.final?.mrr)}</td>
-      <td>{b ? `${formatMetric(b.recall1)} / ${formatMetric(b.recall5)} / ${formatMetric(b.recall10)}` : '—'}</td>
+      <td data-testid="best-mrr" title={scoreName(run)}>{formatMetric(b ? pointScore(b) : undefined)}</td>
+      <td title={scoreName(run)}>{formatMetric(run.final ? pointScore(run.final) : undefined)}</td>
+      <td title={b?.cls ? confusionText(run, b.cls.confusion) : undefined}>{detail ? detail.map((v) => formatMetric(v)).join(' / ') : '—'}</td>
       <td>{formatDuration(run.elapsedMs)}</td>
       <td>{run.peakBytes > 0 ? formatBytes(run.peakBytes) : '—'}</td>
       <td className={`status ${run.status}`} title={run.failure?.message}>{run.status}</td>
       <td>
-        <button type="button" className="link" onClick={() => downloadProject([{ name: run.name, config: run.config }])} aria-label={`Export run ${run.name} as a PyTorch project`} title="A PyTorch project (transformers + peft + accelerate) that trains this run on a GPU cluster">
-          PyTorch
-        </button>{' '}
+        {run.config.task.kind === 'code-search' && (
+          <>
+            <button type="button" className="link" onClick={() => downloadProject([{ name: run.name, config: run.config }])} aria-label={`Export run ${run.name} as a PyTorch project`} title="A PyTorch project (transformers + peft + accelerate) that trains this run on a GPU cluster">
+              PyTorch
+            </button>{' '}
+          </>
+        )}
         {canResume(run) && (
           <>
             <button type="button" className="link" onClick={() => useLab.getState().setNotice(resumeRun(run.id))} aria-label={`Resume run ${run.name} from its checkpoint at step ${run.checkpointStep}`} title={`Continue from the checkpoint at step ${run.checkpointStep}`} data-testid="resume-run">

@@ -3,7 +3,7 @@
  * reporting), single runs stand alone; groups and runs sort together by the chosen column.
  */
 import { meanStd, type MeanStd } from '../../lib/stats';
-import { seedGroupKey, type RunRecord } from '../../lib/run_types';
+import { pointScore, seedGroupKey, type EvalPoint, type RunRecord } from '../../lib/run_types';
 import type { SortKey } from '../../store/uiSlice';
 
 export interface GroupStats {
@@ -22,15 +22,24 @@ export type TableRow =
 
 const FINISHED = new Set(['done', 'stopped']);
 
+/**
+ * The three numbers beside a run's score at its best evaluation: recall at 1, 5 and 10 for code search; accuracy,
+ * F1 and AUC-ROC for classification (NaN where AUC is undefined).
+ */
+export function detailOf(p: EvalPoint | null): readonly [number, number, number] | null {
+  if (!p) return null;
+  return p.cls ? [p.cls.accuracy, p.cls.f1, p.cls.auc ?? Number.NaN] : [p.recall1, p.recall5, p.recall10];
+}
+
 export function groupStats(runs: readonly RunRecord[]): GroupStats {
   const done = runs.filter((r) => FINISHED.has(r.status));
-  const of = (f: (r: RunRecord) => number | undefined): MeanStd | null => meanStd(done.map(f).filter((v): v is number => v !== undefined));
+  const of = (f: (r: RunRecord) => number | undefined): MeanStd | null => meanStd(done.map(f).filter((v): v is number => v !== undefined && Number.isFinite(v)));
   return {
-    bestMrr: of((r) => r.best?.mrr),
-    finalMrr: of((r) => r.final?.mrr),
-    recall1: of((r) => r.best?.recall1),
-    recall5: of((r) => r.best?.recall5),
-    recall10: of((r) => r.best?.recall10),
+    bestMrr: of((r) => (r.best ? pointScore(r.best) : undefined)),
+    finalMrr: of((r) => (r.final ? pointScore(r.final) : undefined)),
+    recall1: of((r) => detailOf(r.best)?.[0]),
+    recall5: of((r) => detailOf(r.best)?.[1]),
+    recall10: of((r) => detailOf(r.best)?.[2]),
     time: of((r) => r.elapsedMs),
     peak: of((r) => r.peakBytes),
   };
@@ -45,11 +54,11 @@ function value(run: RunRecord, key: SortKey): number | string {
     case 'trainable':
       return run.trainable?.percentExact ?? -1;
     case 'bestMrr':
-      return run.best?.mrr ?? -1;
+      return run.best ? pointScore(run.best) : -1;
     case 'finalMrr':
-      return run.final?.mrr ?? -1;
+      return run.final ? pointScore(run.final) : -1;
     case 'recall1':
-      return run.best?.recall1 ?? -1;
+      return detailOf(run.best)?.[0] ?? -1;
     case 'time':
       return run.elapsedMs;
     case 'peak':

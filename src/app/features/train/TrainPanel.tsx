@@ -6,7 +6,7 @@ import { useEffect, useRef } from 'react';
 import { moduleFor } from '../../../engine/peft/registry';
 import { Card } from '../../components/Card';
 import { formatDuration, formatMetric, formatValue } from '../../lib/format';
-import type { RunRecord } from '../../lib/run_types';
+import { pointScore, type RunRecord } from '../../lib/run_types';
 import { curvesOf } from '../../store/metrics';
 import { selectDataPlan } from '../../store/dataSlice';
 import { controlActiveRun, endedInThisPage, exportWeights, queueRuns } from '../../store/runner';
@@ -19,7 +19,7 @@ function readout(s: LabState): string {
   if (run.status === 'preparing') return 'Tokenizing the data and compiling kernels…';
   const loss = curvesOf(run.id)?.loss.at(-1);
   const total = run.totalSteps === null ? '' : ` of ${run.totalSteps.toLocaleString('en-US')}`;
-  const mrr = run.final ? ` · MRR ${formatMetric(run.final.mrr)}` : '';
+  const mrr = run.final ? ` · ${run.final.cls ? `accuracy ${formatMetric(run.final.cls.accuracy)} · F1 ${formatMetric(run.final.cls.f1)}` : `MRR ${formatMetric(run.final.mrr)}`}` : '';
   return `Step ${run.steps.toLocaleString('en-US')}${total} · loss ${formatValue(loss ?? null)}${mrr} · ${formatDuration(run.elapsedMs)}`;
 }
 
@@ -73,7 +73,7 @@ export function TrainPanel() {
   };
   const list = problems ? problems.split('\n') : [];
   return (
-    <Card title="5 · Train" testId="train-panel">
+    <Card title="6 · Train" testId="train-panel">
       <Cost />
       {list.length > 0 && (
         <div className="blockers" data-testid="blockers">
@@ -100,7 +100,7 @@ export function TrainPanel() {
       {last && last.status !== 'error' && !active && (
         <div className="row small">
           <span>
-            Last run: <strong>{last.name}</strong> ({last.status}, best MRR {formatMetric(last.best?.mrr)}). Download its weights:
+            Last run: <strong>{last.name}</strong> ({last.status}, best {last.config.task.kind === 'classification' ? last.config.task.bestMetric : 'MRR'} {formatMetric(last.best ? pointScore(last.best) : undefined)}). Download its weights:
           </span>
           <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'best')}>Best</button>
           <button type="button" className="secondary" onClick={() => exportWeights(last.id, 'final')}>Final</button>

@@ -1,0 +1,82 @@
+/**
+ * A classification run in the dashboard (issue 13), in Chromium on SwiftShader: the bundled probing sample (real
+ * standard-library functions, no queries) is dropped as the training shard, the task preset "does a function
+ * return a value?" chosen, and a short LoRA run trains with a held-out split; the curves show validation
+ * accuracy, F1 and AUC-ROC, the runs table the best accuracy with accuracy/F1/AUC beside it. The share link's
+ * configuration then trains the same task from the CLI (`lab train --config`).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { decodeShareHash } from '../../src/app/lib/share';
+import { labOk } from '../helpers/lab_cli';
+import { openLabPage, type Lab } from './browser';
+import { waitForRuns } from './lab_page';
+
+const PROBE = 'public/sample/probe.jsonl';
+
+describe('classification in the page', () => {
+  let lab: Lab;
+  let page: Page;
+  let errors: string[] = [];
+  beforeAll(async () => {
+    ({ lab, page, errors } = await openLabPage());
+  }, 120_000);
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('trains a labelled file: accuracy/F1/AUC curves and table; the same configuration trains from the CLI', async () => {
+    await page.goto(lab.url);
+    await page.getByTestId('use-demo-model').click();
+    await page.getByTestId('model-summary').waitFor({ timeout: 30_000 });
+    await page.getByTestId('data-file-input').setInputFiles([PROBE]);
+    await expect.poll(() => page.getByTestId('shard-summary').count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId('data-panel').textContent()).toContain('No query field');
+
+    await page.getByTestId('task-preset').selectOption('probe-sample');
+    expect(await page.getByTestId('task-kind').inputValue()).toBe('classification');
+    expect(await page.getByTestId('task-label').inputValue()).toBe('syntactic_returns');
+    await expect.poll(() => page.getByTestId('recipe-nlLength').count()).toBe(0); // no query side
+    await page.getByTestId('valid-mode').selectOption('split');
+    await page.getByTestId('valid-limit').fill('40');
+    await page.getByTestId('recipe-batchSize').fill('4');
+    await page.getByTestId('recipe-steps').fill('4');
+    await page.getByTestId('recipe-evalEvery').fill('2');
+    await page.getByTestId('recipe-evalBatchSize').fill('8');
+    await page.getByTestId('recipe-codeLength').fill('32');
+    await page.getByTestId('recipe-lr').fill('0.001');
+    await page.getByTestId('start').click();
+    await waitForRuns(page, 'done', 1, 300_000);
+
+    await page.getByTestId('chart-accuracy').waitFor();
+    await page.getByTestId('chart-auc').waitFor();
+    expect(await page.getByTestId('chart-mrr').count()).toBe(0);
+    const best = await page.getByTestId('best-mrr').first().textContent();
+    expect(Number(best)).toBeGreaterThan(0);
+    expect(Number(best)).toBeLessThanOrEqual(100);
+    expect(await page.getByTestId('best-mrr').first().getAttribute('title')).toBe('classification: best by accuracy');
+
+    await page.getByTestId('share').click();
+    const link = await page.getByTestId('share-link').inputValue();
+    const shared = decodeShareHash(new URL(link).hash);
+    expect(shared && 'json' in shared).toBe(true);
+    const config = (shared as { json: { task: { kind: string; label: string } } }).json;
+    expect(config.task).toMatchObject({ kind: 'classification', label: 'syntactic_returns' });
+    const dir = mkdtempSync(join(tmpdir(), 'lab-cls-e2e-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    writeFileSync(join(dir, 'train.jsonl'), readFileSync(PROBE, 'utf8').split('\n').slice(0, 40).join('\n'));
+    const out = join(dir, 'run');
+    const cli = await labOk('train', '--model', 'public/sample/model', '--config', join(dir, 'config.json'), '--train', join(dir, 'train.jsonl'), '--valid', join(dir, 'train.jsonl'), '--steps', '2', '--out', out, '--software-gpu');
+    expect(cli.stderr).toMatch(/2 classes: "0" ×\d+, "1" ×\d+/);
+    expect(cli.stderr).toMatch(/eval @ 2 {2}acc /);
+    expect(JSON.parse(readFileSync(join(out, 'run_config.json'), 'utf8'))).toMatchObject({ task: { kind: 'classification', label: 'syntactic_returns', classes: ['0', '1'] } });
+
+    await page.getByTestId('curves-panel').scrollIntoViewIfNeeded();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: 'test-results/classification.png', fullPage: false });
+    expect(errors).toEqual([]);
+  }, 600_000);
+});
