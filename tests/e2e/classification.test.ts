@@ -40,6 +40,7 @@ describe('classification in the page', () => {
     expect(await page.getByTestId('task-kind').inputValue()).toBe('classification');
     expect(await page.getByTestId('task-label').inputValue()).toBe('syntactic_returns');
     await expect.poll(() => page.getByTestId('recipe-nlLength').count()).toBe(0); // no query side
+    await page.getByTestId('task-panel').screenshot({ path: 'test-results/task-panel.png' });
     await page.getByTestId('valid-mode').selectOption('split');
     await page.getByTestId('valid-limit').fill('40');
     await page.getByTestId('recipe-batchSize').fill('4');
@@ -58,6 +59,7 @@ describe('classification in the page', () => {
     expect(Number(best)).toBeGreaterThan(0);
     expect(Number(best)).toBeLessThanOrEqual(100);
     expect(await page.getByTestId('best-mrr').first().getAttribute('title')).toBe('classification: best by accuracy');
+    await page.getByTestId('runs-panel').screenshot({ path: 'test-results/classification-runs.png' });
 
     await page.getByTestId('share').click();
     const link = await page.getByTestId('share-link').inputValue();

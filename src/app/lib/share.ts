@@ -26,7 +26,9 @@ function fromBase64Url(text: string): Uint8Array | null {
 }
 
 export function encodeShareHash(config: RunConfig): string {
-  const json = JSON.stringify({ model: config.model, dataset: config.dataset, peft: config.peft, recipe: config.recipe });
+  // Code search leaves the task out: links stay as short as before, and read as code search everywhere.
+  const task = config.task.kind === 'code-search' ? {} : { task: config.task };
+  const json = JSON.stringify({ model: config.model, dataset: config.dataset, ...task, peft: config.peft, recipe: config.recipe });
   return `#${SHARE_PREFIX}${SHARE_VERSION}.${toBase64Url(new TextEncoder().encode(json))}`;
 }
 

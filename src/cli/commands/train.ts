@@ -92,7 +92,7 @@ export async function train(argv: readonly string[]): Promise<void> {
   const every = f.number('checkpoint-every', 200, 0, 1e9, true);
   const { recipe, peft } = setup;
   const { data, task, classNames } = await loadData(f, model, setup);
-  if (stepsPerEpoch(data.train.n, recipe.batchSize) < 1) throw new CliError(`--train has ${data.train.n} usable examples, fewer than one batch of ${recipe.batchSize}: lower --batch-size or add data`);
+  if (stepsPerEpoch(data.train.n, recipe.batchSize) < 1) throw new CliError(`--train has ${data.train.n} usable ${setup.task.kind === 'code-search' ? 'pairs' : 'examples'}, fewer than one batch of ${recipe.batchSize}: lower --batch-size or add data`);
   const fingerprint = runFingerprint(model.config, peft, recipe, setup.initPath === null ? null : resolve(setup.initPath), data, setup.task);
   if (setup.saved) checkSameRun(setup.saved, fingerprint);
   const plan = planPeft(model.config, peft, classNames?.length ?? null);

@@ -161,7 +161,7 @@ export function RunsTable() {
           </table>
         </div>
       )}
-      <p className="muted small">MRR and recall are on the validation pairs, in %. Runs that differ only by seed are grouped as mean ± std (population std, as numpy computes it).</p>
+      <p className="muted small">Scores are on the validation set, in % (MRR and recall for code search; the chosen metric, accuracy, F1 and AUC-ROC for classification). Runs that differ only by seed are grouped as mean ± std (population std, as numpy computes it).</p>
     </Card>
   );
 }

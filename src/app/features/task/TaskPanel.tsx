@@ -51,7 +51,7 @@ function ClassificationFields() {
         <TextField
           label="Classes (optional)"
           value={listText(draft.classes)}
-          placeholder="found in the data, sorted"
+          placeholder="as found, sorted"
           onChange={(v) => setField('classes', v.trim() === '' ? null : v.split(',').map((c) => c.trim()))}
           testId="task-classes"
           help="In class order; with two classes the second is the positive one"
@@ -60,12 +60,13 @@ function ClassificationFields() {
           label="Class weights"
           value={weightKind}
           options={[
-            { value: 'none', label: 'none (plain cross-entropy)' },
-            { value: 'balanced', label: 'balanced (n / (classes · count))' },
-            { value: 'custom', label: 'one weight per class…' },
+            { value: 'none', label: 'none' },
+            { value: 'balanced', label: 'balanced' },
+            { value: 'custom', label: 'per class…' },
           ]}
           onChange={(v) => setField('classWeights', v === 'custom' ? [1, 1] : v)}
           testId="task-weights"
+          help={weightKind === 'balanced' ? 'n / (classes · count) from the training set' : 'For imbalanced data (e.g. JIT-DP)'}
         />
         <SelectField label="Keep the best by" value={String(draft.bestMetric ?? 'accuracy')} options={CLASSIFICATION_METRICS.map((m) => ({ value: m, label: METRIC_LABEL[m]! }))} onChange={(v) => setField('bestMetric', v)} testId="task-metric" />
       </div>
@@ -79,14 +80,14 @@ export function TaskPanel() {
   const setField = useLab((s) => s.setTaskField);
   const applyPreset = useLab((s) => s.applyTaskPreset);
   const options = [
-    { value: 'code-search', label: 'Code search (code ↔ query, MRR)' },
-    { value: 'classification', label: 'Classification (accuracy, F1, AUC)' },
+    { value: 'code-search', label: 'Code search' },
+    { value: 'classification', label: 'Classification' },
   ];
   const presets = [{ value: '', label: 'Choose a preset…' }, ...TASK_PRESETS.map((p) => ({ value: p.id, label: p.label }))];
   return (
     <Card title="3 · Task" testId="task-panel">
       <div className="grid3">
-        <SelectField label="Task" value={String(kind ?? 'code-search')} options={options} onChange={(v) => setField('kind', v)} testId="task-kind" />
+        <SelectField label="Task" value={String(kind ?? 'code-search')} options={options} onChange={(v) => setField('kind', v)} testId="task-kind" help={kind === 'classification' ? 'Accuracy, F1, AUC-ROC; the head as RobertaForSequenceClassification' : 'Code ↔ query ranking, MRR'} />
         <SelectField label="Preset" value="" options={presets} onChange={(v) => v !== '' && applyPreset(v)} testId="task-preset" help="Fills the task's fields; the method and recipe stay as they are" />
       </div>
       {kind === 'classification' ? <ClassificationFields /> : <p className="muted">Queries rank their code among every code of the validation set (CodeXGLUE AdvTest).</p>}
