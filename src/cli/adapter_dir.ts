@@ -35,7 +35,9 @@ export function readAdapterDir(dir: string, flag: string, model: EncoderConfig):
     const adapter = hasAdapter ? importAdapter(files, model) : null;
     // A trained model folder is read as a base model is: every tensor's name, shape, dtype and values checked.
     const st = files.get('model.safetensors');
-    const baseWeights = st ? mapToModel(loadCheckpoint(st, 'model.safetensors'), model, 'model.safetensors').weights : new Map<string, Float32Array>();
+    // A classification folder (RobertaForSequenceClassification) has no pooler and brings its head: both join the base weights.
+    const mapped = st ? mapToModel(loadCheckpoint(st, 'model.safetensors'), model, 'model.safetensors', { poolerOptional: true }) : null;
+    const baseWeights = mapped ? new Map([...mapped.weights, ...mapped.head]) : new Map<string, Float32Array>();
     if (!adapter && baseWeights.size === 0) throw new Error('it holds no adapter (adapter_config.json / lab_peft.json) and no model.safetensors');
     const run = files.get(RUN_CONFIG_FILE);
     const runJson = run ? (JSON.parse(new TextDecoder().decode(run)) as { recipe?: unknown; peft?: unknown; task?: unknown }) : null;

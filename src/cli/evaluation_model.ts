@@ -8,7 +8,7 @@ import { parsePeftConfig } from '../engine/peft/parse';
 import { planPeft, type PeftPlan } from '../engine/peft/plan';
 import { buildModel } from '../engine/train/build_model';
 import { trainerConfig, type RecipeSettings } from '../engine/train/run_config';
-import { startingWeights } from '../engine/train/starting_weights';
+import { startingWeights, withoutHead } from '../engine/train/starting_weights';
 import type { TrainableModel } from '../engine/train/trainable_model';
 import type { AdapterDir } from './adapter_dir';
 import type { LoadedModel } from './model_dir';
@@ -23,7 +23,8 @@ export interface EvaluationWeights {
 export function evaluationWeights(model: LoadedModel, run: AdapterDir | null, flag: string, seed: number): EvaluationWeights {
   const peft = run?.adapter?.peft ?? parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model.config);
   const plan = planPeft(model.config, peft);
-  const start = startingWeights(plan, { base: model.weights, trained: run?.baseWeights, adapter: run?.adapter ? { tensors: run.adapter.tensors, name: flag } : null }, seed);
+  // The encoder is what is evaluated (ranked, embedded, probed): a classification run's head is left aside.
+  const start = startingWeights(plan, { base: model.weights, trained: run?.baseWeights, adapter: run?.adapter ? { tensors: withoutHead(run.adapter.tensors), name: flag } : null }, seed);
   return { plan, values: start.values, peft };
 }
 

@@ -3,14 +3,16 @@
  * the engine on the golden RobertaModel, exported as the CLI and the dashboard export it, and loaded the way a user
  * would — PeftModel.from_pretrained over AutoModelForSequenceClassification (the head saved as modules_to_save),
  * AutoModelForSequenceClassification.from_pretrained of the model folder (no missing or unexpected keys) — whose
- * logits on the same inputs must equal the lab's within 1e-5, with the class names as id2label.
+ * logits on the same inputs must equal the lab's within 1e-5, with the class names as id2label; and the lab reads
+ * both back (importAdapter; a trained folder without a pooler) with every trained tensor as it was.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyAll } from '../../src/engine/eval/classification_eval';
-import { exportTrained } from '../../src/engine/io/export';
+import { loadCheckpoint, mapToModel } from '../../src/engine/io/checkpoint';
+import { exportTrained, importAdapter } from '../../src/engine/io/export';
 import { parsePeftConfig } from '../../src/engine/peft/parse';
 import { planPeft } from '../../src/engine/peft/plan';
 import { trainerConfig } from '../../src/engine/train/run_config';
@@ -85,6 +87,12 @@ describe('classification exports the real libraries load', () => {
     expect(ref.unexpected, 'unexpected keys').toEqual([]);
     if (kind === 'folder') expect(ref.id2label).toEqual(Object.fromEntries(names.map((c, i) => [String(i), c])));
     expectClose(lab, Float64Array.from(ref.logits), { atol: 1e-5, rtol: 0 }, `${name} logits`);
+    // The lab reads its own export back: the head and the method's tensors, as trained.
+    const back = kind === 'peft' ? importAdapter(files, model).tensors : (() => {
+      const mapped = mapToModel(loadCheckpoint(files.get('model.safetensors')!, 'model.safetensors'), model, 'model.safetensors', { poolerOptional: true });
+      return new Map([...mapped.weights, ...mapped.head]);
+    })();
+    for (const spec of plan.trainable) expectClose(back.get(spec.name)!, out.final.get(spec.name)!, { atol: 0, rtol: 0 }, `read back: ${spec.name}`);
     // The run moved the head: the logits are not the untrained ones.
     const untrained = await runTraining(rt, plan, start.values, { ...config, steps: 1, lr: 0 }, { train: labelled(16, classes, 1), valid: null }, () => undefined);
     const before = await classifyAll(rt, untrained.model, test, 4);

@@ -6,7 +6,7 @@
  */
 import { importAdapter } from '../../engine/io/export';
 import { planPeft, type PeftPlan } from '../../engine/peft/plan';
-import { adapterMismatch, startingWeights, StartingWeightsError } from '../../engine/train/starting_weights';
+import { adapterMismatch, startingWeights, StartingWeightsError, withoutHead } from '../../engine/train/starting_weights';
 import { ModelFilesError, type LoadedModel } from './model_files';
 import type { AdapterInfo } from './protocol';
 
@@ -40,10 +40,18 @@ export async function readAdapterFiles(files: readonly File[], model: LoadedMode
     const why = error instanceof Error ? error.message : String(error);
     throw new ModelFilesError(`These files are not an adapter the lab can read (${why}; got ${got}). Choose adapter_config.json with adapter_model.safetensors, or lab_peft.json with lab_adapter.safetensors.`);
   }
-  const mismatch = adapterMismatch(planPeft(model.config, imported.peft).added, imported.tensors);
+  const mismatch = adapterMismatch(planPeft(model.config, imported.peft, imported.classes).added, imported.tensors);
   if (mismatch) throw new ModelFilesError(`The adapter does not fit the loaded model (${model.info.name}): ${mismatch}. Load the model it was trained on.`);
   const info: AdapterInfo = { name: weightsFile, format: imported.format, peft: imported.peft, tensors: imported.tensors.size };
   return { info, tensors: imported.tensors };
+}
+
+/**
+ * An adapter's tensors for a plan: a classification adapter's head is left out of a plan without one (evaluating
+ * or continuing its encoder as code search); a code-search adapter under a classification plan gets a new head.
+ */
+function forPlan(tensors: ReadonlyMap<string, Float32Array>, plan: PeftPlan): Map<string, Float32Array> {
+  return plan.classes === null ? withoutHead(tensors) : new Map(tensors);
 }
 
 /** The adapter a request named (by its file), which must still be the one loaded. */
@@ -60,7 +68,8 @@ export function adapterFor(name: string | null, loaded: LoadedAdapter | null): L
  */
 export function weightsToStart(model: LoadedModel, plan: PeftPlan, seed: number, adapter: LoadedAdapter | null): Map<string, Float32Array> {
   try {
-    return startingWeights(plan, { base: model.weights, adapter: adapter ? { tensors: adapter.tensors, name: `The adapter ${adapter.info.name}` } : null }, seed).values;
+    const tensors = adapter ? forPlan(adapter.tensors, plan) : null;
+    return startingWeights(plan, { base: model.weights, adapter: adapter && tensors ? { tensors, name: `The adapter ${adapter.info.name}` } : null }, seed).values;
   } catch (error) {
     if (!(error instanceof StartingWeightsError)) throw error;
     throw new ModelFilesError(`${error.message} Choose the adapter again to restore its method in the method panel, or Remove it to start fresh.`);

@@ -92,6 +92,8 @@ export interface MappedWeights {
   readonly weights: Map<string, Float32Array>;
   /** Names in the file that are heads or buffers the encoder does not use (lm_head.*, position_ids, ...). */
   readonly ignored: string[];
+  /** A sequence-classification head's tensors (`classifier.dense.*`, `classifier.out_proj.*`) when the file has one. */
+  readonly head: Map<string, Float32Array>;
 }
 
 /** Buffers Hugging Face registers in the embeddings; recomputed by the lab, so never loaded. */
@@ -130,7 +132,17 @@ function firstNonFinite(data: Float32Array): number {
   return -1;
 }
 
-export function mapToModel(tensors: ReadonlyMap<string, CheckpointTensor>, config: EncoderConfig, what = 'the checkpoint'): MappedWeights {
+export interface MapOptions {
+  /**
+   * A trained folder may lack the pooler (RobertaForSequenceClassification has none): the base model's is used.
+   * A base model must have it (code search embeds with it).
+   */
+  readonly poolerOptional?: boolean;
+}
+
+const CLASSIFIER_HEAD = /^classifier\.(dense|out_proj)\.(weight|bias)$/;
+
+export function mapToModel(tensors: ReadonlyMap<string, CheckpointTensor>, config: EncoderConfig, what = 'the checkpoint', options: MapOptions = {}): MappedWeights {
   const specs = new Map<string, ParamSpec>(baseParams(config).map((s) => [s.name, s]));
   const problems: string[] = [];
   const prefix = encoderPrefix([...tensors.keys()], problems);
@@ -138,9 +150,14 @@ export function mapToModel(tensors: ReadonlyMap<string, CheckpointTensor>, confi
   const from = new Map<string, string>();
   const ignored: string[] = [];
   const unexpected: string[] = [];
+  const head = new Map<string, Float32Array>();
   for (const [name, t] of tensors) {
     const local = localName(name, prefix);
     const spec = specs.get(local);
+    if (spec === undefined && CLASSIFIER_HEAD.test(name) && t.data instanceof Float32Array && firstNonFinite(t.data) < 0) {
+      head.set(name, t.data);
+      continue;
+    }
     if (spec === undefined) {
       if ((name.startsWith(prefix) && BUFFERS.has(local)) || HEADS.some((h) => name.startsWith(h) || local.startsWith(h))) ignored.push(name);
       else unexpected.push(name);
@@ -153,7 +170,13 @@ export function mapToModel(tensors: ReadonlyMap<string, CheckpointTensor>, confi
     else weights.set(local, t.data);
     from.set(local, name);
   }
-  const missing = [...specs.keys()].filter((n) => !from.has(n));
+  // Only a whole head (dense and out_proj, weights and biases) is one; parts of one are ignored like other heads.
+  if (head.size < 4) {
+    ignored.push(...head.keys());
+    head.clear();
+  }
+  const poolerless = options.poolerOptional === true && !from.has('pooler.dense.weight') && !from.has('pooler.dense.bias');
+  const missing = [...specs.keys()].filter((n) => !from.has(n) && !(poolerless && n.startsWith('pooler.')));
   if (missing.length > 0) problems.push(listed(`missing ${missing.length} tensor(s)`, missing.map((n) => prefix + n)));
   if (unexpected.length > 0) problems.push(listed(`unexpected ${unexpected.length} tensor(s) the encoder does not have`, unexpected));
   if (missing.some((n) => n.startsWith('pooler.'))) {
@@ -167,5 +190,5 @@ export function mapToModel(tensors: ReadonlyMap<string, CheckpointTensor>, confi
       problems,
     );
   }
-  return { weights, ignored };
+  return { weights, ignored, head };
 }

@@ -16,6 +16,14 @@ export interface ImportedAdapter {
   readonly peft: PeftConfig;
   readonly tensors: Map<string, Float32Array>;
   readonly format: 'peft' | 'lab';
+  /** A classification run's head came with it (`classifier.*` among the tensors): its number of classes. */
+  readonly classes: number | null;
+}
+
+/** The classes of a classification head among the tensors (out_proj's rows), or null. */
+function headClasses(tensors: ReadonlyMap<string, SafeTensor>): number | null {
+  const out = tensors.get('classifier.out_proj.weight');
+  return out && out.shape.length === 2 ? out.shape[0]! : null;
 }
 
 export function importAdapter(files: ReadonlyMap<string, Uint8Array>, model: EncoderConfig): ImportedAdapter {
@@ -26,7 +34,9 @@ export function importAdapter(files: ReadonlyMap<string, Uint8Array>, model: Enc
     const weights = files.get('lab_adapter.safetensors');
     if (!weights) throw new Error('the adapter folder has lab_peft.json but no lab_adapter.safetensors');
     const peft = parsePeftConfig(meta.peft, model);
-    return { peft, tensors: checked(readSafeTensors(weights, 'lab_adapter.safetensors').tensors, peft, model, 'lab_adapter.safetensors'), format: 'lab' };
+    const tensors = readSafeTensors(weights, 'lab_adapter.safetensors').tensors;
+    const classes = headClasses(tensors);
+    return { peft, tensors: checked(tensors, peft, model, 'lab_adapter.safetensors', classes), format: 'lab', classes };
   }
   if (files.has('adapter_config.json')) {
     const weights = files.get('adapter_model.safetensors');
@@ -34,7 +44,9 @@ export function importAdapter(files: ReadonlyMap<string, Uint8Array>, model: Enc
     const peft = parsePeftConfig(text('adapter_config.json'), model);
     const raw = readSafeTensors(weights, 'adapter_model.safetensors').tensors;
     const renamed = new Map<string, SafeTensor>();
-    for (const [k, t] of raw) renamed.set(k.startsWith(PEFT_PREFIX) ? k.slice(PEFT_PREFIX.length).replace('.default.', '.') : k, t);
+    // A SEQ_CLS adapter's encoder tensors sit under `roberta.` (RobertaForSequenceClassification), its head under `classifier.`.
+    const labName = (k: string): string => (k.startsWith(PEFT_PREFIX) ? k.slice(PEFT_PREFIX.length).replace('.default.', '.').replace(/^roberta\./, '') : k);
+    for (const [k, t] of raw) renamed.set(labName(k), t);
     const prefix = prefixShape(peft);
     const rows = renamed.get(PROMPT_EMBEDDINGS);
     if (prefix && rows) {
@@ -45,7 +57,8 @@ export function importAdapter(files: ReadonlyMap<string, Uint8Array>, model: Enc
       renamed.delete(PROMPT_EMBEDDINGS);
       for (const [k, v] of splitPromptEmbeddings(model, prefix.length, floats(rows, PROMPT_EMBEDDINGS))) renamed.set(k, { dtype: 'F32', shape: [prefix.length, model.hidden], data: v });
     }
-    return { peft, tensors: checked(renamed, peft, model, 'adapter_model.safetensors'), format: 'peft' };
+    const classes = headClasses(renamed);
+    return { peft, tensors: checked(renamed, peft, model, 'adapter_model.safetensors', classes), format: 'peft', classes };
   }
   throw new Error("no adapter found: expected adapter_config.json (peft LoRA or prefix-tuning) or lab_peft.json (the lab's format)");
 }
@@ -55,8 +68,8 @@ function floats(t: SafeTensor, name: string): Float32Array {
   return t.data;
 }
 
-function checked(tensors: ReadonlyMap<string, SafeTensor>, peft: PeftConfig, model: EncoderConfig, file: string): Map<string, Float32Array> {
-  const want = new Map(planPeft(model, peft).added.map((s) => [s.name, s.shape]));
+function checked(tensors: ReadonlyMap<string, SafeTensor>, peft: PeftConfig, model: EncoderConfig, file: string, classes: number | null): Map<string, Float32Array> {
+  const want = new Map(planPeft(model, peft, classes).added.map((s) => [s.name, s.shape]));
   const problems: string[] = [];
   const out = new Map<string, Float32Array>();
   for (const [name, t] of tensors) {

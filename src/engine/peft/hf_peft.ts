@@ -21,8 +21,27 @@ const PATTERN_PROBLEM = 'is not a regular expression the lab can match (RE2 synt
 /** Modules of RobertaModel peft could wrap that the lab cannot put a LoRA branch on. */
 const FOREIGN_MODULES = ['pooler.dense', 'embeddings.word_embeddings', 'embeddings.position_embeddings', 'embeddings.token_type_embeddings'];
 
-export function fromHfPeft(root: Readonly<Record<string, unknown>>, model: EncoderConfig): PeftConfig {
+/**
+ * peft's sequence-classification adapters (`task_type: "SEQ_CLS"`) wrap RobertaForSequenceClassification: the head
+ * is saved whole as `modules_to_save` (the lab's always-trained classifier), module paths start with `roberta.`.
+ */
+export function isSequenceClassification(root: Readonly<Record<string, unknown>>): boolean {
+  return root.task_type === 'SEQ_CLS';
+}
+
+const HEAD_MODULES = ['classifier', 'score'];
+
+/** Without `roberta.`, as the lab names the encoder's modules (a SEQ_CLS adapter's explicit paths carry it). */
+function encoderView(root: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  if (!isSequenceClassification(root)) return root;
+  const strip = (v: unknown): unknown => (Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x.replace(/^roberta\./, '') : x)) : v);
+  const headOnly = Array.isArray(root.modules_to_save) && root.modules_to_save.every((m) => HEAD_MODULES.includes(String(m)));
+  return { ...root, target_modules: strip(root.target_modules), feedforward_modules: strip(root.feedforward_modules), modules_to_save: headOnly ? null : root.modules_to_save };
+}
+
+export function fromHfPeft(raw: Readonly<Record<string, unknown>>, model: EncoderConfig): PeftConfig {
   const problems: string[] = [];
+  const root = encoderView(raw);
   const f = new FieldReader(root, 'adapter_config', problems);
   let method: MethodConfig | null = null;
   if (root.peft_type === 'LORA') method = loraFromHf(root, f, model, problems);

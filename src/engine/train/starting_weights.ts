@@ -56,15 +56,27 @@ export function startingWeights(plan: PeftPlan, sources: WeightSources, seed: nu
     else fromBase++;
   }
   const adapter = sources.adapter ?? null;
-  if (adapter) {
-    const problem = adapterMismatch(plan.added, adapter.tensors);
-    if (problem) throw new StartingWeightsError(`${adapter.name} does not fit the configuration: ${problem}. Use the adapter with the configuration it was saved with (its adapter_config.json or lab_peft.json), or start without it.`);
-    for (const spec of plan.added) values.set(spec.name, adapter.tensors.get(spec.name)!);
-  } else {
-    for (const [name, data] of initializeAdded(plan, seed)) values.set(name, data);
+  // An adapter without a head under a classification plan (a code-search run continued as classification, or a
+  // method's folder): its tensors as they are, the head freshly initialized.
+  // A trained classification folder brings its head with its base weights (`trained`).
+  const headOf = (name: string): Float32Array | undefined => sources.trained?.get(name);
+  const fromFolder = plan.added.filter((s) => s.module === 'classifier' && !adapter?.tensors.has(s.name) && headOf(s.name) !== undefined);
+  const fresh = plan.added.filter((s) => !fromFolder.includes(s) && (!adapter || (s.module === 'classifier' && !adapter.tensors.has(s.name))));
+  const taken = plan.added.filter((s) => !fresh.includes(s) && !fromFolder.includes(s));
+  for (const spec of fromFolder) {
+    expectSize(spec, headOf(spec.name)!, 'the trained model folder');
+    values.set(spec.name, headOf(spec.name)!);
   }
-  const fromAdapter = adapter ? plan.added.length : 0;
-  const initialized = adapter ? 0 : plan.added.length;
+  if (adapter) {
+    const problem = adapterMismatch(taken, adapter.tensors);
+    if (problem) throw new StartingWeightsError(`${adapter.name} does not fit the configuration: ${problem}. Use the adapter with the configuration it was saved with (its adapter_config.json or lab_peft.json), or start without it.`);
+    for (const spec of taken) values.set(spec.name, adapter.tensors.get(spec.name)!);
+  }
+  const init = initializeAdded(plan, seed);
+  for (const spec of fresh) values.set(spec.name, init.get(spec.name)!);
+  fromTrained += fromFolder.length;
+  const fromAdapter = taken.length;
+  const initialized = fresh.length;
   const parts = [
     fromBase > 0 ? `${fromBase} from the base model` : '',
     fromTrained > 0 ? `${fromTrained} from the trained model folder` : '',
@@ -77,6 +89,11 @@ export function startingWeights(plan: PeftPlan, sources: WeightSources, seed: nu
 function expectSize(spec: ParamSpec, data: Float32Array, where: string): void {
   const numel = specNumel(spec);
   if (data.length !== numel) throw new StartingWeightsError(`"${spec.name}" in ${where} has ${data.length} values where the model needs ${numel} (shape ${spec.shape.join('×')}): it was saved from a model of another shape`);
+}
+
+/** An adapter's tensors without a classification head's (`classifier.*`): its encoder part. */
+export function withoutHead(tensors: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
+  return new Map([...tensors].filter(([name]) => !name.startsWith('classifier.')));
 }
 
 /** Names what does not fit between the added tensors a configuration needs and the ones an adapter holds. */
