@@ -19,12 +19,15 @@ export interface EvaluationWeights {
   readonly peft: ReturnType<typeof parsePeftConfig>;
 }
 
-/** `flag`: how the run folder was given (for messages), e.g. "--adapter runs/a". */
-export function evaluationWeights(model: LoadedModel, run: AdapterDir | null, flag: string, seed: number): EvaluationWeights {
+/**
+ * `flag`: how the run folder was given (for messages), e.g. "--adapter runs/a". `classes`: evaluate a classification
+ * run with its head; null: the encoder alone (ranked, embedded, probed), a classification run's head left aside.
+ */
+export function evaluationWeights(model: LoadedModel, run: AdapterDir | null, flag: string, seed: number, classes: number | null = null): EvaluationWeights {
   const peft = run?.adapter?.peft ?? parsePeftConfig({ methods: [{ type: 'bitfit' }] }, model.config);
-  const plan = planPeft(model.config, peft);
-  // The encoder is what is evaluated (ranked, embedded, probed): a classification run's head is left aside.
-  const start = startingWeights(plan, { base: model.weights, trained: run?.baseWeights, adapter: run?.adapter ? { tensors: withoutHead(run.adapter.tensors), name: flag } : null }, seed);
+  const plan = planPeft(model.config, peft, classes);
+  const tensors = run?.adapter ? (classes === null ? withoutHead(run.adapter.tensors) : run.adapter.tensors) : null;
+  const start = startingWeights(plan, { base: model.weights, trained: run?.baseWeights, adapter: tensors ? { tensors, name: flag } : null }, seed);
   return { plan, values: start.values, peft };
 }
 

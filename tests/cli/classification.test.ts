@@ -1,6 +1,6 @@
 /**
  * `lab train --task classification` as a user runs it, on the demo model: the bundled probing sample (real
- * standard-library functions) as single inputs, a pair file with text labels in a given class order, and the
+ * standard-library functions) as single inputs (and `lab eval` of the run folder giving its best evaluation back), a pair file with text labels in a given class order, and the
  * refusals a wrong field, class list or weight list gets — each a message naming what to change, nothing written.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,6 +52,10 @@ describe('lab train --task classification', () => {
     expect(run.task).toEqual({ kind: 'classification', text: 'code', pair: null, label: 'syntactic_returns', classes: ['0', '1'], classWeights: 'none', bestMetric: 'f1' });
     const adapter = JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8')) as { task_type: string; modules_to_save: string[] };
     expect(adapter).toMatchObject({ task_type: 'SEQ_CLS', modules_to_save: ['classifier'] });
+    // `eval` of the folder (the best weights, read back from the peft adapter) gives the best evaluation's numbers.
+    const e = await labOk('eval', '--model', MODEL, '--adapter', out, '--data', probe, '--software-gpu');
+    const best = evals.filter((x) => x.best).at(-1)!;
+    expect(JSON.parse(e.stdout)).toMatchObject({ task: 'classification', classes: ['0', '1'], accuracy: best.accuracy, f1: best.f1, auc: best.auc, confusion: best.confusion, n: 24 });
   });
 
   it('reads pairs with text labels in the given class order; a validation label outside the classes is skipped and reported', async () => {

@@ -4,6 +4,7 @@
  * GPU device. Tolerance: none — both come from the same allocation code, so any difference is a bug.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { classifyAll } from '../../src/engine/eval/classification_eval';
 import { evaluateRetrieval } from '../../src/engine/eval/retrieval';
 import { Runtime } from '../../src/engine/gpu/runtime';
 import { PRESETS } from '../../src/engine/model/config';
@@ -67,6 +68,24 @@ describe('memory planner vs the arena on SwiftShader', () => {
     const set = { n: evalExamples, code: syntheticIds(tiny, evalExamples, r.codeLength), nl: syntheticIds(tiny, evalExamples, r.nlLength) };
     await evaluateRetrieval(rt, tm, set, r.evalBatchSize);
     await tm.weights.readTrainable(); // the trainer keeps the best weights after an evaluation
+    expect(plan.evaluation).toBe(rt.arena.bytesPeak - stepPeak);
+  });
+
+  it('a classification run (LoRA, 3 classes): one tower and the head, step and evaluation predicted exactly', async () => {
+    const peft = parsePeftConfig({ methods: [lora] }, tiny);
+    const evalExamples = 7;
+    const plan = await planStepMemory(tiny, peft, recipe, { evalExamples, classes: 3 });
+    const search = await planStepMemory(tiny, peft, recipe, {});
+    rt = await freshRuntime();
+    const tm = trainingModel(rt, tiny, peft, recipe, 3);
+    const result = await tm.classifyStep(syntheticIds(tiny, recipe.batchSize, recipe.codeLength), Uint32Array.of(0, 1, 2, 1), 0, recipe.lr);
+    expect(Number.isFinite(result.loss)).toBe(true);
+    const stepPeak = rt.arena.bytesPeak;
+    expect(plan.total).toBe(stepPeak);
+    expect(plan.activations).toBeGreaterThan(0);
+    expect(plan.activations, 'no query tower').toBeLessThan(search.activations);
+    await classifyAll(rt, tm, { n: evalExamples, code: syntheticIds(tiny, evalExamples, recipe.codeLength), nl: new Uint32Array(0) }, recipe.evalBatchSize);
+    await tm.weights.readTrainable();
     expect(plan.evaluation).toBe(rt.arena.bytesPeak - stepPeak);
   });
 });

@@ -14,7 +14,10 @@ export const PLAN_DEBOUNCE_MS = 300;
 /** What the planner is asked for the current state; null while the configuration does not validate. */
 export function planRequestOf(s: LabState): MemoryPlanRequest | null {
   if (!s.runConfig) return null;
-  return { model: s.checkedModel.config, peft: s.runConfig.peft, recipe: s.runConfig.recipe, evalExamples: selectValidCount(s) ?? 0 };
+  const task = s.runConfig.task;
+  // Before the data is read a classification run's class count is its class list's, or two: the head's size barely matters.
+  const classes = task.kind === 'classification' ? (task.classes?.length ?? 2) : null;
+  return { model: s.checkedModel.config, peft: s.runConfig.peft, recipe: s.runConfig.recipe, evalExamples: selectValidCount(s) ?? 0, classes };
 }
 
 export class MemoryPlanner {

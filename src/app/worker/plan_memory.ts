@@ -8,10 +8,10 @@ import { planStepMemory } from '../../engine/plan/memory';
 import type { MemoryPlanAnswer, WorkerRequest } from './protocol';
 
 export async function planMemory(request: Extract<WorkerRequest, { type: 'plan-memory' }>): Promise<MemoryPlanAnswer> {
-  const { id, model, peft, recipe, evalExamples } = request;
+  const { id, model, peft, recipe, evalExamples, classes } = request;
   try {
     // The per-kind breakdown (a hundred rows) stays here: the page shows the categories.
-    const { breakdown, ...plan } = await planStepMemory(model, peft, recipe, { evalExamples });
+    const { breakdown, ...plan } = await planStepMemory(model, peft, recipe, { evalExamples, classes: classes ?? null });
     return { type: 'memory-plan', id, plan };
   } catch (error) {
     return { type: 'memory-plan-error', id, message: error instanceof Error ? error.message : String(error) };

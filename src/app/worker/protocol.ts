@@ -113,6 +113,8 @@ export interface MemoryPlanRequest {
   readonly recipe: RecipeSettings;
   /** Validation pairs the first evaluation ranks (0: no evaluation). */
   readonly evalExamples: number;
+  /** A classification run's classes (before its data is read: the task's class list, or 2); null for code search. */
+  readonly classes?: number | null;
 }
 
 /** What a kernel tuning found, beside its table: the page shows it and keeps it with the table. */

@@ -128,7 +128,7 @@ export class Trainer {
       const device = new Runtime(await acquireDevice(ctx.gpu));
       rt = device;
       applyMatmulTuning(device, request.matmulTuning);
-      await checkFits(device, model.config, config, data.valid?.n ?? 0, request.memoryBudget);
+      await checkFits(device, model.config, config, data.valid?.n ?? 0, request.memoryBudget, classNames?.length ?? null);
       const plan = planPeft(model.config, config.peft, classNames?.length ?? null);
       const initial = weightsToStart(model, plan, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
       const persistence = { resume, checkpoint: browserCheckpoints(runId, fingerprint, request.checkpointEvery, ctx.post) };
@@ -182,8 +182,8 @@ async function runData(request: StartRequest, ctx: TrainContext, model: LoadedMo
 }
 
 /** Pre-flight: a run whose planned buffers exceed this GPU's limits (or the user's budget) is refused before anything is allocated. */
-async function checkFits(device: Runtime, model: EncoderConfig, config: RunConfig, evalExamples: number, budget: number | null): Promise<void> {
+async function checkFits(device: Runtime, model: EncoderConfig, config: RunConfig, evalExamples: number, budget: number | null, classes: number | null): Promise<void> {
   const { maxStorageBufferBindingSize, maxBufferSize } = device.device.limits;
-  const p = await preflight(model, config.peft, config.recipe, { maxStorageBufferBindingSize, maxBufferSize, budget }, evalExamples);
+  const p = await preflight(model, config.peft, config.recipe, { maxStorageBufferBindingSize, maxBufferSize, budget }, evalExamples, classes);
   if (p.problems.length > 0) throw new ConfigError('The run', [preflightMessage(p, config.recipe, { batch: 'batch size', code: 'code length', nl: 'query length' })]);
 }

@@ -1,11 +1,13 @@
 /** `eval` and `embed`: the model (optionally with a trained adapter folder) over a shard. */
+import { evaluateClassification } from '../../engine/eval/classification_eval';
 import { embedAll, evaluateRetrieval } from '../../engine/eval/retrieval';
+import type { ClassificationTask } from '../../engine/train/task';
 import { writeNpz } from '../../engine/io/npy';
 import { writeSafeTensors } from '../../engine/io/safetensors';
 import type { RecipeSettings } from '../../engine/train/run_config';
 import type { TrainableModel } from '../../engine/train/trainable_model';
 import type { Runtime } from '../../engine/gpu/runtime';
-import { readAdapterDir } from '../adapter_dir';
+import { readAdapterDir, type AdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
 import { evaluationModel, evaluationWeights } from '../evaluation_model';
@@ -13,11 +15,14 @@ import { loadModelDir } from '../model_dir';
 import { checkWritableFile, writeFileAtomic } from '../out_dir';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe_flags';
 import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags, type LoadedShard } from '../setup';
+import { loadLabelledShard } from '../task_flags';
 
 export const EVAL_HELP = `npm run lab -- eval --model DIR [--adapter DIR] --data FILE [--code-length N --nl-length N --pooling P ...]
   Prints JSON with the CodeXGLUE MRR (every example's code is a candidate for every query) and recall@1/5/10.
   --adapter is a folder written by \`train --out\` (or a peft LoRA folder); its run_config.json supplies the
-  lengths and pooling the run used, unless flags override them.
+  lengths and pooling the run used, unless flags override them. A classification run (its task in
+  run_config.json) is evaluated with its head on FILE's labelled records (the run's fields and classes): accuracy,
+  precision, recall, F1, macro-F1, AUC-ROC and the confusion matrix (docs/TASKS.md).
 ${GPU_HELP}`;
 
 export const EMBED_HELP = `npm run lab -- embed --model DIR [--adapter DIR] --data FILE --out FILE
@@ -47,7 +52,31 @@ async function prepare(argv: readonly string[], command: string): Promise<Prepar
   return { f, rt, tm, data, recipe };
 }
 
+/** `eval` of a classification run folder: its head on the file's labelled records, the run's classes. */
+async function evaluateClassifier(f: FlagReader, model: ReturnType<typeof loadModelDir>, adapter: AdapterDir, task: ClassificationTask, adapterPath: string): Promise<void> {
+  const recipe = recipeFromFlags(f, model.config, adapter.recipe ?? undefined);
+  if (!task.classes) throw new CliError(`--adapter ${adapterPath}: its run_config.json names no classes (a run of this lab writes them): evaluate it with the run's own folder`);
+  const data = await loadLabelledShard(f.required('data'), 'data', model.tokenizer, task, recipe.codeLength, task.classes);
+  const weights = evaluationWeights(model, adapter, `--adapter ${adapterPath}`, recipe.seed, task.classes.length);
+  const rt = await runtimeFromFlags(f);
+  try {
+    const { metrics: m } = await evaluateClassification(rt, evaluationModel(rt, weights, recipe), data, recipe.evalBatchSize);
+    const p = m.binary ?? { precision: m.precisionMacro, recall: m.recallMacro, f1: m.f1Macro };
+    const out = { task: 'classification', classes: task.classes, accuracy: m.accuracy, precision: p.precision, recall: p.recall, f1: p.f1, macro_f1: m.f1Macro, auc: m.aucRoc, confusion: m.confusion, n: m.n };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  } finally {
+    rt.destroy();
+  }
+}
+
 export async function evaluate(argv: readonly string[]): Promise<void> {
+  const f = new FlagReader(parseFlags(argv, FLAGS, 'eval'), 'eval');
+  const adapterPath = f.string('adapter');
+  if (adapterPath) {
+    const model = loadModelDir(f.required('model'));
+    const adapter = readAdapterDir(adapterPath, 'adapter', model.config);
+    if (adapter.task?.kind === 'classification') return evaluateClassifier(f, model, adapter, adapter.task, adapterPath);
+  }
   const { rt, tm, data, recipe } = await prepare(argv, 'eval');
   try {
     const { metrics } = await evaluateRetrieval(rt, tm, data, recipe.evalBatchSize);

@@ -102,7 +102,7 @@ export async function train(argv: readonly string[]): Promise<void> {
   process.stderr.write(`lab: ${start.report.text}${setup.saved ? `, then the checkpoint at step ${setup.saved.checkpoint.state.step}` : ''}\n`);
   const rt = await runtimeFromFlags(f); // a bad --matmul-tuning fails here, before the folder is touched
   try {
-    await checkFits(rt, model, setup, data.valid?.n ?? 0, f.string('memory-budget') === undefined ? null : f.number('memory-budget', 0, 1e-6, 1e6) * 2 ** 30);
+    await checkFits(rt, model, setup, data.valid?.n ?? 0, f.string('memory-budget') === undefined ? null : f.number('memory-budget', 0, 1e-6, 1e6) * 2 ** 30, classNames?.length ?? null);
     createOutDir(setup.out);
     const metrics = openMetrics(setup, model, f.required('train'), classNames);
     weightsOut.base = start.values;
@@ -140,9 +140,9 @@ function interrupted(error: TrainingInterrupted, out: string, again: string): Cl
 }
 
 /** Pre-flight: the planner's bytes against the device's buffer limits and the budget, before allocating. */
-async function checkFits(rt: Runtime, model: ModelDir, setup: Setup, evalExamples: number, budget: number | null): Promise<void> {
+async function checkFits(rt: Runtime, model: ModelDir, setup: Setup, evalExamples: number, budget: number | null, classes: number | null): Promise<void> {
   const { maxStorageBufferBindingSize, maxBufferSize } = rt.device.limits;
-  const p = await preflight(model.config, setup.peft, setup.recipe, { maxStorageBufferBindingSize, maxBufferSize, budget }, evalExamples);
+  const p = await preflight(model.config, setup.peft, setup.recipe, { maxStorageBufferBindingSize, maxBufferSize, budget }, evalExamples, classes);
   if (p.problems.length > 0) throw new CliError(preflightMessage(p, setup.recipe, { batch: '--batch-size', code: '--code-length', nl: '--nl-length' }));
 }
 

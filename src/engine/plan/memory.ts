@@ -16,6 +16,7 @@
  */
 import { Runtime } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
+import { classifyAll } from '../eval/classification_eval';
 import { evaluateRetrieval, type EncodedSet } from '../eval/retrieval';
 import type { EncoderConfig } from '../model/config';
 import type { EncoderTower } from '../model/encoder';
@@ -82,6 +83,8 @@ export interface StepCostPlan {
 export interface PlanOptions {
   /** Also plan the first evaluation of this many (code, query) pairs at recipe.evalBatchSize. */
   readonly evalExamples?: number;
+  /** A classification run's classes: one tower and the head instead of code search's two towers. */
+  readonly classes?: number | null;
 }
 
 /** Bytes a training step allocates for this configuration, by category. */
@@ -90,8 +93,8 @@ export async function planStepMemory(model: EncoderConfig, peft: PeftConfig, rec
 }
 
 /** Dispatches, FLOPs and bound bytes of the first training step for this configuration. */
-export async function planStepCost(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings): Promise<StepCostPlan> {
-  return (await simulate(model, peft, recipe, {})).cost;
+export async function planStepCost(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, classes: number | null = null): Promise<StepCostPlan> {
+  return (await simulate(model, peft, recipe, { classes })).cost;
 }
 
 /** Both plans from one simulated step. */
@@ -102,22 +105,27 @@ export async function planStep(model: EncoderConfig, peft: PeftConfig, recipe: R
 async function simulate(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, options: PlanOptions): Promise<{ memory: StepMemoryPlan; cost: StepCostPlan }> {
   const { acquired, device } = countingDevice();
   const rt = new Runtime(acquired);
-  const tm = trainingModel(rt, model, peft, recipe);
+  const classes = options.classes ?? null;
+  const tm = trainingModel(rt, model, peft, recipe, classes);
   const shape = tm.shape;
   const code = syntheticIds(model, shape.batchSize, shape.codeLength);
   const nl = syntheticIds(model, shape.batchSize, shape.nlLength);
-  await tm.step(code, nl, 0, recipe.lr);
+  const labels = new Uint32Array(shape.batchSize);
+  const step = (s: number): Promise<unknown> => (classes === null ? tm.step(code, nl, s, recipe.lr) : tm.classifyStep(code, labels, s, recipe.lr));
+  await step(0);
   const first = device.dispatches.slice();
   const cost: StepCostPlan = { dispatches: first.length, flops: tm.stepCost(0).flops, boundBytes: first.reduce((s, d) => s + d.boundBytes, 0) };
   // LWO's later phases each add their own AdamW uniforms: one step per phase covers the whole run.
-  for (const step of scheduleChanges(peft, model)) await tm.step(code, nl, step, recipe.lr);
+  for (const s of scheduleChanges(peft, model)) await step(s);
   const stepPeak = rt.arena.bytesPeak;
   const categories = categorize(tm);
   const memory = summarize(device, categories, stepPeak);
   if (options.evalExamples === undefined || options.evalExamples < 1) return { memory, cost };
   const stepBuffers = device.buffers.length;
-  // As the trainer does at an evaluation: rank the set, then read back the (best so far) trainable weights.
-  await evaluateRetrieval(rt, tm, syntheticSet(model, shape, options.evalExamples), recipe.evalBatchSize);
+  // As the trainer does at an evaluation: rank (or classify) the set, then read back the (best so far) trainable weights.
+  const set = syntheticSet(model, shape, options.evalExamples);
+  if (classes === null) await evaluateRetrieval(rt, tm, set, recipe.evalBatchSize);
+  else await classifyAll(rt, tm, set, recipe.evalBatchSize);
   await tm.weights.readTrainable();
   const largest = largestStorage(device.buffers.slice(stepBuffers), () => 'evaluation', memory.largest);
   return { memory: { ...memory, evaluation: rt.arena.bytesPeak - stepPeak, largest }, cost };
@@ -132,9 +140,10 @@ function largestStorage(buffers: readonly CountedBuffer[], categoryOf: (b: Count
   return largest;
 }
 
-/** The model exactly as the trainer builds it (same AdamW settings, same recipe shape). */
-export function trainingModel(rt: Runtime, model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings): TrainableModel {
-  return buildModel(rt, planPeft(model, peft), trainerConfig(recipe, peft), 'train');
+/** The model exactly as the trainer builds it (same AdamW settings, same recipe shape), for code search or `classes` classes. */
+export function trainingModel(rt: Runtime, model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, classes: number | null = null): TrainableModel {
+  const task = classes === null ? undefined : ({ kind: 'classification', classes, classWeights: null, bestMetric: 'accuracy' } as const);
+  return buildModel(rt, planPeft(model, peft, classes), trainerConfig(recipe, peft, task), 'train');
 }
 
 /** (B, T) ids with every position a real token: <s> x x ... </s>. Contents do not change allocations. */
@@ -161,8 +170,13 @@ function categorize(tm: TrainableModel): Map<GPUBuffer, MemoryCategory> {
   if (flat) mark([flat.params, flat.grads, flat.m, flat.v], 'trainable');
   const frozen = [...tm.plan.base, ...tm.plan.added].filter((s) => !tm.weights.isTrainable(s.name));
   mark(frozen.map((s) => tm.weights.get(s.name)), 'weights');
-  const { code, nl } = tm.training;
-  for (const tower of [code, nl]) mark(forwardTensors(tower), 'activations');
+  if (tm.plan.classes === null) {
+    const { code, nl } = tm.training;
+    for (const tower of [code, nl]) mark(forwardTensors(tower), 'activations');
+  } else {
+    const { tower, head } = tm.classification;
+    mark([...forwardTensors(tower), head.x0, head.dense, head.t, head.x1, head.logits], 'activations');
+  }
   return category;
 }
 

@@ -7,7 +7,7 @@
 import type { EncoderConfig } from '../model/config';
 import type { PeftConfig } from '../peft/types';
 import type { RecipeSettings } from '../train/run_config';
-import { planStepMemory, type LargestBuffer, type StepMemoryPlan } from './memory';
+import { planStepMemory, type LargestBuffer, type PlanOptions, type StepMemoryPlan } from './memory';
 
 export interface MemoryLimits {
   readonly maxStorageBufferBindingSize: number;
@@ -63,11 +63,12 @@ export function memoryProblems(plan: StepMemoryPlan, limits: MemoryLimits): stri
   return problems;
 }
 
-export async function preflight(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, limits: MemoryLimits, evalExamples = 0): Promise<Preflight> {
-  const plan = await planStepMemory(model, peft, recipe, { evalExamples });
+/** `classes`: a classification run's (its step has one tower and the head); null for code search. */
+export async function preflight(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, limits: MemoryLimits, evalExamples = 0, classes: number | null = null): Promise<Preflight> {
+  const plan = await planStepMemory(model, peft, recipe, { evalExamples, classes });
   const problems = memoryProblems(plan, limits);
   if (problems.length === 0) return { problems, fits: null, plan };
-  return { problems, fits: await largestThatFits(model, peft, recipe, limits, evalExamples), plan };
+  return { problems, fits: await largestThatFits(model, peft, recipe, limits, { evalExamples, classes }), plan };
 }
 
 /**
@@ -75,10 +76,10 @@ export async function preflight(model: EncoderConfig, peft: PeftConfig, recipe: 
  * batch of 2 does, the longest lengths at batch 2 (both scaled together, down to 16 tokens); null when nothing
  * fits.
  */
-async function largestThatFits(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, limits: MemoryLimits, evalExamples: number): Promise<Preflight['fits']> {
+async function largestThatFits(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, limits: MemoryLimits, options: PlanOptions): Promise<Preflight['fits']> {
   type Shape = NonNullable<Preflight['fits']>;
   const fits = async (c: Shape): Promise<boolean> =>
-    memoryProblems(await planStepMemory(model, peft, { ...recipe, ...c, evalBatchSize: Math.min(recipe.evalBatchSize, c.batchSize) }, { evalExamples }), limits).length === 0;
+    memoryProblems(await planStepMemory(model, peft, { ...recipe, ...c, evalBatchSize: Math.min(recipe.evalBatchSize, c.batchSize) }, options), limits).length === 0;
   const lengths = { codeLength: recipe.codeLength, nlLength: recipe.nlLength };
   const batch = await largest(2, recipe.batchSize - 1, (b) => fits({ batchSize: b, ...lengths }));
   if (batch !== null) return { batchSize: batch, ...lengths };
