@@ -1,7 +1,7 @@
 /**
  * Classification runs against the real transformers.RobertaForSequenceClassification (tools/pyref/make_golden_cls.py;
  * LoRA is peft's, with the head trained as modules_to_save; adapters and BitFit the lab's methods from
- * lab_methods.py on the model's `roberta`): the step-0 logits, the loss and grad norm of 3 AdamW steps, every
+ * lab_methods.py on the model's `roberta`; prefix-tuning peft's, SEQ_CLS): the step-0 logits, the loss and grad norm of 3 AdamW steps, every
  * trainable gradient at step 0 (the head's included) and every trainable tensor after 3 steps — single and pair
  * inputs, 2 and 3 classes, and torch's class-weighted cross-entropy. Tolerances as tests/model/golden.test.ts.
  */
@@ -39,7 +39,7 @@ function i32Rows(file: SafeTensorsFile, name: string, step: number): Uint32Array
   return Uint32Array.from(t.data.subarray(step * per, (step + 1) * per));
 }
 
-describe.each(['cls_lora', 'cls_adapter_weighted', 'cls_bitfit_pair'])('classification golden: %s', (name) => {
+describe.each(['cls_lora', 'cls_adapter_weighted', 'cls_bitfit_pair', 'cls_prefix'])('classification golden: %s', (name) => {
   it('matches RobertaForSequenceClassification: logits, losses, grad norms, step-0 gradients, weights after 3 AdamW steps', async () => {
     const rt = await testRuntime();
     const model = goldenConfig();

@@ -9,7 +9,8 @@ Each case trains 3 steps on the same batches with the same optimizer, schedule a
   transformers' model computes from `labels`;
 - cls_adapter_weighted: the lab's Houlsby adapters (lab_methods.py) on the model's `roberta` with the head
   trainable, 2 classes, torch's class-weighted cross-entropy (weight=[1, 3]);
-- cls_bitfit_pair: BitFit, 2 classes, inputs built as RoBERTa pairs (<s> a </s></s> b </s>).
+- cls_bitfit_pair: BitFit, 2 classes, inputs built as RoBERTa pairs (<s> a </s></s> b </s>);
+- cls_prefix: peft prefix-tuning with task_type SEQ_CLS (past key/values, positions after the prefix), 2 classes.
 It writes the step-0 logits, losses, grad norms, every step-0 gradient and every trainable tensor after 3 steps,
 under the lab's names (encoder tensors without `roberta.`, the head as `classifier.*`).
 """
@@ -30,7 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from make_golden import (ADAM_EPS, BETAS, BOS, CONFIG, EOS, LORA_B_STD, LR, MAX_GRAD_NORM, PAD, SEED, TOTAL, V,  # noqa: E402
                          WARMUP, WEIGHT_DECAY, make_base)
-from lab_methods import attach_adapters, no_decay, peft_lora_config  # noqa: E402
+from lab_methods import attach_adapters, no_decay, peft_lora_config, peft_prefix_config  # noqa: E402
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -47,11 +48,40 @@ CASES = [
      "lab Houlsby adapters + head, 2 classes, class weights [1, 3]"),
     ("cls_bitfit_pair", 2, {"methods": [{"type": "bitfit"}], "layers": None, "trainPooler": False}, None, True,
      "BitFit + head, 2 classes, pair inputs"),
+    ("cls_prefix", 2, {"methods": [{"type": "prefix", "length": 3, "projection": None}], "layers": None, "trainPooler": False}, None, False,
+     "peft prefix-tuning (task_type SEQ_CLS, 3 virtual tokens) + head as modules_to_save, 2 classes"),
 ]
+PROMPT = "prompt_encoder.default.embedding.weight"
+
+
+def views(net):
+    """(lab name, parameter, column slice) of every trainable tensor: peft's one prefix table is the lab's per-layer
+    key and value tensors (layer l's keys in columns [2lC, (2l+1)C), its values next), the rest one to one."""
+    C, L = CONFIG["hidden_size"], CONFIG["num_hidden_layers"]
+    out = []
+    for n, p in net.named_parameters():
+        if not p.requires_grad:
+            continue
+        if n.endswith(PROMPT):
+            for l in range(L):
+                out.append((f"prefix.layer.{l}.key", p, slice(2 * l * C, (2 * l + 1) * C)))
+                out.append((f"prefix.layer.{l}.value", p, slice((2 * l + 1) * C, (2 * l + 2) * C)))
+        else:
+            out.append((lab_name(n), p, None))
+    return out
+
+
+def tensors_of(vs, which="data"):
+    out = OrderedDict()
+    for lab, p, cols in vs:
+        t = p.detach() if which == "data" else p.grad
+        out[lab] = (t if cols is None else t[:, cols]).detach().clone()
+    return out
 
 
 def lab_name(name: str) -> str:
-    for prefix in ("base_model.model.", "roberta."):
+    # LoRA's PeftModel nests the model as base_model.model, prompt learning's as base_model.
+    for prefix in ("base_model.model.", "base_model.", "roberta."):
         if name.startswith(prefix):
             name = name[len(prefix):]
     name = name.replace("classifier.modules_to_save.default.", "classifier.")
@@ -91,6 +121,11 @@ def build(base, classes, peft, dtype):
                 if n.endswith("adapter.up.bias"):
                     p.normal_(0, ADAPTER_UP_BIAS_STD)
     net = model
+    if method["type"] == "prefix":
+        from peft import get_peft_model
+        cfg = peft_prefix_config(method, peft, model.config)
+        cfg.task_type = "SEQ_CLS"
+        net = get_peft_model(model, cfg)
     if method["type"] == "lora":
         from peft import get_peft_model
         cfg = peft_lora_config(method, peft, CONFIG["num_hidden_layers"])
@@ -106,14 +141,16 @@ def build(base, classes, peft, dtype):
 def run_case(base, ids, labels, classes, peft, weights, dtype=torch.float32, init=None):
     torch.manual_seed(SEED + 17)
     net = build(base, classes, peft, dtype)
-    trainable = OrderedDict((lab_name(n), p) for n, p in net.named_parameters() if p.requires_grad)
+    vs = views(net)
     if init is not None:
         with torch.no_grad():
-            for k, p in trainable.items():
-                p.copy_(init[k].to(dtype))
-    init = OrderedDict((k, p.detach().clone().float()) for k, p in trainable.items())
-    groups = [{"params": [p for k, p in trainable.items() if not no_decay(k)], "weight_decay": WEIGHT_DECAY},
-              {"params": [p for k, p in trainable.items() if no_decay(k)], "weight_decay": 0.0}]
+            for lab, p, cols in vs:
+                (p if cols is None else p[:, cols]).copy_(init[lab].to(dtype))
+    init = OrderedDict((k, v.float()) for k, v in tensors_of(vs).items())
+    params = list(OrderedDict((id(p), p) for _, p, _ in vs).values())
+    name_of = {id(p): lab for lab, p, _ in vs}
+    groups = [{"params": [p for p in params if not no_decay(name_of[id(p)])], "weight_decay": WEIGHT_DECAY},
+              {"params": [p for p in params if no_decay(name_of[id(p)])], "weight_decay": 0.0}]
     opt = torch.optim.AdamW([g for g in groups if g["params"]], lr=LR, betas=BETAS, eps=ADAM_EPS, foreach=False)
     sched = get_linear_schedule_with_warmup(opt, WARMUP, TOTAL)
     w = None if weights is None else torch.tensor(weights, dtype=dtype)
@@ -126,12 +163,12 @@ def run_case(base, ids, labels, classes, peft, weights, dtype=torch.float32, ini
         loss.backward()
         if step == 0:
             logits0 = out.logits.detach().clone()
-            grads0 = OrderedDict((k, p.grad.detach().clone()) for k, p in trainable.items())
-        norms.append(torch.nn.utils.clip_grad_norm_(list(trainable.values()), MAX_GRAD_NORM).item())
+            grads0 = tensors_of(vs, "grad")
+        norms.append(torch.nn.utils.clip_grad_norm_(params, MAX_GRAD_NORM).item())
         losses.append(loss.item())
         opt.step()
         sched.step()
-    final = OrderedDict((k, p.detach().clone()) for k, p in trainable.items())
+    final = tensors_of(vs)
     return dict(init=init, losses=losses, norms=norms, grads0=grads0, logits0=logits0, final=final)
 
 
@@ -155,7 +192,7 @@ def main() -> int:
         t.update((f"final.{k}", v) for k, v in res["final"].items())
         save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(out, f"{name}.safetensors"), {"case": name})
         meta = OrderedDict(case=name, description=desc, classes=classes, peft=peft, classWeights=weights, pair=pair,
-                           reference="transformers.RobertaForSequenceClassification" + (" + peft" if peft["methods"][0]["type"] == "lora" else " + lab_methods.py"),
+                           reference="transformers.RobertaForSequenceClassification" + (" + peft" if peft["methods"][0]["type"] in ("lora", "prefix") else " + lab_methods.py"),
                            batch=OrderedDict(size=BATCH, length=LENGTH, steps=STEPS),
                            optimizer=OrderedDict(lr=LR, betas=list(BETAS), eps=ADAM_EPS, weightDecay=WEIGHT_DECAY, maxGradNorm=MAX_GRAD_NORM),
                            schedule=OrderedDict(warmupSteps=WARMUP, totalSteps=TOTAL), trainable=list(res["final"].keys()),
