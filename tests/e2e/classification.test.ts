@@ -61,6 +61,25 @@ describe('classification in the page', () => {
     expect(await page.getByTestId('best-mrr').first().getAttribute('title')).toBe('classification: best by accuracy');
     await page.getByTestId('runs-panel').screenshot({ path: 'test-results/classification-runs.png' });
 
+    // The best weights download as a peft SEQ_CLS adapter; chosen again, Evaluate gives the best evaluation back.
+    const saved: string[] = [];
+    const dl = mkdtempSync(join(tmpdir(), 'lab-cls-dl-'));
+    page.on('download', (d) => {
+      const path = join(dl, d.suggestedFilename());
+      void d.saveAs(path).then(() => saved.push(path));
+    });
+    await page.getByTestId('train-panel').getByRole('button', { name: 'Best', exact: true }).click();
+    await expect.poll(() => saved.length, { timeout: 10_000 }).toBe(2);
+    const adapterConfig = JSON.parse(readFileSync(saved.find((p) => p.endsWith('.json'))!, 'utf8')) as { task_type: string };
+    expect(adapterConfig.task_type).toBe('SEQ_CLS');
+    await page.getByLabel('Choose adapter files…').setInputFiles(saved);
+    await page.getByTestId('adapter-summary').waitFor({ timeout: 10_000 });
+    await page.getByTestId('evaluate').click();
+    await page.getByTestId('evaluation').waitFor({ timeout: 60_000 });
+    const evaluated = (await page.getByTestId('evaluation').textContent()) ?? '';
+    expect(evaluated).toMatch(/on 40 validation records \(2 classes\): accuracy (\d+\.\d\d) · F1 \d+\.\d\d · macro-F1 \d+\.\d\d · AUC-ROC \d+\.\d\d/);
+    expect(/accuracy (\d+\.\d\d)/.exec(evaluated)![1]).toBe(best);
+
     await page.getByTestId('share').click();
     const link = await page.getByTestId('share-link').inputValue();
     const shared = decodeShareHash(new URL(link).hash);

@@ -3,8 +3,7 @@
  * adapter chosen on top of it (the next runs start from it); and the last evaluation without training.
  */
 import type { StateCreator } from 'zustand';
-import type { RetrievalMetrics } from '../../engine/eval/retrieval';
-import type { AdapterInfo, ModelInfo } from '../worker/protocol';
+import type { AdapterInfo, EvaluationResult, ModelInfo } from '../worker/protocol';
 import type { LabState } from './store';
 
 export type ModelStatus = 'none' | 'loading' | 'ready' | 'error';
@@ -12,7 +11,7 @@ export type ModelStatus = 'none' | 'loading' | 'ready' | 'error';
 export type Evaluation =
   | { readonly status: 'idle' }
   | { readonly status: 'running' }
-  | { readonly status: 'done'; readonly metrics: RetrievalMetrics; readonly adapter: string | null }
+  | { readonly status: 'done'; readonly result: EvaluationResult; readonly adapter: string | null }
   | { readonly status: 'error'; readonly message: string };
 
 export interface ModelSlice {

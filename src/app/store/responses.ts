@@ -52,7 +52,7 @@ function onResponse(message: WorkerResponse): void {
     case 'adapter-error':
       return state.setImportError(message.message);
     case 'evaluated':
-      return state.setEvaluation({ status: 'done', metrics: message.metrics, adapter: state.importedAdapter?.name ?? null });
+      return state.setEvaluation({ status: 'done', result: message.result, adapter: state.importedAdapter?.name ?? null });
     case 'evaluate-error':
       return state.setEvaluation({ status: 'error', message: message.message });
     case 'hub-progress':

@@ -130,7 +130,7 @@ async function loadAdapter(files: readonly File[]): Promise<void> {
 async function evaluate(request: Extract<WorkerRequest, { type: 'evaluate' }>): Promise<void> {
   try {
     if (trainer.busy) throw new Error('A run is training: evaluate when it ends (or stop it).');
-    post({ type: 'evaluated', metrics: await evaluateOnly(request, { gpu: self.navigator.gpu, model, shards, adapter }) });
+    post({ type: 'evaluated', result: await evaluateOnly(request, { gpu: self.navigator.gpu, model, shards, adapter }) });
   } catch (error) {
     post({ type: 'evaluate-error', message: message(error) });
   }

@@ -10,7 +10,7 @@ import type { EncoderConfig } from '../../engine/model/config';
 import type { PeftConfig } from '../../engine/peft/types';
 import type { StepMemoryPlan } from '../../engine/plan/memory';
 import type { SelfCheckResult } from '../../engine/selfcheck/selfcheck';
-import type { TrainerEvent } from '../../engine/train/events';
+import type { ClassificationEval, TrainerEvent } from '../../engine/train/events';
 import type { RecipeSettings, RunConfig } from '../../engine/train/run_config';
 import type { RunFailure } from '../lib/run_types';
 
@@ -107,6 +107,14 @@ export type RunAction = 'pause' | 'resume' | 'stop';
 export type MemoryPlan = Omit<StepMemoryPlan, 'breakdown'>;
 
 /** What the memory planner needs: the model's shape (not its weights), the method, the recipe, the validation pairs. */
+/** A classification evaluation's numbers, as its training events carry them (docs/TASKS.md). */
+export type ClassScores = Omit<ClassificationEval, 'type' | 'task' | 'step' | 'best'>;
+
+/** An evaluation without training: code search's ranking, or a classification task's scores with its classes. */
+export type EvaluationResult =
+  | { readonly task: 'code-search'; readonly metrics: RetrievalMetrics }
+  | { readonly task: 'classification'; readonly scores: ClassScores; readonly classes: readonly string[] };
+
 export interface MemoryPlanRequest {
   readonly model: EncoderConfig;
   readonly peft: PeftConfig;
@@ -212,7 +220,7 @@ export type WorkerResponse =
   | { readonly type: 'model-error'; readonly message: string }
   | { readonly type: 'adapter-loaded'; readonly adapter: AdapterInfo }
   | { readonly type: 'adapter-error'; readonly message: string }
-  | { readonly type: 'evaluated'; readonly metrics: RetrievalMetrics }
+  | { readonly type: 'evaluated'; readonly result: EvaluationResult }
   | { readonly type: 'evaluate-error'; readonly message: string }
   /** At most every 200 ms, plus the first and the last event of a load. */
   | { readonly type: 'hub-progress'; readonly progress: HubLoadProgress }

@@ -1,6 +1,7 @@
 /** `eval` and `embed`: the model (optionally with a trained adapter folder) over a shard. */
 import { evaluateClassification } from '../../engine/eval/classification_eval';
 import { embedAll, evaluateRetrieval } from '../../engine/eval/retrieval';
+import { classificationScores } from '../../engine/train/events';
 import type { ClassificationTask } from '../../engine/train/task';
 import { writeNpz } from '../../engine/io/npy';
 import { writeSafeTensors } from '../../engine/io/safetensors';
@@ -60,9 +61,8 @@ async function evaluateClassifier(f: FlagReader, model: ReturnType<typeof loadMo
   const weights = evaluationWeights(model, adapter, `--adapter ${adapterPath}`, recipe.seed, task.classes.length);
   const rt = await runtimeFromFlags(f);
   try {
-    const { metrics: m } = await evaluateClassification(rt, evaluationModel(rt, weights, recipe), data, recipe.evalBatchSize);
-    const p = m.binary ?? { precision: m.precisionMacro, recall: m.recallMacro, f1: m.f1Macro };
-    const out = { task: 'classification', classes: task.classes, accuracy: m.accuracy, precision: p.precision, recall: p.recall, f1: p.f1, macro_f1: m.f1Macro, auc: m.aucRoc, confusion: m.confusion, n: m.n };
+    const { metrics } = await evaluateClassification(rt, evaluationModel(rt, weights, recipe), data, recipe.evalBatchSize);
+    const out = { task: 'classification', classes: task.classes, ...classificationScores(metrics) };
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     rt.destroy();

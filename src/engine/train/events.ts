@@ -1,3 +1,5 @@
+import type { ClassificationMetrics } from '../eval/classification_metrics';
+
 /**
  * The trainer's typed events: the Web Worker bridge posts them to the page, the CLI writes them as JSONL.
  * Field names are snake_case where they are also the CLI's metrics.jsonl keys.
@@ -84,6 +86,12 @@ export interface ClassificationEval {
 }
 
 export type EvalEvent = SearchEval | ClassificationEval;
+
+/** A classification evaluation's numbers: the positive class's precision/recall/F1 with two classes, macro means with more. */
+export function classificationScores(m: ClassificationMetrics): Omit<ClassificationEval, 'type' | 'task' | 'step' | 'best'> {
+  const p = m.binary ?? { precision: m.precisionMacro, recall: m.recallMacro, f1: m.f1Macro };
+  return { accuracy: m.accuracy, precision: p.precision, recall: p.recall, f1: p.f1, macro_f1: m.f1Macro, auc: m.aucRoc, confusion: m.confusion, n: m.n };
+}
 
 /** The value of `metric` (`mrr`, `accuracy`, `f1`, `macro_f1`, `auc`, ...) in an evaluation (null where undefined). */
 export function metricValue(e: EvalEvent, metric: string): number | null {

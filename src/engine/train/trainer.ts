@@ -12,7 +12,7 @@ import { evaluateClassification } from '../eval/classification_eval';
 import type { ClassificationMetrics } from '../eval/classification_metrics';
 import { evaluateRetrieval, type EncodedSet } from '../eval/retrieval';
 import { percentOf, type PeftPlan } from '../peft/plan';
-import { metricValue, type ClassificationEval, type EmitEvent, type EvalEvent, type TrainableSummary } from './events';
+import { classificationScores, metricValue, type ClassificationEval, type EmitEvent, type EvalEvent, type TrainableSummary } from './events';
 import type { BestSoFar, CheckpointPolicy, TrainState } from './train_state';
 import { linearWarmupFactor } from './schedule';
 import { buildModel } from './build_model';
@@ -188,10 +188,8 @@ function searchEvent(step: number, m: { mrr: number; recall1: number; recall5: n
   return { type: 'eval', step, mrr: m.mrr, recall_1: m.recall1, recall_5: m.recall5, recall_10: m.recall10, n: m.n, best: false };
 }
 
-/** Binary tasks report the positive class's precision/recall/F1, others the macro means (docs/TASKS.md). */
 function classificationEvent(step: number, m: ClassificationMetrics): ClassificationEval {
-  const p = m.binary ?? { precision: m.precisionMacro, recall: m.recallMacro, f1: m.f1Macro };
-  return { type: 'eval', task: 'classification', step, accuracy: m.accuracy, precision: p.precision, recall: p.recall, f1: p.f1, macro_f1: m.f1Macro, auc: m.aucRoc, confusion: m.confusion, n: m.n, best: false };
+  return { type: 'eval', task: 'classification', step, ...classificationScores(m), best: false };
 }
 
 /** A classification run needs every example labelled with one of the head's classes. */

@@ -14,11 +14,20 @@ function EvaluationResult() {
   if (evaluation.status === 'running') return <p role="status" className="muted">Evaluating on the validation pairs…</p>;
   if (evaluation.status === 'error') return <p role="alert" className="error-text" data-testid="evaluate-error">{evaluation.message}</p>;
   if (evaluation.status !== 'done') return null;
-  const m = evaluation.metrics;
+  const who = evaluation.adapter ? `Model + ${evaluation.adapter}` : 'Model';
+  const r = evaluation.result;
+  if (r.task === 'classification') {
+    const c = r.scores;
+    return (
+      <p data-testid="evaluation">
+        {who} on {c.n.toLocaleString('en-US')} validation records ({r.classes.length} classes): accuracy {formatMetric(c.accuracy)} · F1 {formatMetric(c.f1)} · macro-F1 {formatMetric(c.macro_f1)} · AUC-ROC {formatMetric(c.auc)}
+      </p>
+    );
+  }
+  const m = r.metrics;
   return (
     <p data-testid="evaluation">
-      {evaluation.adapter ? `Model + ${evaluation.adapter}` : 'Model'} on {m.n.toLocaleString('en-US')} validation pairs: MRR {formatMetric(m.mrr)} · recall@1{' '}
-      {formatMetric(m.recall1)} · recall@5 {formatMetric(m.recall5)} · recall@10 {formatMetric(m.recall10)}
+      {who} on {m.n.toLocaleString('en-US')} validation pairs: MRR {formatMetric(m.mrr)} · recall@1 {formatMetric(m.recall1)} · recall@5 {formatMetric(m.recall5)} · recall@10 {formatMetric(m.recall10)}
     </p>
   );
 }
