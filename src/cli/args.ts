@@ -9,10 +9,12 @@ export interface Parsed {
   readonly positionals: string[];
 }
 
-export function parseFlags(argv: readonly string[], flags: FlagSpec, command: string): Parsed {
+/** `positionals`: the command takes bare arguments (compare's run folders); others refuse them. */
+export function parseFlags(argv: readonly string[], flags: FlagSpec, command: string, positionals = false): Parsed {
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: false });
-    return { values: values as Parsed['values'], positionals };
+    const parsed = parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: positionals });
+    const { values } = parsed;
+    return { values: values as Parsed['values'], positionals: parsed.positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message.replace(/\. To specify.*$/s, '') : String(error);
     throw new CliError(`${command}: ${message} (see \`npm run lab -- ${command} --help\`)`);

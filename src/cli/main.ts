@@ -8,6 +8,7 @@ import { embed, EMBED_HELP, evaluate, EVAL_HELP } from './commands/evaluate';
 import { exportRun, EXPORT_HELP } from './commands/export';
 import { exportRunProject, EXPORT_RUN_HELP } from './commands/export_run';
 import { importRun, IMPORT_RUN_HELP } from './commands/import_run';
+import { compare, COMPARE_HELP } from './commands/compare';
 import { methods, METHODS_HELP } from './commands/methods';
 import { params, PARAMS_HELP } from './commands/params';
 import { probe, PROBE_HELP } from './commands/probe';
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[]) => void | Promis
   export: { run: exportRun, help: EXPORT_HELP },
   'export-run': { run: exportRunProject, help: EXPORT_RUN_HELP },
   'import-run': { run: importRun, help: IMPORT_RUN_HELP },
+  compare: { run: compare, help: COMPARE_HELP },
   probe: { run: probe, help: PROBE_HELP },
 };
 
@@ -43,6 +45,7 @@ commands:
   export      a run's weights for peft, transformers (LoRA merged) or sentence-transformers
   export-run  a run or a sweep as a PyTorch project (transformers + peft + accelerate) for a cluster
   import-run  check and summarize a run's metrics.jsonl (a cluster run, or the lab's own)
+  compare     the thesis-style results table of run folders (mean ± std over seeds; Markdown, LaTeX, CSV)
   probe       layer analysis: a linear probe per layer, and each layer's drift (CKA) after a run
 
 try it with the bundled sample (no network needed):

@@ -4,7 +4,7 @@
  */
 import type { TrainerEvent } from '../../engine/train/events';
 import type { RunConfig } from '../../engine/train/run_config';
-import { methodLabel } from '../lib/method_label';
+import { methodLabel } from '../../engine/report/method_label';
 import { deleteRun as deleteStored, loadAll, persistenceAvailable, saveRun } from '../lib/persist';
 import type { RunFailure, RunRecord } from '../lib/run_types';
 import { send } from './worker_client';

@@ -30,6 +30,7 @@ import { readPeftConfig } from '../peft_file';
 import { RECIPE_FLAGS, RECIPE_HELP, recipeFromFlags } from '../recipe_flags';
 import { checkSameRun, metricsUpTo, readSavedRun, type SavedRun } from '../resume';
 import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags, type LoadedShard } from '../setup';
+import { TrainProgress } from '../progress';
 import { interruptible } from '../signals';
 import { loadLabelledShard, TASK_FLAGS, TASK_HELP, taskFromFlags, trainerTask, type LabelledShard } from '../task_flags';
 
@@ -108,6 +109,8 @@ export async function train(argv: readonly string[]): Promise<void> {
     weightsOut.base = start.values;
     const save = async (state: TrainState): Promise<void> => writeFileAtomic(join(setup.out, CHECKPOINT_FILE), encodeCheckpoint({ state, fingerprint }));
     const stop = interruptible();
+    const progress = stderrProgress();
+    const report = reporter(progress);
     let result: TrainOutcome;
     try {
       const control = { shouldStop: stop.requested, gate: async () => undefined };
@@ -119,6 +122,7 @@ export async function train(argv: readonly string[]): Promise<void> {
       if (error instanceof TrainingInterrupted) throw interrupted(error, setup.out, continueCommand(f, setup.out));
       throw error;
     } finally {
+      progress.end();
       stop.dispose();
       closeSync(metrics);
     }
@@ -236,12 +240,26 @@ function writeWeights(target: WeightsTarget, trained: Map<string, Float32Array>,
   process.stderr.write(`lab: wrote ${[...files.keys(), 'metrics.jsonl', RUN_CONFIG_FILE, CHECKPOINT_FILE].join(', ')} to ${out} (${what})\n`);
 }
 
-/** Progress on stderr; an error event is not printed here (the CLI prints the error it ends with, once). */
-function report(e: TrainerEvent): void {
-  if (e.type === 'start') process.stderr.write(`lab: ${e.examples} examples, ${e.total_steps} steps${e.resumed_from ? ` (continuing after step ${e.resumed_from})` : ''}, ${e.trainable.exact.toLocaleString('en-US')} trainable parameters (${e.trainable.percentExact.toFixed(2)}%)\n`);
-  else if (e.type === 'step' && (e.step % 10 === 0 || e.step === 1)) process.stderr.write(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  grad_norm ${e.grad_norm.toFixed(3)}  ${Math.round(e.tokens_per_s)} tok/s\n`);
-  else if (e.type === 'eval' && e.task === 'classification') {
-    process.stderr.write(`eval @ ${e.step}  acc ${e.accuracy.toFixed(4)}  P ${e.precision.toFixed(3)}  R ${e.recall.toFixed(3)}  F1 ${e.f1.toFixed(3)}  macro-F1 ${e.macro_f1.toFixed(3)}  AUC ${e.auc === null ? '—' : e.auc.toFixed(3)}${e.best ? '  (best)' : ''}\n`);
-  } else if (e.type === 'eval') process.stderr.write(`eval @ ${e.step}  MRR ${e.mrr.toFixed(4)}  R@1 ${e.recall_1.toFixed(3)}  R@5 ${e.recall_5.toFixed(3)}  R@10 ${e.recall_10.toFixed(3)}${e.best ? '  (best)' : ''}\n`);
+/**
+ * Progress on stderr: a bar on a terminal, lines otherwise (progress.ts); an error event is not printed here (the
+ * CLI prints the error it ends with, once).
+ */
+function reporter(progress: TrainProgress): (e: TrainerEvent) => void {
+  return (e) => {
+    if (e.type === 'start') {
+      progress.start(e.total_steps, e.resumed_from ?? 0);
+      progress.line(`lab: ${e.examples} examples, ${e.total_steps} steps${e.resumed_from ? ` (continuing after step ${e.resumed_from})` : ''}, ${e.trainable.exact.toLocaleString('en-US')} trainable parameters (${e.trainable.percentExact.toFixed(2)}%)`);
+    } else if (e.type === 'step') progress.step(e);
+    else if (e.type === 'eval' && e.task === 'classification') {
+      progress.line(`eval @ ${e.step}  acc ${e.accuracy.toFixed(4)}  P ${e.precision.toFixed(3)}  R ${e.recall.toFixed(3)}  F1 ${e.f1.toFixed(3)}  macro-F1 ${e.macro_f1.toFixed(3)}  AUC ${e.auc === null ? '—' : e.auc.toFixed(3)}${e.best ? '  (best)' : ''}`);
+    } else if (e.type === 'eval') progress.line(`eval @ ${e.step}  MRR ${e.mrr.toFixed(4)}  R@1 ${e.recall_1.toFixed(3)}  R@5 ${e.recall_5.toFixed(3)}  R@10 ${e.recall_10.toFixed(3)}${e.best ? '  (best)' : ''}`);
+    else if (e.type === 'done') progress.end();
+  };
+}
+
+/** stderr as the progress sees it: its own text only (no user data), so the bar may use \r on a terminal. */
+function stderrProgress(): TrainProgress {
+  const tty = process.stderr.isTTY === true;
+  return new TrainProgress({ isTTY: tty, columns: process.stderr.columns ?? 80, write: (text) => (tty ? writeSync(2, text) : process.stderr.write(text)) });
 }
 

@@ -5,7 +5,7 @@
  */
 import { useId } from 'react';
 import { formatMetric } from '../../lib/format';
-import { methodLabel } from '../../lib/method_label';
+import { methodLabel } from '../../../engine/report/method_label';
 import { evaluateModel, loadAdapterFiles, removeAdapter } from '../../store/adapter';
 import { useLab, type LabState } from '../../store/store';
 

@@ -7,7 +7,7 @@ import { Card } from '../../components/Card';
 import { download, metricsCsv, runsCsv, runsJson } from '../../lib/export_runs';
 import { formatBytes, formatBytesSpread, formatDuration, formatMetric, formatPercent, formatSecondsSpread } from '../../lib/format';
 import { pointScore, runColor, type RunRecord } from '../../lib/run_types';
-import type { MeanStd } from '../../lib/stats';
+import type { MeanStd } from '../../../engine/report/stats';
 import { allCurves } from '../../store/metrics';
 import { downloadProject } from '../../store/cluster';
 import { canResume, deleteRun, resumeRun } from '../../store/runner';

@@ -2,7 +2,7 @@
  * The runs table's rows: runs that differ only by seed form a group with mean ± std (the thesis' way of
  * reporting), single runs stand alone; groups and runs sort together by the chosen column.
  */
-import { meanStd, type MeanStd } from '../../lib/stats';
+import { meanStd, type MeanStd } from '../../../engine/report/stats';
 import { pointScore, seedGroupKey, type EvalPoint, type RunRecord } from '../../lib/run_types';
 import type { SortKey } from '../../store/uiSlice';
 

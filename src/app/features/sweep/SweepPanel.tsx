@@ -4,7 +4,7 @@ import { ConfigError } from '../../../engine/peft/fields';
 import { parseRunConfig, type RunConfig } from '../../../engine/train/run_config';
 import { Card } from '../../components/Card';
 import { SelectField, TextField } from '../../components/fields';
-import { methodLabel } from '../../lib/method_label';
+import { methodLabel } from '../../../engine/report/method_label';
 import { THESIS_SEEDS } from '../../lib/presets';
 import { expandSweep, parseValueList, SWEEP_PARAMS, type SweepParam } from '../../lib/sweep';
 import { downloadProject } from '../../store/cluster';

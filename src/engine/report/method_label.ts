@@ -1,6 +1,6 @@
 /** A short, thesis-style name for a PEFT configuration: "LoRA-64 + Adapter-FFN-384 (layers 9–12)". */
-import { moduleFor } from '../../engine/peft/registry';
-import type { PeftConfig } from '../../engine/peft/types';
+import { moduleFor } from '../peft/registry';
+import type { PeftConfig } from '../peft/types';
 
 /** Layer lists are 0-based in configs and 1-based in the thesis' names (loFF_9-12 is layers 8..11). */
 function layersText(layers: readonly number[]): string {
