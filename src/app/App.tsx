@@ -1,5 +1,6 @@
 import { Notice } from './components/Notice';
 import { LayerAnalysis } from './features/analysis/LayerAnalysis';
+import { ResultsPanel } from './features/compare/ResultsPanel';
 import { CurvesPanel } from './features/curves/CurvesPanel';
 import { DataPanel } from './features/data/DataPanel';
 import { DevicePanel } from './features/device/DevicePanel';
@@ -50,6 +51,7 @@ export function App() {
       </div>
       <CurvesPanel />
       <RunsTable />
+      <ResultsPanel />
       <LayerAnalysis />
       <StoragePanel />
       <DevicePanel />

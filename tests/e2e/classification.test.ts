@@ -61,13 +61,22 @@ describe('classification in the page', () => {
     expect(await page.getByTestId('best-mrr').first().getAttribute('title')).toBe('classification: best by accuracy');
     await page.getByTestId('runs-panel').screenshot({ path: 'test-results/classification-runs.png' });
 
-    // The best weights download as a peft SEQ_CLS adapter; chosen again, Evaluate gives the best evaluation back.
     const saved: string[] = [];
     const dl = mkdtempSync(join(tmpdir(), 'lab-cls-dl-'));
     page.on('download', (d) => {
       const path = join(dl, d.suggestedFilename());
       void d.saveAs(path).then(() => saved.push(path));
     });
+    // The thesis-shaped results table: the run's row, exported as Markdown.
+    expect(await page.getByTestId('result-row').allTextContents()).toEqual([expect.stringMatching(/^LoRA-64classification of syntactic_returns[\d,]+[\d.]+accuracy[\d.]+1$/)]);
+    await page.getByTestId('results-panel').screenshot({ path: 'test-results/results-panel.png' });
+    await page.getByTestId('results-markdown').click();
+    await expect.poll(() => saved.length, { timeout: 10_000 }).toBe(1);
+    const markdown = readFileSync(saved.pop()!, 'utf8').split('\n');
+    expect(markdown[0]).toBe('| Method | Note | #Params | % | Metric | Valid (%) | Runs |');
+    expect(markdown[2]).toMatch(new RegExp(`^\\| LoRA-64 \\| classification of syntactic_returns \\| [\\d,]+ \\| [\\d.]+ \\| accuracy \\| ${best} \\| 1 \\|$`));
+
+    // The best weights download as a peft SEQ_CLS adapter; chosen again, Evaluate gives the best evaluation back.
     await page.getByTestId('train-panel').getByRole('button', { name: 'Best', exact: true }).click();
     await expect.poll(() => saved.length, { timeout: 10_000 }).toBe(2);
     const adapterConfig = JSON.parse(readFileSync(saved.find((p) => p.endsWith('.json'))!, 'utf8')) as { task_type: string };

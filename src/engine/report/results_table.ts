@@ -70,7 +70,13 @@ function taskNote(task: TaskConfig): string {
 
 export type TableFormat = 'table' | 'markdown' | 'latex' | 'csv';
 
-const HEADER = ['Method', 'Note', '#Params', '%', 'Metric', 'Valid (%)', 'Runs'];
+export const RESULT_HEADER: readonly string[] = ['Method', 'Note', '#Params', '%', 'Metric', 'Valid (%)', 'Runs'];
+const HEADER = RESULT_HEADER;
+
+/** A row's cells as the table shows them (`pm`: how ± is written). */
+export function resultCells(row: ResultRow, pm = '±'): string[] {
+  return cells(row, pm);
+}
 
 function cells(row: ResultRow, pm: string): string[] {
   const value = row.value ? (row.value.n > 1 ? `${pct(row.value.mean)} ${pm} ${pct(row.value.std)}` : pct(row.value.mean)) : '—';
