@@ -200,6 +200,11 @@ describe('the lab dashboard', () => {
     await page.getByRole('button', { name: /^Trainable/ }).click();
     await expect.poll(order).toEqual(['group-row:Adapter-FFN-64', 'run-row:Adapter-FFN-64', 'run-row:Adapter-FFN-64', 'run-row:LoRA-64']);
     await page.screenshot({ path: 'test-results/lab-comparison.png', fullPage: true });
+    // The thesis' table and Fig. 4.4: one row per configuration, each method family a line through its sizes.
+    const families = (await page.getByTestId('efficiency-chart').locator('.legend li').allTextContents()).map((t) => t.trim());
+    expect(families).toEqual(expect.arrayContaining(['LoRA', 'Adapter-FFN']));
+    expect(await page.getByTestId('result-row').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^Adapter-FFN-64.*MRR[\d.]+ ± [\d.]+2$/)]));
+    await page.getByTestId('results-panel').screenshot({ path: 'test-results/results-efficiency.png' });
   });
 
   it('pauses, resumes and stops a run', async () => {

@@ -128,3 +128,30 @@ function csvCell(text: string): string {
   const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
+
+/** A method's family, for the parameter-efficiency chart: its name without sizes ("LoRA-64" → "LoRA"). */
+export function methodFamily(method: string): string {
+  return method.replace(/-\d+(?=\b|$)/g, '').replace(/\s+\(layers [^)]*\)/, '');
+}
+
+export interface EfficiencyPoint {
+  readonly percent: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly method: string;
+}
+
+/**
+ * The thesis' Fig. 4.4: each method family's configurations as (trainable %, mean metric ± std), sorted by
+ * trainable share, for one metric. Rows without a value or a parameter count are left out.
+ */
+export function efficiencySeries(rows: readonly ResultRow[], metric: string): Map<string, EfficiencyPoint[]> {
+  const out = new Map<string, EfficiencyPoint[]>();
+  for (const r of rows) {
+    if (r.metric !== metric || !r.value || r.percent === null || r.percent <= 0) continue;
+    const family = methodFamily(r.method);
+    out.set(family, [...(out.get(family) ?? []), { percent: r.percent, mean: r.value.mean, std: r.value.std, method: r.method }]);
+  }
+  for (const points of out.values()) points.sort((a, b) => a.percent - b.percent);
+  return out;
+}

@@ -9,6 +9,7 @@ import { Card } from '../../components/Card';
 import { download } from '../../lib/export_runs';
 import { resultRows } from '../../lib/results';
 import { useTransitioned } from '../../store/useTransitioned';
+import { EfficiencyChart } from './EfficiencyChart';
 
 const FILES: Record<Exclude<TableFormat, 'table'>, { name: string; type: string }> = {
   markdown: { name: 'results.md', type: 'text/markdown' },
@@ -41,6 +42,7 @@ export function ResultsPanel() {
           ))}
         </tbody>
       </table>
+      <EfficiencyChart rows={rows} metric={rows[0]!.metric} />
       <div className="row">
         <button type="button" className="secondary" onClick={() => void copy()} data-testid="copy-markdown">{copied ? 'Copied' : 'Copy as Markdown'}</button>
         {(Object.keys(FILES) as (keyof typeof FILES)[]).map((f) => (
