@@ -1,5 +1,6 @@
 import { Notice } from './components/Notice';
 import { LayerAnalysis } from './features/analysis/LayerAnalysis';
+import { ConfigDiff } from './features/compare/ConfigDiff';
 import { ResultsPanel } from './features/compare/ResultsPanel';
 import { CurvesPanel } from './features/curves/CurvesPanel';
 import { DataPanel } from './features/data/DataPanel';
@@ -51,6 +52,7 @@ export function App() {
       </div>
       <CurvesPanel />
       <RunsTable />
+      <ConfigDiff />
       <ResultsPanel />
       <LayerAnalysis />
       <StoragePanel />

@@ -205,6 +205,11 @@ describe('the lab dashboard', () => {
     expect(families).toEqual(expect.arrayContaining(['LoRA', 'Adapter-FFN']));
     expect(await page.getByTestId('result-row').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^Adapter-FFN-64.*MRR[\d.]+ ± [\d.]+2$/)]));
     await page.getByTestId('results-panel').screenshot({ path: 'test-results/results-efficiency.png' });
+    // The runs shown, compared: only the settings that differ.
+    const diff = await page.getByTestId('config-diff').locator('[data-testid="diff-row"] code').allTextContents();
+    expect(diff).toEqual(expect.arrayContaining(['recipe.seed', 'peft.methods[0].type']));
+    expect(diff).not.toContain('model');
+    await page.getByTestId('config-diff').screenshot({ path: 'test-results/config-diff.png' });
   });
 
   it('pauses, resumes and stops a run', async () => {

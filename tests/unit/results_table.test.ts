@@ -3,6 +3,7 @@
  * families and the parameter-efficiency series, and text that cannot break a Markdown, LaTeX or CSV cell.
  */
 import { describe, expect, it } from 'vitest';
+import { configDiff } from '../../src/engine/report/config_diff';
 import { efficiencySeries, methodFamily, renderTable, resultsTable, type RunResult } from '../../src/engine/report/results_table';
 import { DEFAULT_RECIPE } from '../../src/engine/train/run_config';
 
@@ -38,5 +39,20 @@ describe('results table', () => {
     expect(renderTable(rows, 'markdown')).toContain('| A\\|B & 50%_x |');
     expect(renderTable(rows, 'latex')).toContain('A|B \\& 50\\%\\_x');
     expect(renderTable(rows, 'csv')).toContain("\n'=cmd,");
+  });
+});
+
+describe('configuration diff', () => {
+  it('keeps only the leaves where the runs differ, by path, with absent ones marked', () => {
+    const a = { model: 'm', peft: { methods: [{ type: 'lora', r: 8, targets: ['query', 'value'] }] }, recipe: { lr: 1e-4, seed: 1 } };
+    const b = { model: 'm', peft: { methods: [{ type: 'lora', r: 16, targets: ['query', 'value'] }] }, recipe: { lr: 1e-4, seed: 2 } };
+    const c = { model: 'm', peft: { methods: [{ type: 'adapter', size: 64 }] }, recipe: { lr: 1e-3, seed: 1 } };
+    expect(configDiff([a, b])).toEqual([
+      { path: 'peft.methods[0].r', values: ['8', '16'] },
+      { path: 'recipe.seed', values: ['1', '2'] },
+    ]);
+    expect(configDiff([a, c]).map((r) => r.path)).toEqual(['peft.methods[0].type', 'peft.methods[0].r', 'peft.methods[0].targets', 'recipe.lr', 'peft.methods[0].size']);
+    expect(configDiff([a, c])[2]).toEqual({ path: 'peft.methods[0].targets', values: ['["query","value"]', '—'] });
+    expect(configDiff([a, a])).toEqual([]);
   });
 });
