@@ -6,6 +6,7 @@
 import { planPeft } from '../../src/engine/peft/plan';
 import { describe, expect, it } from 'vitest';
 import { embedAll, evaluateRetrieval } from '../../src/engine/eval/retrieval';
+import { rankOf, SearchIndex, topK } from '../../src/engine/eval/search_index';
 import { parsePeftConfig } from '../../src/engine/peft/parse';
 import { TrainableModel } from '../../src/engine/train/trainable_model';
 import { mrrFromRanks, recallAtK, retrievalRank } from '../../src/reference/retrieval_rank';
@@ -67,3 +68,27 @@ describe('retrieval evaluation', () => {
     expect(metrics.n).toBe(n);
   });
 });
+
+describe('the playground index', () => {
+  it('scores one query against the pool as the dot products of the embeddings, and ranks as the evaluation does', async () => {
+    const { rt, tm, set } = await goldenModel();
+    const pool = set(9);
+    const emb = await embedAll(rt, tm, pool, 2);
+    const { ranks } = await evaluateRetrieval(rt, tm, pool, 4);
+    const index = await SearchIndex.build(rt, tm, pool.code, 9, 4); // a partial last chunk
+    const C = tm.model.hidden;
+    for (let q = 0; q < 9; q++) {
+      const { hits, scores } = await index.top(pool.nl.subarray(q * 7, (q + 1) * 7), 3);
+      const want = Float64Array.from({ length: 9 }, (_, j) => {
+        let s = 0;
+        for (let c = 0; c < C; c++) s += emb.nl[q * C + c]! * emb.code[j * C + c]!;
+        return s;
+      });
+      expectClose(scores, want, { atol: 1e-5, rtol: 1e-5 }, `query ${q} scores`);
+      expect(rankOf(scores, q), `query ${q}`).toBe(ranks[q]);
+      expect(hits.map((h) => h.index)).toEqual(topK(want, 3).map((h) => h.index));
+    }
+    index.release();
+  });
+});
+
