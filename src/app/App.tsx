@@ -2,6 +2,7 @@ import { Notice } from './components/Notice';
 import { LayerAnalysis } from './features/analysis/LayerAnalysis';
 import { ConfigDiff } from './features/compare/ConfigDiff';
 import { ResultsPanel } from './features/compare/ResultsPanel';
+import { Playground } from './features/playground/Playground';
 import { CurvesPanel } from './features/curves/CurvesPanel';
 import { DataPanel } from './features/data/DataPanel';
 import { DevicePanel } from './features/device/DevicePanel';
@@ -54,6 +55,7 @@ export function App() {
       <RunsTable />
       <ConfigDiff />
       <ResultsPanel />
+      <Playground />
       <LayerAnalysis />
       <StoragePanel />
       <DevicePanel />

@@ -85,6 +85,10 @@ function onResponse(message: WorkerResponse): void {
       return onRunCheckpoint(message.runId, message.step, message.problem);
     case 'storage':
       return state.setStorage(message.report);
+    case 'search-results':
+      return state.setPlayground({ status: 'done', answer: message.answer });
+    case 'search-error':
+      return state.setPlayground({ status: 'error', message: message.message });
     case 'layer-study':
       return state.setLayerStudy({ status: 'done', study: message.study });
     case 'layer-study-error':

@@ -7,12 +7,13 @@ import { createHubSlice, type HubSlice } from './hubSlice';
 import { createLayerStudySlice, type LayerStudySlice } from './layerStudySlice';
 import { createMemorySlice, type MemorySlice } from './memorySlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createPlaygroundSlice, type PlaygroundSlice } from './playgroundSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { createTuningSlice, type TuningSlice } from './tuningSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 import { createWorkspaceSlice, type WorkspaceSlice } from './workspaceSlice';
 
-export type LabState = DeviceSlice & ModelSlice & HubSlice & DataSlice & ConfigSlice & MemorySlice & RunsSlice & UiSlice & TuningSlice & WorkspaceSlice & LayerStudySlice;
+export type LabState = DeviceSlice & ModelSlice & HubSlice & DataSlice & ConfigSlice & MemorySlice & RunsSlice & UiSlice & TuningSlice & WorkspaceSlice & LayerStudySlice & PlaygroundSlice;
 
 export const useLab = create<LabState>()((set, get, api) => ({
   ...createDeviceSlice(set, get, api),
@@ -26,6 +27,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
   ...createTuningSlice(set, get, api),
   ...createWorkspaceSlice(set, get, api),
   ...createLayerStudySlice(set, get, api),
+  ...createPlaygroundSlice(set, get, api),
 }));
 
 useLab.getState().revalidate();

@@ -17,6 +17,7 @@ import { loadDemoModel, loadModelFiles, ModelFilesError, type LoadedModel } from
 import type { ModelSource, WorkerRequest, WorkerResponse } from './protocol';
 import { forgetAllCheckpoints, forgetCheckpoint, forgetShardFile, forgetWorkspaceFiles, storageReport, storedModelFiles, storeModelFiles, storeShardFile } from './workspace_files';
 import { readDroppedShard, statisticsOf, type ShardEntry } from './shards';
+import { Playground } from './playground';
 import { Trainer } from './training';
 import { KernelTuner } from './tune_matmul';
 
@@ -28,6 +29,7 @@ let model: LoadedModel | null = null;
 let adapter: LoadedAdapter | null = null;
 const shards = new Map<string, ShardEntry>();
 const trainer = new Trainer();
+const playground = new Playground();
 const tuner = new KernelTuner();
 
 function post(message: WorkerResponse, transfer: Transferable[] = []): void {
@@ -136,6 +138,15 @@ async function evaluate(request: Extract<WorkerRequest, { type: 'evaluate' }>): 
   }
 }
 
+async function search(request: Extract<WorkerRequest, { type: 'search' }>): Promise<void> {
+  try {
+    if (trainer.busy) throw new Error('A run is training: search when it ends (or stop it).');
+    post({ type: 'search-results', answer: await playground.search(request, { gpu: self.navigator.gpu, model, shards, adapter, runWeights: (id) => trainer.runWeights(id) }) });
+  } catch (error) {
+    post({ type: 'search-error', message: toFailure(error).message });
+  }
+}
+
 async function analyzeLayers(request: Extract<WorkerRequest, { type: 'analyze-layers' }>): Promise<void> {
   try {
     if (trainer.busy) throw new Error('A run is training: analyze the layers when it ends (or stop it).');
@@ -160,6 +171,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'selfcheck':
       return post({ type: 'selfcheck', results: await runSelfCheck(await getRuntime()) });
     case 'load-model':
+      playground.dispose();
       return loadModel(request);
     case 'hub-load':
       return loadHubModel(request);
@@ -179,12 +191,17 @@ async function handle(request: WorkerRequest): Promise<void> {
       return shardStats(request);
     case 'start':
       await tuner.stop(); // a run's kernels would disturb the timings, and the tuning its speed
+      playground.dispose(); // the run gets the GPU's memory
       return trainer.start(request, { gpu: self.navigator.gpu, model, shards, adapter, post });
     case 'load-adapter':
+      playground.dispose();
       return loadAdapter(request.files);
     case 'remove-adapter':
+      playground.dispose();
       adapter = null;
       return;
+    case 'search':
+      return search(request);
     case 'evaluate':
       return evaluate(request);
     case 'control':

@@ -107,6 +107,23 @@ export type RunAction = 'pause' | 'resume' | 'stop';
 export type MemoryPlan = Omit<StepMemoryPlan, 'breakdown'>;
 
 /** What the memory planner needs: the model's shape (not its weights), the method, the recipe, the validation pairs. */
+/** One code the playground found: its index in the validation pool, its score, its text (cut) and its own query. */
+export interface PlaygroundHit {
+  readonly index: number;
+  readonly score: number;
+  readonly code: string;
+  readonly query: string;
+}
+
+/** The playground's answer: per model (a run id, or null for the loaded model) the top codes and the gold code's rank. */
+export interface PlaygroundAnswer {
+  readonly query: string;
+  readonly pool: number;
+  /** The pool pair whose query is the one typed (its code is the "gold" answer), when there is one. */
+  readonly gold: number | null;
+  readonly sides: readonly { readonly source: string | null; readonly hits: readonly PlaygroundHit[]; readonly goldRank: number | null }[];
+}
+
 /** A classification evaluation's numbers, as its training events carry them (docs/TASKS.md). */
 export type ClassScores = Omit<ClassificationEval, 'type' | 'task' | 'step' | 'best'>;
 
@@ -191,6 +208,8 @@ export type WorkerRequest =
   /** The model (+ adapter) on the plan's validation pairs, without training. */
   | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null; readonly matmulTuning: MatmulTuning | null }
   | { readonly type: 'control'; readonly runId: string; readonly action: RunAction }
+  /** The code-search playground: the top k codes of the validation pool for a query, by one or two models. */
+  | { readonly type: 'search'; readonly query: string; readonly k: number; readonly sources: readonly (string | null)[]; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null }
   | { readonly type: 'export'; readonly runId: string; readonly which: 'best' | 'final'; readonly format: ExportFormat }
   /** Plan a step's GPU memory (src/engine/plan/memory.ts); `id` lets the page drop answers to older requests. */
   | ({ readonly type: 'plan-memory'; readonly id: number } & MemoryPlanRequest)
@@ -221,6 +240,8 @@ export type WorkerResponse =
   | { readonly type: 'adapter-loaded'; readonly adapter: AdapterInfo }
   | { readonly type: 'adapter-error'; readonly message: string }
   | { readonly type: 'evaluated'; readonly result: EvaluationResult }
+  | { readonly type: 'search-results'; readonly answer: PlaygroundAnswer }
+  | { readonly type: 'search-error'; readonly message: string }
   | { readonly type: 'evaluate-error'; readonly message: string }
   /** At most every 200 ms, plus the first and the last event of a load. */
   | { readonly type: 'hub-progress'; readonly progress: HubLoadProgress }

@@ -106,6 +106,13 @@ export function splitExamples(plan: DataPlan, train: readonly Example[], validSh
   return { train, valid };
 }
 
+/** The plan's validation examples (a shard, or the held-out part of the training shard), as text. */
+export function validationExamples(plan: DataPlan, shards: ReadonlyMap<string, ShardEntry>): readonly Example[] {
+  const trainShard = shard(shards, plan.train, 'training');
+  const validShard = plan.valid.kind === 'shard' ? shard(shards, plan.valid.id, 'validation').examples : null;
+  return splitExamples(plan, trainShard.examples, validShard).valid;
+}
+
 /** The run's train and validation examples, split and limited as the plan says, then encoded. */
 export function prepareRunData(plan: DataPlan, shards: ReadonlyMap<string, ShardEntry>, tok: CodeSearchTokenizer, recipe: Pick<RecipeSettings, 'codeLength' | 'nlLength' | 'batchSize'>): RunData {
   const { codeLength, nlLength, batchSize } = recipe;

@@ -86,12 +86,12 @@ export class Trainer {
   }
 
   /** The model a run trained and its best (else final) weights, whole, while this session keeps them. */
-  runWeights(runId: string): { model: LoadedModel; plan: PeftPlan; values: Map<string, Float32Array> } | null {
+  runWeights(runId: string): { model: LoadedModel; plan: PeftPlan; values: Map<string, Float32Array>; recipe: RecipeSettings } | null {
     const outcome = this.outcomes.get(runId);
     if (!outcome) return null;
     const values = weightsToStart(outcome.model, outcome.plan, outcome.recipe.seed, null);
     for (const [name, value] of outcome.best ?? outcome.final) values.set(name, value);
-    return { model: outcome.model, plan: outcome.plan, values };
+    return { model: outcome.model, plan: outcome.plan, values, recipe: outcome.recipe };
   }
 
   control(runId: string, action: RunAction): void {

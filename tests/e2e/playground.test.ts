@@ -1,0 +1,46 @@
+/**
+ * The code-search playground in Chromium (issue 14): after a short run on the demo model and the sample shards,
+ * a validation query searched with the model and, beside it, with the run — the top codes of the validation pool
+ * with scores, and the rank of the query's own code (gold) for each; a second query answers from the cached pool.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openLabPage, type Lab } from './browser';
+import { loadDemoAndData, waitForRuns } from './lab_page';
+
+describe('the code-search playground', () => {
+  let lab: Lab;
+  let page: Page;
+  let errors: string[] = [];
+  beforeAll(async () => {
+    ({ lab, page, errors } = await openLabPage());
+  }, 120_000);
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('ranks the validation pool for a query with two models side by side, with the gold code rank', async () => {
+    await page.goto(lab.url);
+    await loadDemoAndData(page); // 8 validation pairs: the pool
+    await page.getByTestId('start').click();
+    await waitForRuns(page, 'done', 1);
+    const panel = page.getByTestId('playground');
+    await panel.scrollIntoViewIfNeeded();
+    await page.getByTestId('playground-other').selectOption({ index: 2 }); // the run, beside the model
+    await page.getByTestId('playground-query').fill('Convert a snake case name to camel case .'); // the first validation pair's query
+    await page.getByTestId('playground-search').click();
+    await expect.poll(() => page.getByTestId('playground-side').count(), { timeout: 60_000 }).toBe(2);
+    const headings = await page.getByTestId('playground-side').locator('h4').allTextContents();
+    expect(headings[0]).toMatch(/^The model · gold code at rank [1-8] of 8$/);
+    expect(headings[1]).toMatch(/^LoRA-64 · seed 123456 · gold code at rank [1-8] of 8$/);
+    expect(await page.getByTestId('playground-side').first().getByTestId('playground-hit').count()).toBe(5);
+    expect(await page.getByTestId('playground-hit').first().textContent()).toMatch(/^score -?\d+\.\d{3}/);
+
+    // Another query: the pool is already embedded for both models.
+    await page.getByTestId('playground-query').fill('read a file');
+    await page.getByTestId('playground-search').click();
+    await expect.poll(async () => (await page.getByTestId('playground-side').locator('h4').allTextContents()).join('|'), { timeout: 30_000 }).toBe('The model|LoRA-64 · seed 123456');
+    await panel.screenshot({ path: 'test-results/playground.png' });
+    expect(errors).toEqual([]);
+  }, 300_000);
+});
