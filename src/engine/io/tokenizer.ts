@@ -6,6 +6,8 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 
 export interface CodeSearchTokenizer {
+  /** Tokens per pre-token (word), in order; a pair's truncation counts words (pairCountedLength). */
+  wordLengths?(text: string): number[];
   /** Token ids of `text` without special tokens. */
   encode(text: string): number[];
   readonly vocabSize: number;
@@ -79,6 +81,7 @@ function wrap(t: Tokenizer, vocab: Readonly<Record<string, number>>): CodeSearch
   }
   return {
     encode: (text) => t.encode(text, { add_special_tokens: false }).ids,
+    wordLengths: (text) => wordLengths(t, text),
     vocabSize: Object.keys(vocab).length,
     maxId,
     bos: vocab['<s>'] ?? 0,
@@ -103,17 +106,54 @@ export function buildInput(tok: CodeSearchTokenizer, text: string, length: numbe
   return { ids, truncated: pieces.length > kept.length || !lead.whole };
 }
 
+/** Tokens per pre-token (word) of `text`, in order: added tokens (`<s>`, `<mask>`, ...) split out first, one token each. */
+function wordLengths(t: Tokenizer, text: string): number[] {
+  const pre = t.pre_tokenizer;
+  const model = t.model;
+  if (!pre || !model) return [t.encode(text, { add_special_tokens: false }).ids.length];
+  const out: number[] = [];
+  for (const part of text.split(ADDED_TOKENS)) {
+    if (part === '') continue;
+    if (SPECIALS_IN_TEXT.has(part)) out.push(1);
+    else for (const piece of pre.pre_tokenize(part)) out.push(model.encode([piece]).length);
+  }
+  return out;
+}
+
+const SPECIALS_IN_TEXT = new Set(['<s>', '</s>', '<pad>', '<unk>', '<mask>']);
+const ADDED_TOKENS = /(<s>|<\/s>|<pad>|<unk>|<mask>)/;
+
 /**
- * RoBERTa's pair input `<s> a </s></s> b </s>`, padded to `length`, with transformers' default truncation
- * (longest_first) as its tokenizer computes it — checked against transformers in tests/parity/pair_input.test.ts:
- * the shorter text keeps its tokens when the longer can take the rest; else both are cut to half the room (the
- * longer keeps the odd token, the second text does when the shorter alone fills `length`).
+ * The length transformers' tokenizer (tokenizers ≥ 0.23) gives a text when a pair is truncated to `length`: it
+ * stops tokenizing at the first word that brings the count to `length`, so a long text counts as that many, not
+ * its full length (which decides which text keeps the odd token). Exact for texts of any size: the prefix grows
+ * until the count is reached or the text is whole.
+ */
+export function pairCountedLength(tok: CodeSearchTokenizer, text: string, length: number): number {
+  if (!tok.wordLengths) return Math.min(tok.encode(text).length, length);
+  for (let chars = Math.max(1024, (length + PREFIX_MARGIN) * 16); ; chars *= 4) {
+    const whole = chars >= text.length;
+    const words = tok.wordLengths(whole ? text : text.slice(0, chars));
+    let count = 0;
+    // The prefix's last word may be cut: only the words before it are trusted unless the text is whole.
+    for (let i = 0; i < words.length - (whole ? 0 : 1); i++) {
+      count += words[i]!;
+      if (count >= length) return count;
+    }
+    if (whole) return count;
+  }
+}
+
+/**
+ * RoBERTa's pair input `<s> a </s></s> b </s>`, padded to `length`, truncated as transformers' tokenizer does
+ * (`truncation=True`: longest_first, tokenizers' rule on the lengths of pairCountedLength) — checked token for
+ * token against transformers in tests/parity/pair_input.test.ts.
  */
 export function buildPairInput(tok: CodeSearchTokenizer, a: string, b: string, length: number): { ids: Uint32Array; truncated: boolean } {
   if (length < 4) throw new RangeError(`a pair input needs at least 4 positions for its special tokens, got ${length}`);
   const first = leadingTokens(tok, a, length);
   const second = leadingTokens(tok, b, length);
-  const [na, nb] = pairLengths(first.ids.length, second.ids.length, length);
+  const [na, nb] = pairLengths(pairCountedLength(tok, a, length), pairCountedLength(tok, b, length), length).map((n, i) => Math.min(n, (i === 0 ? first : second).ids.length)) as [number, number];
   const ids = new Uint32Array(length).fill(tok.pad);
   ids[0] = tok.bos;
   ids.set(first.ids.slice(0, na), 1);
@@ -124,16 +164,21 @@ export function buildPairInput(tok: CodeSearchTokenizer, a: string, b: string, l
   return { ids, truncated: na < first.ids.length || nb < second.ids.length };
 }
 
-/** Tokens kept of each text of a pair of `a` and `b` tokens in `length` positions (4 go to the special tokens). */
+/**
+ * Tokens kept of each text of a pair counted `a` and `b` tokens in `length` positions (4 go to the special
+ * tokens), by tokenizers' longest_first: the shorter keeps its tokens if the longer can take the rest, else both
+ * get half the room, the odd token going to the longer (the second on a tie).
+ */
 export function pairLengths(a: number, b: number, length: number): [number, number] {
   const room = Math.max(0, length - 4);
   if (a + b <= room) return [a, b];
-  const half = Math.floor(room / 2);
   const swap = a > b;
-  const shorter = swap ? b : a;
-  if (shorter >= length) return [half, room - half];
-  let [n1, n2] = [shorter, Math.max(shorter, room - shorter)];
-  if (n1 + n2 > room) [n1, n2] = [half, room - half];
+  let n1 = swap ? b : a;
+  let n2 = n1 > room ? n1 : Math.max(n1, room - n1);
+  if (n1 + n2 > room) {
+    n1 = Math.floor(room / 2);
+    n2 = n1 + (room % 2);
+  }
   return swap ? [n2, n1] : [n1, n2];
 }
 
