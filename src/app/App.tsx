@@ -2,6 +2,7 @@ import { Notice } from './components/Notice';
 import { LayerAnalysis } from './features/analysis/LayerAnalysis';
 import { ConfigDiff } from './features/compare/ConfigDiff';
 import { ResultsPanel } from './features/compare/ResultsPanel';
+import { PerExample } from './features/playground/PerExample';
 import { Playground } from './features/playground/Playground';
 import { CurvesPanel } from './features/curves/CurvesPanel';
 import { DataPanel } from './features/data/DataPanel';
@@ -56,6 +57,7 @@ export function App() {
       <ConfigDiff />
       <ResultsPanel />
       <Playground />
+      <PerExample />
       <LayerAnalysis />
       <StoragePanel />
       <DevicePanel />

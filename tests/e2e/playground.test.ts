@@ -2,7 +2,9 @@
  * The code-search playground in Chromium (issue 14): after a short run on the demo model and the sample shards,
  * a validation query searched with the model and, beside it, with the run — the top codes of the validation pool
  * with scores, and the rank of the query's own code (gold) for each; a second query answers from the cached pool.
+ * Then the per-example analysis: every query's gold rank under both, the "fixed by B" filter and its CSV.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openLabPage, type Lab } from './browser';
@@ -41,6 +43,27 @@ describe('the code-search playground', () => {
     await page.getByTestId('playground-search').click();
     await expect.poll(async () => (await page.getByTestId('playground-side').locator('h4').allTextContents()).join('|'), { timeout: 30_000 }).toBe('The model|LoRA-64 · seed 123456');
     await panel.screenshot({ path: 'test-results/playground.png' });
+
+    // Per-example analysis: every validation query's gold rank under the model (A) and the run (B), filtered.
+    const examples = page.getByTestId('per-example');
+    await examples.scrollIntoViewIfNeeded();
+    await page.getByTestId('examples-b').selectOption({ index: 1 });
+    await page.getByTestId('examples-rank').click();
+    await page.getByTestId('examples-summary').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('examples-summary').textContent()).toMatch(/^8 of 8 queries · mean code \d+\.\d tokens/);
+    const rows = async (): Promise<string[][]> => (await page.getByTestId('example-row').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''))));
+    const all = await rows();
+    expect(all).toHaveLength(8);
+    await page.getByTestId('examples-k').fill('3');
+    await page.getByTestId('examples-filter').selectOption('b-not-a');
+    const fixed = all.filter((r) => Number(r[3]) <= 3 && Number(r[2]) > 3).map((r) => r[0]);
+    await expect.poll(async () => (await rows()).map((r) => r[0])).toEqual(fixed);
+    const download = page.waitForEvent('download');
+    await page.getByTestId('examples-csv').click();
+    const csv = readFileSync((await (await download).path())!, 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(fixed.length + 1);
+    expect(csv[0]).toMatch(/^index,query,code_tokens,query_tokens,lines,rank model,rank LoRA-64 · seed 123456,code$/);
+    await examples.screenshot({ path: 'test-results/per-example.png' });
     expect(errors).toEqual([]);
   }, 300_000);
 });

@@ -1,6 +1,9 @@
-/** Playground slice: the code-search playground's last answer (top codes per model, the gold code's rank), or why it failed. */
+/**
+ * Playground slice: the code-search playground's last answer (top codes per model, the gold code's rank) and the
+ * last per-example analysis (every validation query's gold rank per model), or why they failed.
+ */
 import type { StateCreator } from 'zustand';
-import type { PlaygroundAnswer } from '../worker/protocol';
+import type { ExampleRanksAnswer, PlaygroundAnswer } from '../worker/protocol';
 import type { LabState } from './store';
 
 export type PlaygroundState =
@@ -9,12 +12,22 @@ export type PlaygroundState =
   | { readonly status: 'done'; readonly answer: PlaygroundAnswer }
   | { readonly status: 'error'; readonly message: string };
 
+export type ExampleRanksState =
+  | { readonly status: 'idle' }
+  | { readonly status: 'running' }
+  | { readonly status: 'done'; readonly answer: ExampleRanksAnswer }
+  | { readonly status: 'error'; readonly message: string };
+
 export interface PlaygroundSlice {
   playground: PlaygroundState;
+  exampleRanks: ExampleRanksState;
   setPlayground: (state: PlaygroundState) => void;
+  setExampleRanks: (state: ExampleRanksState) => void;
 }
 
 export const createPlaygroundSlice: StateCreator<LabState, [], [], PlaygroundSlice> = (set) => ({
   playground: { status: 'idle' },
+  exampleRanks: { status: 'idle' },
   setPlayground: (playground) => set({ playground }),
+  setExampleRanks: (exampleRanks) => set({ exampleRanks }),
 });

@@ -1,19 +1,37 @@
 /** The playground's requests: the query and the models to search with, checked here before the Worker sees them. */
+import type { RunConfig } from '../../engine/train/run_config';
+import type { DataPlan } from '../worker/protocol';
 import { currentAdapter } from './adapter';
 import { selectDataPlan } from './dataSlice';
 import { useLab } from './store';
 import { send } from './worker_client';
 
-/** `sources`: run ids of this session, or null for the loaded model (+ adapter). Returns a message when it cannot search. */
-export function searchCode(query: string, sources: readonly (string | null)[], k = 5): string | null {
+/** What both requests need, or why there is nothing to search yet. */
+function poolRequest(): { config: RunConfig; data: DataPlan; fromAdapter: string | null } | string {
   const state = useLab.getState();
   if (state.modelStatus !== 'ready') return 'Load a model first (the demo model is one click away).';
   const { plan, problem } = selectDataPlan(state);
-  if (!plan) return problem;
-  if (plan.valid.kind === 'none') return 'The playground searches the validation pairs: drop a validation shard or hold out a fraction of the training shard (2 · Data).';
+  if (!plan) return problem ?? 'Drop a dataset shard first (2 · Data).';
+  if (plan.valid.kind === 'none') return 'The pool is the validation pairs: drop a validation shard or hold out a fraction of the training shard (2 · Data).';
   if (!state.runConfig) return 'Fix the settings listed under “Before you can start” first.';
-  if (state.runConfig.task.kind !== 'code-search') return 'The playground searches code: choose the code-search task.';
-  state.setPlayground({ status: 'running' });
-  send({ type: 'search', query, k, sources, config: state.runConfig, data: plan, fromAdapter: currentAdapter() });
+  if (state.runConfig.task.kind !== 'code-search') return 'This searches code: choose the code-search task.';
+  return { config: state.runConfig, data: plan, fromAdapter: currentAdapter() };
+}
+
+/** `sources`: run ids of this session, or null for the loaded model (+ adapter). Returns a message when it cannot search. */
+export function searchCode(query: string, sources: readonly (string | null)[], k = 5): string | null {
+  const pool = poolRequest();
+  if (typeof pool === 'string') return pool;
+  useLab.getState().setPlayground({ status: 'running' });
+  send({ type: 'search', query, k, sources, ...pool });
+  return null;
+}
+
+/** Every validation query's gold rank under each source (the per-example analysis). */
+export function rankExamples(sources: readonly (string | null)[]): string | null {
+  const pool = poolRequest();
+  if (typeof pool === 'string') return pool;
+  useLab.getState().setExampleRanks({ status: 'running' });
+  send({ type: 'example-ranks', sources, ...pool });
   return null;
 }

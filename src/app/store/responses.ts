@@ -89,6 +89,10 @@ function onResponse(message: WorkerResponse): void {
       return state.setPlayground({ status: 'done', answer: message.answer });
     case 'search-error':
       return state.setPlayground({ status: 'error', message: message.message });
+    case 'example-ranks':
+      return state.setExampleRanks({ status: 'done', answer: message.answer });
+    case 'example-ranks-error':
+      return state.setExampleRanks({ status: 'error', message: message.message });
     case 'layer-study':
       return state.setLayerStudy({ status: 'done', study: message.study });
     case 'layer-study-error':

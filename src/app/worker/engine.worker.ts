@@ -147,6 +147,15 @@ async function search(request: Extract<WorkerRequest, { type: 'search' }>): Prom
   }
 }
 
+async function exampleRanks(request: Extract<WorkerRequest, { type: 'example-ranks' }>): Promise<void> {
+  try {
+    if (trainer.busy) throw new Error('A run is training: compare the examples when it ends (or stop it).');
+    post({ type: 'example-ranks', answer: await playground.exampleRanks(request, { gpu: self.navigator.gpu, model, shards, adapter, runWeights: (id) => trainer.runWeights(id) }) });
+  } catch (error) {
+    post({ type: 'example-ranks-error', message: toFailure(error).message });
+  }
+}
+
 async function analyzeLayers(request: Extract<WorkerRequest, { type: 'analyze-layers' }>): Promise<void> {
   try {
     if (trainer.busy) throw new Error('A run is training: analyze the layers when it ends (or stop it).');
@@ -202,6 +211,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       return;
     case 'search':
       return search(request);
+    case 'example-ranks':
+      return exampleRanks(request);
     case 'evaluate':
       return evaluate(request);
     case 'control':

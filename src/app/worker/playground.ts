@@ -8,17 +8,22 @@ import type { Example } from '../../engine/data';
 import { acquireDevice } from '../../engine/gpu/device';
 import { Runtime } from '../../engine/gpu/runtime';
 import { encodeExamples } from '../../engine/io/encode';
-import { buildInput } from '../../engine/io/tokenizer';
+import { buildInput, tokenCount } from '../../engine/io/tokenizer';
+import { evaluateRetrieval } from '../../engine/eval/retrieval';
+import type { TrainableModel } from '../../engine/train/trainable_model';
 import { rankOf, SearchIndex } from '../../engine/eval/search_index';
 import { planPeft, type PeftPlan } from '../../engine/peft/plan';
 import { buildModel } from '../../engine/train/build_model';
 import { parseRunConfig, trainerConfig, type RecipeSettings } from '../../engine/train/run_config';
 import { adapterFor, weightsToStart, type LoadedAdapter } from './adapter_import';
 import { ModelFilesError, type LoadedModel } from './model_files';
-import type { PlaygroundAnswer, PlaygroundHit, WorkerRequest } from './protocol';
+import type { ExampleRanksAnswer, PlaygroundAnswer, PlaygroundHit, WorkerRequest } from './protocol';
 import { RunDataError, validationExamples, type ShardEntry } from './shards';
 
 type SearchRequest = Extract<WorkerRequest, { type: 'search' }>;
+type RanksRequest = Extract<WorkerRequest, { type: 'example-ranks' }>;
+/** What both requests share: the models, the configuration, the data plan and the adapter. */
+type PoolRequest = Pick<SearchRequest, 'config' | 'data' | 'fromAdapter'>;
 
 export interface PlaygroundContext {
   readonly gpu: GPU | undefined;
@@ -30,6 +35,7 @@ export interface PlaygroundContext {
 
 interface Side {
   readonly index: SearchIndex;
+  readonly tm: TrainableModel;
   readonly recipe: RecipeSettings;
   readonly model: LoadedModel;
 }
@@ -44,16 +50,45 @@ export class Playground {
   private pool: readonly Example[] = [];
   private readonly sides = new Map<string, Side>();
 
-  async search(request: SearchRequest, ctx: PlaygroundContext): Promise<PlaygroundAnswer> {
+  private usePool(request: PoolRequest, ctx: PlaygroundContext): void {
     const poolKey = JSON.stringify(request.data);
-    if (poolKey !== this.poolKey) {
-      this.dispose();
-      const pool = validationExamples(request.data, ctx.shards);
-      if (pool.length === 0) throw new RunDataError('The playground searches the validation pairs: drop a validation shard or hold out a fraction of the training shard.');
-      if (pool.length > MAX_POOL) throw new RunDataError(`The validation set has ${pool.length.toLocaleString('en-US')} pairs; the playground searches at most ${MAX_POOL.toLocaleString('en-US')}: limit the validation pairs in the Data panel.`);
-      this.pool = pool;
-      this.poolKey = poolKey;
+    if (poolKey === this.poolKey) return;
+    this.dispose();
+    const pool = validationExamples(request.data, ctx.shards);
+    if (pool.length === 0) throw new RunDataError('The playground searches the validation pairs: drop a validation shard or hold out a fraction of the training shard.');
+    if (pool.length > MAX_POOL) throw new RunDataError(`The validation set has ${pool.length.toLocaleString('en-US')} pairs; the playground searches at most ${MAX_POOL.toLocaleString('en-US')}: limit the validation pairs in the Data panel.`);
+    this.pool = pool;
+    this.poolKey = poolKey;
+  }
+
+  /**
+   * Per-example analysis: the gold rank of every validation query under each model (as the evaluation ranks:
+   * ties against the query), with the pair's texts and sizes, for the thesis' §5.1 view of which queries a
+   * method fixes or misses.
+   */
+  async exampleRanks(request: RanksRequest, ctx: PlaygroundContext): Promise<ExampleRanksAnswer> {
+    this.usePool(request, ctx);
+    const ranks: Uint32Array[] = [];
+    for (const source of request.sources) {
+      const side = await this.side(source, request, ctx);
+      const set = encodeExamples(this.pool, side.model.tokenizer, side.recipe.codeLength, side.recipe.nlLength);
+      ranks.push((await evaluateRetrieval(this.rt!, side.tm, set, side.recipe.evalBatchSize)).ranks);
     }
+    const tok = ctx.model?.tokenizer;
+    const examples = this.pool.map((e, i) => ({
+      index: i,
+      query: e.query.slice(0, 300),
+      code: e.code.slice(0, 600),
+      codeTokens: tok ? tokenCount(tok, e.code, 8192) : 0,
+      queryTokens: tok ? tokenCount(tok, e.query, 8192) : 0,
+      lines: e.code.split('\n').length,
+      ranks: ranks.map((r) => r[i]!),
+    }));
+    return { pool: this.pool.length, sources: request.sources, examples };
+  }
+
+  async search(request: SearchRequest, ctx: PlaygroundContext): Promise<PlaygroundAnswer> {
+    this.usePool(request, ctx);
     const query = request.query.trim();
     if (!query) throw new RunDataError('Type a query (or pick one of the validation queries).');
     const gold = this.pool.findIndex((e) => e.query.trim() === query);
@@ -70,7 +105,7 @@ export class Playground {
     return { source, hits: shown, goldRank: gold >= 0 ? rankOf(scores, gold) : null };
   }
 
-  private async side(source: string | null, request: SearchRequest, ctx: PlaygroundContext): Promise<Side> {
+  private async side(source: string | null, request: PoolRequest, ctx: PlaygroundContext): Promise<Side> {
     const adapterName = source === null ? (request.fromAdapter ?? '') : '';
     const key = `${source ?? 'model'}\u0000${adapterName}`;
     const cached = this.sides.get(key);
@@ -80,12 +115,12 @@ export class Playground {
     const tm = buildModel(this.rt, plan, trainerConfig(recipe, plan.peft), 'evaluate');
     tm.weights.load(values);
     const codes = encodeExamples(this.pool, model.tokenizer, recipe.codeLength, recipe.nlLength).code;
-    const side = { index: await SearchIndex.build(this.rt, tm, codes, this.pool.length, recipe.evalBatchSize), recipe, model };
+    const side = { index: await SearchIndex.build(this.rt, tm, codes, this.pool.length, recipe.evalBatchSize), tm, recipe, model };
     this.sides.set(key, side);
     return side;
   }
 
-  private weights(source: string | null, request: SearchRequest, ctx: PlaygroundContext): { model: LoadedModel; plan: PeftPlan; values: Map<string, Float32Array>; recipe: RecipeSettings } {
+  private weights(source: string | null, request: PoolRequest, ctx: PlaygroundContext): { model: LoadedModel; plan: PeftPlan; values: Map<string, Float32Array>; recipe: RecipeSettings } {
     if (source !== null) {
       const run = ctx.runWeights(source);
       if (!run) throw new RunDataError('The weights of that run are no longer in memory (only the last two runs of this session are kept): train it again, or search with the model.');

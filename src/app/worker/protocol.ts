@@ -124,6 +124,24 @@ export interface PlaygroundAnswer {
   readonly sides: readonly { readonly source: string | null; readonly hits: readonly PlaygroundHit[]; readonly goldRank: number | null }[];
 }
 
+/** One validation pair in the per-example analysis: its texts (cut), sizes and its gold rank under each model. */
+export interface ExampleRanks {
+  readonly index: number;
+  readonly query: string;
+  readonly code: string;
+  readonly codeTokens: number;
+  readonly queryTokens: number;
+  readonly lines: number;
+  /** The gold code's rank (1 = found first) under each source, in the request's order. */
+  readonly ranks: readonly number[];
+}
+
+export interface ExampleRanksAnswer {
+  readonly pool: number;
+  readonly sources: readonly (string | null)[];
+  readonly examples: readonly ExampleRanks[];
+}
+
 /** A classification evaluation's numbers, as its training events carry them (docs/TASKS.md). */
 export type ClassScores = Omit<ClassificationEval, 'type' | 'task' | 'step' | 'best'>;
 
@@ -208,6 +226,8 @@ export type WorkerRequest =
   /** The model (+ adapter) on the plan's validation pairs, without training. */
   | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null; readonly matmulTuning: MatmulTuning | null }
   | { readonly type: 'control'; readonly runId: string; readonly action: RunAction }
+  /** Per-example analysis: every validation query's gold rank under each model. */
+  | { readonly type: 'example-ranks'; readonly sources: readonly (string | null)[]; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null }
   /** The code-search playground: the top k codes of the validation pool for a query, by one or two models. */
   | { readonly type: 'search'; readonly query: string; readonly k: number; readonly sources: readonly (string | null)[]; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null }
   | { readonly type: 'export'; readonly runId: string; readonly which: 'best' | 'final'; readonly format: ExportFormat }
@@ -242,6 +262,8 @@ export type WorkerResponse =
   | { readonly type: 'evaluated'; readonly result: EvaluationResult }
   | { readonly type: 'search-results'; readonly answer: PlaygroundAnswer }
   | { readonly type: 'search-error'; readonly message: string }
+  | { readonly type: 'example-ranks'; readonly answer: ExampleRanksAnswer }
+  | { readonly type: 'example-ranks-error'; readonly message: string }
   | { readonly type: 'evaluate-error'; readonly message: string }
   /** At most every 200 ms, plus the first and the last event of a load. */
   | { readonly type: 'hub-progress'; readonly progress: HubLoadProgress }
