@@ -2,6 +2,7 @@ import { Notice } from './components/Notice';
 import { LayerAnalysis } from './features/analysis/LayerAnalysis';
 import { ConfigDiff } from './features/compare/ConfigDiff';
 import { ResultsPanel } from './features/compare/ResultsPanel';
+import { AttentionView } from './features/playground/AttentionView';
 import { PerExample } from './features/playground/PerExample';
 import { Playground } from './features/playground/Playground';
 import { CurvesPanel } from './features/curves/CurvesPanel';
@@ -58,6 +59,7 @@ export function App() {
       <ResultsPanel />
       <Playground />
       <PerExample />
+      <AttentionView />
       <LayerAnalysis />
       <StoragePanel />
       <DevicePanel />

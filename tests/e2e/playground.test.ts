@@ -64,6 +64,21 @@ describe('the code-search playground', () => {
     expect(csv).toHaveLength(fixed.length + 1);
     expect(csv[0]).toMatch(/^index,query,code_tokens,query_tokens,lines,rank model,rank LoRA-64 · seed 123456,code$/);
     await examples.screenshot({ path: 'test-results/per-example.png' });
+
+    // The attention view: the model and the run side by side, and their difference; then the <s> row.
+    const view = page.getByTestId('attention-view');
+    await view.scrollIntoViewIfNeeded();
+    await page.getByTestId('attention-b').selectOption({ index: 2 });
+    await page.getByTestId('attention-show').click();
+    await page.getByTestId('attention-summary').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('attention-summary').textContent()).toMatch(/^Layer 1, head 1: \d+ tokens; rows attend to columns/);
+    expect(await page.getByTestId('attention-map').count()).toBe(2);
+    expect(await page.getByTestId('attention-diff').count()).toBe(1);
+    await view.screenshot({ path: 'test-results/attention.png' });
+    await page.getByTestId('attention-mode').selectOption('cls');
+    const cls = await page.getByTestId('attention-cls').locator('tbody tr').allTextContents();
+    expect(cls.length).toBeGreaterThan(3);
+    expect(cls[0]).toMatch(/^"<s>"|^".*"[\d.]+/);
     expect(errors).toEqual([]);
   }, 300_000);
 });

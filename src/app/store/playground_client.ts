@@ -35,3 +35,13 @@ export function rankExamples(sources: readonly (string | null)[]): string | null
   send({ type: 'example-ranks', sources, ...pool });
   return null;
 }
+
+/** One code's attention at a layer (0-based) under each source (the attention view). */
+export function showAttention(code: string, layer: number, sources: readonly (string | null)[]): string | null {
+  const state = useLab.getState();
+  if (state.modelStatus !== 'ready') return 'Load a model first (the demo model is one click away).';
+  if (!state.runConfig) return 'Fix the settings listed under “Before you can start” first.';
+  state.setAttention({ status: 'running' });
+  send({ type: 'attention', code, layer, sources, config: state.runConfig, fromAdapter: currentAdapter() });
+  return null;
+}

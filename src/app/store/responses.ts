@@ -93,6 +93,10 @@ function onResponse(message: WorkerResponse): void {
       return state.setExampleRanks({ status: 'done', answer: message.answer });
     case 'example-ranks-error':
       return state.setExampleRanks({ status: 'error', message: message.message });
+    case 'attention':
+      return state.setAttention({ status: 'done', answer: message.answer });
+    case 'attention-error':
+      return state.setAttention({ status: 'error', message: message.message });
     case 'layer-study':
       return state.setLayerStudy({ status: 'done', study: message.study });
     case 'layer-study-error':

@@ -17,6 +17,7 @@ import { loadDemoModel, loadModelFiles, ModelFilesError, type LoadedModel } from
 import type { ModelSource, WorkerRequest, WorkerResponse } from './protocol';
 import { forgetAllCheckpoints, forgetCheckpoint, forgetShardFile, forgetWorkspaceFiles, storageReport, storedModelFiles, storeModelFiles, storeShardFile } from './workspace_files';
 import { readDroppedShard, statisticsOf, type ShardEntry } from './shards';
+import { attentionView } from './attention_view';
 import { Playground } from './playground';
 import { Trainer } from './training';
 import { KernelTuner } from './tune_matmul';
@@ -156,6 +157,16 @@ async function exampleRanks(request: Extract<WorkerRequest, { type: 'example-ran
   }
 }
 
+async function attention(request: Extract<WorkerRequest, { type: 'attention' }>): Promise<void> {
+  try {
+    if (trainer.busy) throw new Error('A run is training: look at the attention when it ends (or stop it).');
+    const answer = await attentionView(request, { gpu: self.navigator.gpu, model, shards, adapter, runWeights: (id) => trainer.runWeights(id) });
+    post({ type: 'attention', answer }, answer.maps.flatMap((m) => m.heads.map((h) => h.buffer as ArrayBuffer)));
+  } catch (error) {
+    post({ type: 'attention-error', message: toFailure(error).message });
+  }
+}
+
 async function analyzeLayers(request: Extract<WorkerRequest, { type: 'analyze-layers' }>): Promise<void> {
   try {
     if (trainer.busy) throw new Error('A run is training: analyze the layers when it ends (or stop it).');
@@ -213,6 +224,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       return search(request);
     case 'example-ranks':
       return exampleRanks(request);
+    case 'attention':
+      return attention(request);
     case 'evaluate':
       return evaluate(request);
     case 'control':

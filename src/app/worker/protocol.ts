@@ -124,6 +124,13 @@ export interface PlaygroundAnswer {
   readonly sides: readonly { readonly source: string | null; readonly hits: readonly PlaygroundHit[]; readonly goldRank: number | null }[];
 }
 
+/** The attention view's answer: the input's tokens and, per model, each head's (tokens × (prefix + tokens)) weights. */
+export interface AttentionAnswer {
+  readonly layer: number;
+  readonly tokens: readonly string[];
+  readonly maps: readonly { readonly source: string | null; readonly prefix: number; readonly heads: readonly Float32Array[] }[];
+}
+
 /** One validation pair in the per-example analysis: its texts (cut), sizes and its gold rank under each model. */
 export interface ExampleRanks {
   readonly index: number;
@@ -226,6 +233,8 @@ export type WorkerRequest =
   /** The model (+ adapter) on the plan's validation pairs, without training. */
   | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null; readonly matmulTuning: MatmulTuning | null }
   | { readonly type: 'control'; readonly runId: string; readonly action: RunAction }
+  /** The attention view: one code's attention weights at a layer under one or two models. */
+  | { readonly type: 'attention'; readonly code: string; readonly layer: number; readonly sources: readonly (string | null)[]; readonly config: RunConfig; readonly fromAdapter: string | null }
   /** Per-example analysis: every validation query's gold rank under each model. */
   | { readonly type: 'example-ranks'; readonly sources: readonly (string | null)[]; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null }
   /** The code-search playground: the top k codes of the validation pool for a query, by one or two models. */
@@ -264,6 +273,8 @@ export type WorkerResponse =
   | { readonly type: 'search-error'; readonly message: string }
   | { readonly type: 'example-ranks'; readonly answer: ExampleRanksAnswer }
   | { readonly type: 'example-ranks-error'; readonly message: string }
+  | { readonly type: 'attention'; readonly answer: AttentionAnswer }
+  | { readonly type: 'attention-error'; readonly message: string }
   | { readonly type: 'evaluate-error'; readonly message: string }
   /** At most every 200 ms, plus the first and the last event of a load. */
   | { readonly type: 'hub-progress'; readonly progress: HubLoadProgress }

@@ -8,6 +8,8 @@ import { Tokenizer } from '@huggingface/tokenizers';
 export interface CodeSearchTokenizer {
   /** Tokens per pre-token (word), in order; a pair's truncation counts words (pairCountedLength). */
   wordLengths?(text: string): number[];
+  /** One token's text, for labels (the attention view). */
+  tokenText?(id: number): string;
   /** Token ids of `text` without special tokens. */
   encode(text: string): number[];
   readonly vocabSize: number;
@@ -82,6 +84,7 @@ function wrap(t: Tokenizer, vocab: Readonly<Record<string, number>>): CodeSearch
   return {
     encode: (text) => t.encode(text, { add_special_tokens: false }).ids,
     wordLengths: (text) => wordLengths(t, text),
+    tokenText: (id) => t.decode([id], { skip_special_tokens: false }),
     vocabSize: Object.keys(vocab).length,
     maxId,
     bos: vocab['<s>'] ?? 0,
