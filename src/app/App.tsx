@@ -20,49 +20,60 @@ import { QuickStart } from './features/start/QuickStart';
 import { SweepPanel } from './features/sweep/SweepPanel';
 import { TaskPanel } from './features/task/TaskPanel';
 import { TrainPanel } from './features/train/TrainPanel';
+import { useLab } from './store/store';
 
+/**
+ * The workspace: the run's setup (model, data, task, method, recipe, sweep) in a side panel that scrolls on its
+ * own and folds away; the live view — training controls, curves, runs — beside it, so a run's curves stay in view
+ * while it trains; the analysis views below them.
+ */
 export function App() {
+  const hidden = useLab((s) => s.setupHidden);
+  const setHidden = useLab((s) => s.setSetupHidden);
   return (
-    <main>
+    <main className={hidden ? 'workspace setup-hidden' : 'workspace'}>
       <header className="top">
         <div>
           <h1>WebGPU Fine-tuning Lab</h1>
-          <p className="muted">
-            Fine-tune CodeBERT-family encoders for code search on your own GPU — LoRA, adapters, prefix-tuning, BitFit,
-            layer freezing — and compare the methods side by side.
+          <p className="muted small">
+            Fine-tune CodeBERT-family encoders on your own GPU — code search and classification; LoRA, adapters, prefix-tuning,
+            BitFit, layer freezing — and compare the methods side by side.
           </p>
         </div>
-        <ShareButton />
+        <div className="row">
+          <button type="button" className="secondary" onClick={() => setHidden(!hidden)} aria-expanded={!hidden} aria-controls="setup-panel" data-testid="toggle-setup">
+            {hidden ? 'Show the setup' : 'Hide the setup'}
+          </button>
+          <ShareButton />
+        </div>
       </header>
       <SharedNotice />
       <Notice />
       <Interrupted />
-      <QuickStart />
-      <div className="setup">
-        <div className="column">
+      <div className="layout">
+        <aside id="setup-panel" className="setup-panel" aria-label="Run setup" hidden={hidden} data-testid="setup-panel">
+          <QuickStart />
           <ModelPicker />
           <DataPanel />
           <TaskPanel />
-        </div>
-        <div className="column">
           <MethodPanel />
           <RecipePanel />
-        </div>
+          <SweepPanel />
+        </aside>
+        <section className="live" aria-label="Training and results">
+          <TrainPanel />
+          <CurvesPanel />
+          <RunsTable />
+          <ConfigDiff />
+          <ResultsPanel />
+          <Playground />
+          <PerExample />
+          <AttentionView />
+          <LayerAnalysis />
+          <StoragePanel />
+          <DevicePanel />
+        </section>
       </div>
-      <div className="setup">
-        <TrainPanel />
-        <SweepPanel />
-      </div>
-      <CurvesPanel />
-      <RunsTable />
-      <ConfigDiff />
-      <ResultsPanel />
-      <Playground />
-      <PerExample />
-      <AttentionView />
-      <LayerAnalysis />
-      <StoragePanel />
-      <DevicePanel />
     </main>
   );
 }

@@ -1,4 +1,4 @@
-/** UI slice: chart smoothing, which runs the charts show, the runs table's sort order, and one-line notices. */
+/** UI slice: chart smoothing, which runs the charts show, the runs table's sort order, one-line notices, the setup panel's fold. */
 import type { StateCreator } from 'zustand';
 import type { LabState } from './store';
 
@@ -10,6 +10,9 @@ export interface UiSlice {
   sortKey: SortKey;
   sortDescending: boolean;
   notice: string | null;
+  /** The setup side panel folded away (the live view takes the width). */
+  setupHidden: boolean;
+  setSetupHidden: (hidden: boolean) => void;
   setSmoothing: (value: number) => void;
   toggleRunHidden: (id: string) => void;
   setSort: (key: SortKey) => void;
@@ -22,6 +25,8 @@ export const createUiSlice: StateCreator<LabState, [], [], UiSlice> = (set) => (
   sortKey: 'created',
   sortDescending: false,
   notice: null,
+  setupHidden: false,
+  setSetupHidden: (setupHidden) => set({ setupHidden }),
   setSmoothing: (smoothing) => set({ smoothing }),
   toggleRunHidden: (id) => set((s) => ({ hiddenRuns: s.hiddenRuns.includes(id) ? s.hiddenRuns.filter((x) => x !== id) : [...s.hiddenRuns, id] })),
   // A second click on the same column flips the order; a new column starts with the best first.

@@ -83,10 +83,10 @@ export function CurvesPanel() {
   return (
     <Card title="Curves" testId="curves-panel" className="curves">
       {hasRuns ? (
-        <>
+        <div className="curves-controls">
           <SmoothingSlider />
           <Visibility />
-        </>
+        </div>
       ) : (
         <p className="muted">Loss, learning rate, gradient norm, throughput and the validation metrics (MRR; accuracy, F1 and AUC-ROC for classification) appear here while a run trains.</p>
       )}
