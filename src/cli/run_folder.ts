@@ -5,7 +5,7 @@ import { MAX_METRICS_BYTES, parseMetrics, type MetricsSummary } from '../engine/
 import { RUN_CONFIG_FILE } from './adapter_dir';
 import { CliError } from './errors';
 
-/** metrics.jsonl of a run folder, checked for size and parsed (skipped lines reported on stderr). */
+/** metrics.jsonl of a run folder, checked for size and parsed (reportSkipped tells the user what was skipped). */
 export function readRunMetrics(dir: string): MetricsSummary {
   const path = join(dir, 'metrics.jsonl');
   if (!existsSync(path)) throw new CliError(`${dir} has no metrics.jsonl: give a run's output folder`);
@@ -16,8 +16,12 @@ export function readRunMetrics(dir: string): MetricsSummary {
   } catch (error) {
     throw new CliError(`${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  for (const s of summary.skipped) process.stderr.write(`lab: ${path}:${s.line}: skipped (${s.reason})\n`);
   return summary;
+}
+
+/** The lines of a run folder's metrics.jsonl that were skipped, on stderr (after everything that can fail). */
+export function reportSkipped(dir: string, summary: MetricsSummary): void {
+  for (const s of summary.skipped) process.stderr.write(`lab: ${join(dir, 'metrics.jsonl')}:${s.line}: skipped (${s.reason})\n`);
 }
 
 /** run_config.json of a run folder as JSON (null when absent); a file no run writes is refused. */

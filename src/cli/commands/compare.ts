@@ -14,7 +14,7 @@ import { RUN_CONFIG_FILE } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
 import { checkWritableFile, writeFileAtomic } from '../out_dir';
-import { readRunConfigJson, readRunMetrics } from '../run_folder';
+import { readRunConfigJson, readRunMetrics, reportSkipped } from '../run_folder';
 
 export const COMPARE_HELP = `npm run lab -- compare DIR... [--format table|markdown|latex|csv] [--out FILE]
   The results table of run folders (train --out, or an exported project's out/ with its ${RUN_CONFIG_FILE}), in the
@@ -57,6 +57,7 @@ function runResult(dir: string): RunResult {
     throw new CliError(`${dir}/${RUN_CONFIG_FILE}: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (problems.length > 0) throw new CliError(`${dir}/${RUN_CONFIG_FILE}: ${problems.join('; ')}`);
+  reportSkipped(dir, summary);
   const metric = task.kind === 'classification' ? task.bestMetric : 'mrr';
   const { seed: _seed, ...rest } = recipe;
   return {

@@ -1,7 +1,7 @@
 /** `import-run`: reads a run folder's metrics.jsonl + run_config.json (a cluster run or the lab's own) and summarizes it. */
 import { FlagReader, parseFlags } from '../args';
 import { RUN_CONFIG_FILE } from '../adapter_dir';
-import { readRunConfigJson, readRunMetrics } from '../run_folder';
+import { readRunConfigJson, readRunMetrics, reportSkipped } from '../run_folder';
 
 export const IMPORT_RUN_HELP = `npm run lab -- import-run --run DIR
   Checks a run folder (metrics.jsonl and ${RUN_CONFIG_FILE}, as train --out and an exported project's out/ write)
@@ -15,6 +15,7 @@ export function importRun(argv: readonly string[]): void {
   const dir = f.required('run');
   const summary = readRunMetrics(dir);
   const config = readRunConfigJson(dir) as RunSummaryConfig | null;
+  reportSkipped(dir, summary);
   const pick = (e: typeof summary.best): Record<string, unknown> | null => {
     if (!e) return null;
     if (e.task === 'classification') return { step: e.step, accuracy: e.accuracy, f1: e.f1, macro_f1: e.macro_f1, auc: e.auc };
