@@ -2,6 +2,7 @@
  * Training progress on stderr: on a terminal one bar redrawn in place (step, %, loss, throughput, ETA), with
  * evaluations printed above it; elsewhere (a log file, a CI job) plain lines every 10 steps, each with its ETA.
  */
+import type { TrainerEvent } from '../engine/train/events';
 
 /** Where progress goes: stderr, or a test's recorder. */
 export interface ProgressOut {
@@ -20,14 +21,7 @@ export function formatEta(seconds: number): string {
 }
 
 /** A step event's numbers the progress shows. */
-export interface StepNumbers {
-  readonly step: number;
-  readonly loss: number;
-  readonly lr: number;
-  readonly grad_norm: number;
-  readonly tokens_per_s: number;
-  readonly elapsed_ms: number;
-}
+export type StepNumbers = Pick<Extract<TrainerEvent, { type: 'step' }>, 'step' | 'loss' | 'lr' | 'grad_norm' | 'tokens_per_s' | 'elapsed_ms'>;
 
 const REDRAW_MS = 100;
 const BAR = 20;

@@ -3,12 +3,12 @@
  * (runs of this session or the loaded model) side by side and their difference — the full matrix, or the <s>
  * row (what the embedding's token attends to) as a table of the tokens it weighs most.
  */
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Card } from '../../components/Card';
 import { NumberField, SelectField } from '../../components/fields';
 import { showAttention } from '../../store/playground_client';
-import { endedInThisPage } from '../../store/runner';
 import { useLab } from '../../store/store';
+import { useSessionRuns } from './sessionRuns';
 import type { AttentionAnswer } from '../../worker/protocol';
 import { Heatmap } from './Heatmap';
 
@@ -16,11 +16,7 @@ const MODEL = '__model__';
 const SAMPLE = 'def read_lines(path):\n    with open(path) as f:\n        return [line.rstrip() for line in f]';
 
 export function AttentionView() {
-  const key = useLab((s) => s.runs.filter((r) => r.status === 'done' && endedInThisPage(r.id)).map((r) => `${r.id}\u0000${r.name}`).join('\n'));
-  const runs = useMemo(() => key.split('\n').filter(Boolean).map((line) => {
-    const [id, name] = line.split('\u0000');
-    return { id: id!, name: name ?? '' };
-  }), [key]);
+  const runs = useSessionRuns();
   const layers = useLab((s) => s.model?.config.layers ?? 12);
   const heads = useLab((s) => s.model?.config.heads ?? 12);
   const state = useLab((s) => s.attention);

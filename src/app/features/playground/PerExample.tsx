@@ -9,18 +9,14 @@ import { NumberField, SelectField } from '../../components/fields';
 import { download } from '../../lib/export_runs';
 import { exampleStats, examplesCsv, FILTER_LABELS, filterExamples, type ExampleFilter } from '../../lib/per_example';
 import { rankExamples } from '../../store/playground_client';
-import { endedInThisPage } from '../../store/runner';
 import { useLab } from '../../store/store';
+import { isCodeSearch, useSessionRuns } from './sessionRuns';
 
 const MODEL = '__model__';
 const SHOWN = 50;
 
 export function PerExample() {
-  const key = useLab((s) => s.runs.filter((r) => r.status === 'done' && r.config.task.kind === 'code-search' && endedInThisPage(r.id)).map((r) => `${r.id}\u0000${r.name}`).join('\n'));
-  const runs = useMemo(() => key.split('\n').filter(Boolean).map((line) => {
-    const [id, name] = line.split('\u0000');
-    return { id: id!, name: name ?? '' };
-  }), [key]);
+  const runs = useSessionRuns(isCodeSearch);
   const state = useLab((s) => s.exampleRanks);
   const [a, setA] = useState(MODEL);
   const [b, setB] = useState(MODEL);

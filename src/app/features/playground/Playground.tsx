@@ -7,8 +7,8 @@ import { useMemo, useState } from 'react';
 import { Card } from '../../components/Card';
 import { SelectField } from '../../components/fields';
 import { searchCode } from '../../store/playground_client';
-import { endedInThisPage } from '../../store/runner';
 import { useLab } from '../../store/store';
+import { isCodeSearch, useSessionRuns } from './sessionRuns';
 import type { PlaygroundAnswer } from '../../worker/protocol';
 
 const MODEL = '__model__';
@@ -35,12 +35,7 @@ function Results({ side, answer, label }: { readonly side: PlaygroundAnswer['sid
 }
 
 export function Playground() {
-  // Keyed by a string: new run objects with the same ids and names do not re-render the panel.
-  const key = useLab((s) => s.runs.filter((r) => r.status === 'done' && r.config.task.kind === 'code-search' && endedInThisPage(r.id)).map((r) => `${r.id}\u0000${r.name}`).join('\n'));
-  const runs = useMemo(() => key.split('\n').filter(Boolean).map((line) => {
-    const [id, name] = line.split('\u0000');
-    return { id: id!, name: name ?? '' };
-  }), [key]);
+  const runs = useSessionRuns(isCodeSearch);
   const state = useLab((s) => s.playground);
   const [query, setQuery] = useState('');
   const [first, setFirst] = useState(MODEL);
