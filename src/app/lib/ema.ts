@@ -25,3 +25,33 @@ export function debiasedEma(values: ArrayLike<number>, weight: number): Float64A
   }
   return out;
 }
+
+/**
+ * The running average of the last `window` finite points (W&B's "running average"); a non-finite point is shown
+ * as-is and left out of the window. Window 1 is the raw series.
+ */
+export function runningAverage(values: ArrayLike<number>, window: number): Float64Array {
+  const w = Math.max(1, Math.round(window));
+  const out = new Float64Array(values.length);
+  const kept: number[] = [];
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (!Number.isFinite(x)) {
+      out[i] = x;
+      continue;
+    }
+    kept.push(x);
+    sum += x;
+    if (kept.length > w) sum -= kept.shift()!;
+    out[i] = sum / kept.length;
+  }
+  return out;
+}
+
+export type Smoothing = 'ema' | 'window';
+
+/** The loss curve smoothed as chosen: `amount` in [0, 1) is the EMA weight, or the window as 1 + 100·amount points. */
+export function smooth(values: ArrayLike<number>, kind: Smoothing, amount: number): Float64Array {
+  return kind === 'ema' ? debiasedEma(values, amount) : runningAverage(values, 1 + Math.round(100 * amount));
+}

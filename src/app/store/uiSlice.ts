@@ -1,11 +1,15 @@
 /** UI slice: chart smoothing, which runs the charts show, the runs table's sort order, one-line notices, the setup panel's fold. */
 import type { StateCreator } from 'zustand';
+import type { Smoothing } from '../lib/ema';
 import type { LabState } from './store';
 
 export type SortKey = 'created' | 'method' | 'trainable' | 'bestMrr' | 'finalMrr' | 'recall1' | 'time' | 'peak';
 
 export interface UiSlice {
   smoothing: number;
+  /** Debiased EMA (TensorBoard) or a running average (W&B) over the loss. */
+  smoothingKind: Smoothing;
+  setSmoothingKind: (kind: Smoothing) => void;
   hiddenRuns: readonly string[];
   sortKey: SortKey;
   sortDescending: boolean;
@@ -21,6 +25,8 @@ export interface UiSlice {
 
 export const createUiSlice: StateCreator<LabState, [], [], UiSlice> = (set) => ({
   smoothing: 0.6,
+  smoothingKind: 'ema',
+  setSmoothingKind: (smoothingKind) => set({ smoothingKind }),
   hiddenRuns: [],
   sortKey: 'created',
   sortDescending: false,

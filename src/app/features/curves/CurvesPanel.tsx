@@ -7,6 +7,7 @@
 import { startTransition, useEffect, useId, useMemo, useState } from 'react';
 import { Card } from '../../components/Card';
 import { formatMetric, formatValue } from '../../lib/format';
+import type { Smoothing } from '../../lib/ema';
 import { runColor, type RunRecord } from '../../lib/run_types';
 import { curvesOf } from '../../store/metrics';
 import { useLab, type LabState } from '../../store/store';
@@ -17,20 +18,21 @@ import { Chart } from './Chart';
 interface ChartInputs {
   readonly runs: readonly RunRecord[];
   readonly smoothing: number;
+  readonly kind: Smoothing;
   readonly tick: number;
 }
 
 const shownRuns = (s: LabState): RunRecord[] => s.runs.filter((r) => !s.hiddenRuns.includes(r.id) && r.status !== 'queued');
 /** What the charts' legend depends on: a string, so a run's step counter moving does not count as a change. */
 const runsKey = (s: LabState): string => shownRuns(s).map((r) => `${r.id}|${r.name}|${r.color}`).join('\n');
-const inputsOf = (s: LabState): ChartInputs => ({ runs: shownRuns(s), smoothing: s.smoothing, tick: s.curvesTick });
+const inputsOf = (s: LabState): ChartInputs => ({ runs: shownRuns(s), smoothing: s.smoothing, kind: s.smoothingKind, tick: s.curvesTick });
 
 function useChartInputs(): ChartInputs {
   const [inputs, setInputs] = useState(() => inputsOf(useLab.getState()));
   useEffect(
     () =>
       useLab.subscribe((s, prev) => {
-        if (s.curvesTick === prev.curvesTick && s.smoothing === prev.smoothing && runsKey(s) === runsKey(prev)) return;
+        if (s.curvesTick === prev.curvesTick && s.smoothing === prev.smoothing && s.smoothingKind === prev.smoothingKind && runsKey(s) === runsKey(prev)) return;
         startTransition(() => setInputs(inputsOf(s)));
       }),
     [],
@@ -63,13 +65,20 @@ function Visibility() {
 
 function SmoothingSlider() {
   const smoothing = useLab((s) => s.smoothing);
+  const kind = useLab((s) => s.smoothingKind);
+  const setKind = useLab((s) => s.setSmoothingKind);
   const setSmoothing = useLab((s) => s.setSmoothing);
   const id = useId();
   return (
     <div className="row">
+      <label htmlFor={`${id}-kind`} className="visually-hidden">Smoothing kind</label>
+      <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as Smoothing)} data-testid="smoothing-kind">
+        <option value="ema">EMA (TensorBoard)</option>
+        <option value="window">running average</option>
+      </select>
       <label htmlFor={id}>Loss smoothing</label>
       <input id={id} type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} />
-      <output htmlFor={id}>{smoothing.toFixed(2)}</output>
+      <output htmlFor={id}>{kind === 'ema' ? smoothing.toFixed(2) : `${1 + Math.round(100 * smoothing)} steps`}</output>
     </div>
   );
 }
@@ -77,7 +86,7 @@ function SmoothingSlider() {
 export function CurvesPanel() {
   const hasRuns = useTransitioned((s) => s.runs.length > 0);
   const inputs = useChartInputs();
-  const rows = useMemo(() => buildRows(inputs.runs, curvesOf, inputs.smoothing, inputs.tick), [inputs]);
+  const rows = useMemo(() => buildRows(inputs.runs, curvesOf, inputs.smoothing, inputs.tick, inputs.kind), [inputs]);
   const k = rows.keys;
   // The charts are mounted even before the first run (see Chart's Plot): a run's first points are an update.
   return (

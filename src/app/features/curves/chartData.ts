@@ -1,8 +1,8 @@
 /**
- * Chart rows from full-resolution curves: smoothing first (debiased EMA over every step), then every visible
+ * Chart rows from full-resolution curves: smoothing first (debiased EMA or a running average over every step), then every visible
  * run reduced onto one shared grid of step buckets, then merged into rows keyed by run id.
  */
-import { debiasedEma } from '../../lib/ema';
+import { smooth, type Smoothing } from '../../lib/ema';
 import { bucketWidth, downsample, mergeSeries, type Reduce } from '../../lib/downsample';
 import { runColor, type RunCurves, type RunRecord } from '../../lib/run_types';
 
@@ -31,7 +31,7 @@ export interface ChartRows {
 type Field = 'lr' | 'gradNorm' | 'tokensPerS';
 
 /** `_version` only keys memoization: the curves changed when it changed. */
-export function buildRows(runs: readonly RunRecord[], curvesOf: (id: string) => RunCurves | undefined, smoothing: number, _version = 0): ChartRows {
+export function buildRows(runs: readonly RunRecord[], curvesOf: (id: string) => RunCurves | undefined, smoothing: number, _version = 0, kind: Smoothing = 'ema'): ChartRows {
   const shown = runs.map((run) => ({ run, c: curvesOf(run.id) })).filter((x): x is { run: RunRecord; c: RunCurves } => x.c !== undefined && (x.c.step.length > 0 || x.c.evals.length > 0));
   const maxStep = Math.max(1, ...shown.map((x) => x.c.step.at(-1) ?? 0));
   const width = bucketWidth(maxStep, MAX_POINTS);
@@ -40,7 +40,7 @@ export function buildRows(runs: readonly RunRecord[], curvesOf: (id: string) => 
   const cls = { accuracy: new Map<string, Map<number, number>>(), f1: new Map<string, Map<number, number>>(), auc: new Map<string, Map<number, number>>() };
   const per = (field: Field, reduce: Reduce) => new Map(shown.map(({ run, c }) => [run.id, downsample(c.step, c[field], width, reduce)]));
   for (const { run, c } of shown) {
-    loss.set(run.id, downsample(c.step, debiasedEma(c.loss, smoothing), width, 'last'));
+    loss.set(run.id, downsample(c.step, smooth(c.loss, kind, smoothing), width, 'last'));
     if (smoothing > 0) loss.set(run.id + RAW_SUFFIX, downsample(c.step, c.loss, width, 'mean'));
     const points = c.evals.filter((e) => e.cls);
     if (points.length < c.evals.length) mrr.set(run.id, new Map(c.evals.filter((e) => !e.cls).map((e) => [e.step, e.mrr])));
