@@ -34,7 +34,6 @@ export function runningAverage(values: ArrayLike<number>, window: number): Float
   const w = Math.max(1, Math.round(window));
   const out = new Float64Array(values.length);
   const kept: number[] = [];
-  let sum = 0;
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
     if (!Number.isFinite(x)) {
@@ -42,9 +41,9 @@ export function runningAverage(values: ArrayLike<number>, window: number): Float
       continue;
     }
     kept.push(x);
-    sum += x;
-    if (kept.length > w) sum -= kept.shift()!;
-    out[i] = sum / kept.length;
+    if (kept.length > w) kept.shift();
+    // Summed afresh (at most 101 points): a running sum would drift from the points it stands for.
+    out[i] = kept.reduce((a, b) => a + b, 0) / kept.length;
   }
   return out;
 }
