@@ -242,9 +242,10 @@ describe('runs table and exports', () => {
     expect(csv.split('\n')[0]!.split(',').slice(0, 4)).toEqual(['id', 'name', 'method', 'model']);
     const metrics = metricsCsv([{ id: 'a', step: [1], loss: [2], lr: [1e-5], gradNorm: [0.5], tokensPerS: [100], evals: [{ step: 1, mrr: 0.3, recall1: 0.1, recall5: 0.5, recall10: 0.9 }] }]);
     expect(metrics.trim().split('\n')).toEqual([
-      'run_id,kind,step,loss,lr,grad_norm,tokens_per_s,mrr,recall_1,recall_5,recall_10',
-      'a,step,1,2,0.00001,0.5,100,,,,',
-      'a,eval,1,,,,,0.3,0.1,0.5,0.9',
+      'run_id,kind,step,loss,lr,grad_norm,tokens_per_s,mrr,recall_1,recall_5,recall_10,accuracy,f1,macro_f1,auc',
+      'a,step,1,2,0.00001,0.5,100,,,,,,,,',
+      'a,eval,1,,,,,0.3,0.1,0.5,0.9,,,,',
     ]);
+    expect(csv.split('\n')[1]!.endsWith(',code-search,,,,,,,,')).toBe(true);
   });
 });
