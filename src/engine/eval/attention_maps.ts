@@ -27,7 +27,8 @@ export async function attentionMaps(rt: Runtime, tm: TrainableModel, ids: Uint32
   const T = ids.length;
   const P = tm.encoder.layers[layer]!.prefix ? tm.encoder.layers[layer]!.prefix!.pk.shape[0]! : 0;
   const options = { hiddenDropout: 0, attentionDropout: 0, loraDropout: 0 };
-  // A training-shaped tower keeps each layer's q and k (an evaluation tower reuses two activation sets).
+  // A training-shaped tower keeps each layer's q and k (an evaluation tower reuses two activation sets). Its
+  // buffers live as long as the runtime: callers (the Worker's attention view) use a runtime of their own.
   const tower = new EncoderTower(rt, cfg, tm.encoder, { B: 1, T, P }, options, { pooling: 'cls', normalize: false }, 2, 'attention-view', 0);
   tower.setBatch(ids, 0);
   rt.submit(tm.prefixForward());
