@@ -8,7 +8,6 @@ import { sourceFromPath } from '../engine/data/node_source';
 import type { Example } from '../engine/data/types';
 import { encodeLabelled, type EncodedLabelled } from '../engine/io/encode';
 import type { CodeSearchTokenizer } from '../engine/io/tokenizer';
-import { ConfigError } from '../engine/peft/fields';
 import { CLASSIFICATION_DEFAULTS, CLASSIFICATION_METRICS, classWeightValues, readTask, type ClassificationTask, type TaskConfig } from '../engine/train/task';
 import type { TrainerTask } from '../engine/train/run_config';
 import type { FlagReader, FlagSpec } from './args';
@@ -60,7 +59,7 @@ export function taskFromFlags(f: FlagReader, base: TaskConfig | null): TaskConfi
 function readChecked(json: unknown): TaskConfig {
   const problems: string[] = [];
   const task = readTask(json, 'task', problems);
-  if (problems.length > 0) throw new CliError(new ConfigError('The task', problems).problems.join('; '));
+  if (problems.length > 0) throw new CliError(problems.join('; '));
   return task;
 }
 
