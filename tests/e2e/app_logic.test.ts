@@ -63,7 +63,7 @@ describe('curves', () => {
     const last = downsample([1, 2, 3], [5, 6, 7], 2, 'last');
     expect([...last]).toEqual([[2, 6], [4, 7]]);
     const rows = mergeSeries(new Map([['a', new Map([[2, 1], [4, 2]])], ['b', new Map([[4, 3]])]]));
-    expect(rows).toEqual([{ step: 2, a: 1 }, { step: 4, a: 2, b: 3 }]);
+    expect(rows).toEqual([{ x: 2, a: 1 }, { x: 4, a: 2, b: 3 }]);
     expect(formatStep(30_000)).toBe('30k');
   });
 
@@ -240,11 +240,11 @@ describe('runs table and exports', () => {
     expect(csvCell(-1.5)).toBe('-1.5');
     const csv = runsCsv([run('a', 1, 0.3)]);
     expect(csv.split('\n')[0]!.split(',').slice(0, 4)).toEqual(['id', 'name', 'method', 'model']);
-    const metrics = metricsCsv([{ id: 'a', step: [1], loss: [2], lr: [1e-5], gradNorm: [0.5], tokensPerS: [100], evals: [{ step: 1, mrr: 0.3, recall1: 0.1, recall5: 0.5, recall10: 0.9 }] }]);
+    const metrics = metricsCsv([{ id: 'a', step: [1], loss: [2], lr: [1e-5], gradNorm: [0.5], tokensPerS: [100], elapsedMs: [1500], stepsPerEpoch: 10, evals: [{ step: 1, mrr: 0.3, recall1: 0.1, recall5: 0.5, recall10: 0.9 }] }]);
     expect(metrics.trim().split('\n')).toEqual([
-      'run_id,kind,step,loss,lr,grad_norm,tokens_per_s,mrr,recall_1,recall_5,recall_10,accuracy,f1,macro_f1,auc',
-      'a,step,1,2,0.00001,0.5,100,,,,,,,,',
-      'a,eval,1,,,,,0.3,0.1,0.5,0.9,,,,',
+      'run_id,kind,step,elapsed_s,loss,lr,grad_norm,tokens_per_s,mrr,recall_1,recall_5,recall_10,accuracy,f1,macro_f1,auc',
+      'a,step,1,1.5,2,0.00001,0.5,100,,,,,,,,',
+      'a,eval,1,,,,,,0.3,0.1,0.5,0.9,,,,',
     ]);
     expect(csv.split('\n')[1]!.endsWith(',code-search,,,,,,,,')).toBe(true);
   });

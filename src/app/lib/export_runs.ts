@@ -43,14 +43,15 @@ function classCells(p: EvalPoint | null): Cell[] {
   return p?.cls ? [p.cls.accuracy, p.cls.f1, p.cls.macroF1, p.cls.auc] : [null, null, null, null];
 }
 
-/** Long format: one row per step and one per evaluation, every run in one file. */
+/** Long format: one row per step and one per evaluation, every run in one file (wall time per step, in seconds). */
 export function metricsCsv(curves: readonly RunCurves[]): string {
   const rows: Cell[][] = [];
   for (const c of curves) {
-    c.step.forEach((step, i) => rows.push([c.id, 'step', step, c.loss[i], c.lr[i], c.gradNorm[i], c.tokensPerS[i], null, null, null, null, null, null, null, null]));
-    c.evals.forEach((e: EvalPoint) => rows.push([c.id, 'eval', e.step, null, null, null, null, e.mrr, e.recall1, e.recall5, e.recall10, ...classCells(e)]));
+    const seconds = (i: number): number | null => (c.elapsedMs.length === c.step.length ? c.elapsedMs[i]! / 1000 : null);
+    c.step.forEach((step, i) => rows.push([c.id, 'step', step, seconds(i), c.loss[i], c.lr[i], c.gradNorm[i], c.tokensPerS[i], null, null, null, null, null, null, null, null]));
+    c.evals.forEach((e: EvalPoint) => rows.push([c.id, 'eval', e.step, null, null, null, null, null, e.mrr, e.recall1, e.recall5, e.recall10, ...classCells(e)]));
   }
-  return csv(['run_id', 'kind', 'step', 'loss', 'lr', 'grad_norm', 'tokens_per_s', 'mrr', 'recall_1', 'recall_5', 'recall_10', 'accuracy', 'f1', 'macro_f1', 'auc'], rows);
+  return csv(['run_id', 'kind', 'step', 'elapsed_s', 'loss', 'lr', 'grad_norm', 'tokens_per_s', 'mrr', 'recall_1', 'recall_5', 'recall_10', 'accuracy', 'f1', 'macro_f1', 'auc'], rows);
 }
 
 export function runsJson(runs: readonly RunRecord[], curves: readonly RunCurves[]): string {

@@ -75,11 +75,15 @@ export interface RunCurves {
   lr: number[];
   gradNorm: number[];
   tokensPerS: number[];
+  /** Wall time since the run started, per step (empty for runs stored before it was kept). */
+  elapsedMs: number[];
+  /** From the run's start event; null for runs stored before it was kept. */
+  stepsPerEpoch: number | null;
   evals: EvalPoint[];
 }
 
 export function emptyCurves(id: string): RunCurves {
-  return { id, step: [], loss: [], lr: [], gradNorm: [], tokensPerS: [], evals: [] };
+  return { id, step: [], loss: [], lr: [], gradNorm: [], tokensPerS: [], elapsedMs: [], stepsPerEpoch: null, evals: [] };
 }
 
 /** Everything but the seed: runs with the same key differ only by seed and are grouped as mean ± std. */

@@ -47,7 +47,15 @@ export function runRecordProblem(v: unknown): string | null {
 export function isRunCurves(v: unknown): v is RunCurves {
   if (!isObj(v) || !isStr(v.id)) return false;
   const arrays = ['step', 'loss', 'lr', 'gradNorm', 'tokensPerS'].every((k) => Array.isArray(v[k]) && (v[k] as unknown[]).every((x) => typeof x === 'number'));
-  return arrays && Array.isArray(v.evals) && v.evals.every(isEvalPoint);
+  const elapsed = v.elapsedMs === undefined || (Array.isArray(v.elapsedMs) && v.elapsedMs.every((x) => typeof x === 'number'));
+  const perEpoch = v.stepsPerEpoch === undefined || v.stepsPerEpoch === null || (Number.isSafeInteger(v.stepsPerEpoch) && (v.stepsPerEpoch as number) > 0);
+  return arrays && elapsed && perEpoch && Array.isArray(v.evals) && v.evals.every(isEvalPoint);
+}
+
+/** Curves stored before wall time and epochs were kept: the step axis still works, the others leave them out. */
+function withTimes(c: RunCurves): RunCurves {
+  const stored = c as Partial<RunCurves> & RunCurves;
+  return { ...c, elapsedMs: stored.elapsedMs ?? [], stepsPerEpoch: stored.stepsPerEpoch ?? null };
 }
 
 export interface SortedRuns {
@@ -72,5 +80,5 @@ export function sortStored(runs: readonly unknown[], curves: readonly unknown[])
     else good.push(withTask(value as RunRecord));
   }
   const ids = new Set(good.map((r) => r.id));
-  return { runs: good.sort((a, b) => a.createdAt - b.createdAt), curves: curves.filter(isRunCurves).filter((c) => ids.has(c.id)), unreadable };
+  return { runs: good.sort((a, b) => a.createdAt - b.createdAt), curves: curves.filter(isRunCurves).filter((c) => ids.has(c.id)).map(withTimes), unreadable };
 }

@@ -51,7 +51,7 @@ function evalPoint(e: Extract<TrainerEvent, { type: 'eval' }>, metric: string): 
  */
 function cutBack(c: RunCurves, step: number, evalEvery: number, summary: Partial<RunRecord>): EvalPoint | null {
   const keep = c.step.findIndex((s) => !keptOnResume('step', s, step, evalEvery));
-  if (keep >= 0) for (const k of ['step', 'loss', 'lr', 'gradNorm', 'tokensPerS'] as const) c[k].length = keep;
+  if (keep >= 0) for (const k of ['step', 'loss', 'lr', 'gradNorm', 'tokensPerS', 'elapsedMs'] as const) c[k].length = Math.min(c[k].length, keep);
   c.evals = c.evals.filter((e) => keptOnResume('eval', e.step, step, evalEvery));
   let best: EvalPoint | null = null;
   for (const e of c.evals) if (!best || pointScore(e) > pointScore(best)) best = e;
@@ -65,6 +65,7 @@ function apply(c: RunCurves, events: readonly TrainerEvent[], summary: Partial<R
   for (const e of events) {
     if (e.type === 'start') {
       Object.assign(summary, { trainable: e.trainable, totalSteps: e.total_steps });
+      c.stepsPerEpoch = e.steps_per_epoch > 0 ? e.steps_per_epoch : null;
       if (e.resumed_from !== undefined) bestSoFar = cutBack(c, e.resumed_from, evalEvery, summary);
     } else if (e.type === 'step') {
       c.step.push(e.step);
@@ -72,6 +73,7 @@ function apply(c: RunCurves, events: readonly TrainerEvent[], summary: Partial<R
       c.lr.push(e.lr);
       c.gradNorm.push(e.grad_norm);
       c.tokensPerS.push(e.tokens_per_s);
+      c.elapsedMs.push(e.elapsed_ms);
       Object.assign(summary, { steps: e.step, elapsedMs: e.elapsed_ms });
     } else if (e.type === 'eval') {
       const point = evalPoint(e, metric);

@@ -1,6 +1,7 @@
-/** UI slice: chart smoothing, which runs the charts show, the runs table's sort order, one-line notices, the setup panel's fold. */
+/** UI slice: chart smoothing and x-axis, which runs the charts show, the runs table's sort order, one-line notices, the setup panel's fold. */
 import type { StateCreator } from 'zustand';
 import type { Smoothing } from '../lib/ema';
+import type { XAxisKind } from '../lib/x_axis';
 import type { LabState } from './store';
 
 export type SortKey = 'created' | 'method' | 'trainable' | 'bestMrr' | 'finalMrr' | 'recall1' | 'time' | 'peak';
@@ -10,6 +11,9 @@ export interface UiSlice {
   /** Debiased EMA (TensorBoard) or a running average (W&B) over the loss. */
   smoothingKind: Smoothing;
   setSmoothingKind: (kind: Smoothing) => void;
+  /** The curves' x-axis: step, epoch, examples seen or wall time. */
+  xAxis: XAxisKind;
+  setXAxis: (axis: XAxisKind) => void;
   hiddenRuns: readonly string[];
   sortKey: SortKey;
   sortDescending: boolean;
@@ -27,6 +31,8 @@ export const createUiSlice: StateCreator<LabState, [], [], UiSlice> = (set) => (
   smoothing: 0.6,
   smoothingKind: 'ema',
   setSmoothingKind: (smoothingKind) => set({ smoothingKind }),
+  xAxis: 'step',
+  setXAxis: (xAxis) => set({ xAxis }),
   hiddenRuns: [],
   sortKey: 'created',
   sortDescending: false,

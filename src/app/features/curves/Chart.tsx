@@ -1,8 +1,9 @@
-/** One metric over steps for every visible run: fixed colors, a hover readout listing each run's value. */
+/** One metric over the chosen x-axis for every visible run: fixed colors, a hover readout listing each run's value. */
 import { memo, startTransition, useEffect, useRef, useState } from 'react';
 import { useWidth } from '../../components/useWidth';
 import { Line, LineChart, Tooltip, XAxis, YAxis, type TooltipContentProps, type XAxisTickContentProps } from 'recharts';
-import { formatStep, formatValue } from '../../lib/format';
+import { formatValue } from '../../lib/format';
+import { formatX, readoutLabel, type XAxisKind } from '../../lib/x_axis';
 import { RAW_SUFFIX, type SeriesKey } from './chartData';
 import { enqueueFrame } from './frameQueue';
 import { niceAxis, rowsRange } from '../../lib/ticks';
@@ -11,18 +12,19 @@ interface ChartProps {
   readonly title: string;
   readonly rows: ReadonlyArray<Record<string, number>>;
   readonly keys: readonly SeriesKey[];
+  readonly axis: XAxisKind;
   readonly format?: (v: number) => string;
   readonly withRaw?: boolean;
   readonly dots?: boolean;
   readonly testId?: string;
 }
 
-function Readout({ active, payload, label, keys, format }: TooltipContentProps & { readonly keys: readonly SeriesKey[]; readonly format: (v: number) => string }) {
+function Readout({ active, payload, label, keys, format, axis }: TooltipContentProps & { readonly keys: readonly SeriesKey[]; readonly format: (v: number) => string; readonly axis: XAxisKind }) {
   if (!active || !payload || payload.length === 0) return null;
   const values = payload.filter((p) => !String(p.dataKey).endsWith(RAW_SUFFIX) && typeof p.value === 'number');
   return (
     <div className="chart-readout">
-      <div className="muted">step {typeof label === 'number' ? label.toLocaleString('en-US') : label}</div>
+      <div className="muted">{typeof label === 'number' ? readoutLabel(axis, label) : label}</div>
       {values.map((p) => {
         const key = keys.find((k) => k.id === p.dataKey);
         return (
@@ -84,16 +86,17 @@ function tick(format: (v: number) => string, axis: 'x' | 'y') {
   };
 }
 
-function Plot({ rows, keys, format = (v: number) => formatValue(v), withRaw = false, dots = false, width, hover }: ChartProps & { readonly width: number; readonly hover: boolean }) {
+function Plot({ rows, keys, axis, format = (v: number) => formatValue(v), withRaw = false, dots = false, width, hover }: ChartProps & { readonly width: number; readonly hover: boolean }) {
   const ids = keys.flatMap((k) => (withRaw ? [k.id, k.id + RAW_SUFFIX] : [k.id]));
-  const x = niceAxis(0, Math.max(1, rows.at(-1)?.step ?? 1), 5, true);
+  const whole = axis === 'step' || axis === 'examples';
+  const x = niceAxis(0, Math.max(whole ? 1 : 0, rows.at(-1)?.x ?? 1), 5, true);
   const y = niceAxis(...rowsRange(rows, ids), 4);
   return (
     <>
       <LineChart width={width} height={CHART_HEIGHT} data={[...rows]} margin={{ top: 6, right: 16, bottom: 0, left: 0 }}>
-        <XAxis dataKey="step" type="number" domain={[...x.domain]} ticks={[...x.ticks]} interval={0} tick={tick(formatStep, 'x')} />
+        <XAxis dataKey="x" type="number" domain={[...x.domain]} ticks={[...x.ticks]} interval={0} tick={tick((v) => formatX(axis, v), 'x')} />
         <YAxis type="number" width={58} domain={[...y.domain]} ticks={[...y.ticks]} interval={0} tick={tick(format, 'y')} />
-        {hover && <Tooltip content={(props: TooltipContentProps) => <Readout {...props} keys={keys} format={format} />} isAnimationActive={false} />}
+        {hover && <Tooltip content={(props: TooltipContentProps) => <Readout {...props} keys={keys} format={format} axis={axis} />} isAnimationActive={false} />}
         {withRaw &&
           keys.map((k) => <Line key={k.id + RAW_SUFFIX} dataKey={k.id + RAW_SUFFIX} stroke={k.color} strokeOpacity={0.22} dot={false} activeDot={false} isAnimationActive={false} connectNulls />)}
         {keys.map((k) => (

@@ -9,6 +9,7 @@ import { Card } from '../../components/Card';
 import { formatMetric, formatValue } from '../../lib/format';
 import type { Smoothing } from '../../lib/ema';
 import { runColor, type RunRecord } from '../../lib/run_types';
+import { X_AXES, isXAxisKind, type XAxisKind } from '../../lib/x_axis';
 import { curvesOf } from '../../store/metrics';
 import { useLab, type LabState } from '../../store/store';
 import { useTransitioned } from '../../store/useTransitioned';
@@ -19,20 +20,21 @@ interface ChartInputs {
   readonly runs: readonly RunRecord[];
   readonly smoothing: number;
   readonly kind: Smoothing;
+  readonly axis: XAxisKind;
   readonly tick: number;
 }
 
 const shownRuns = (s: LabState): RunRecord[] => s.runs.filter((r) => !s.hiddenRuns.includes(r.id) && r.status !== 'queued');
 /** What the charts' legend depends on: a string, so a run's step counter moving does not count as a change. */
 const runsKey = (s: LabState): string => shownRuns(s).map((r) => `${r.id}|${r.name}|${r.color}`).join('\n');
-const inputsOf = (s: LabState): ChartInputs => ({ runs: shownRuns(s), smoothing: s.smoothing, kind: s.smoothingKind, tick: s.curvesTick });
+const inputsOf = (s: LabState): ChartInputs => ({ runs: shownRuns(s), smoothing: s.smoothing, kind: s.smoothingKind, axis: s.xAxis, tick: s.curvesTick });
 
 function useChartInputs(): ChartInputs {
   const [inputs, setInputs] = useState(() => inputsOf(useLab.getState()));
   useEffect(
     () =>
       useLab.subscribe((s, prev) => {
-        if (s.curvesTick === prev.curvesTick && s.smoothing === prev.smoothing && s.smoothingKind === prev.smoothingKind && runsKey(s) === runsKey(prev)) return;
+        if (s.curvesTick === prev.curvesTick && s.smoothing === prev.smoothing && s.smoothingKind === prev.smoothingKind && s.xAxis === prev.xAxis && runsKey(s) === runsKey(prev)) return;
         startTransition(() => setInputs(inputsOf(s)));
       }),
     [],
@@ -83,10 +85,24 @@ function SmoothingSlider() {
   );
 }
 
+function AxisPicker() {
+  const axis = useLab((s) => s.xAxis);
+  const setAxis = useLab((s) => s.setXAxis);
+  const id = useId();
+  return (
+    <div className="row">
+      <label htmlFor={id}>x-axis</label>
+      <select id={id} value={axis} onChange={(e) => isXAxisKind(e.target.value) && setAxis(e.target.value)} data-testid="x-axis">
+        {X_AXES.map((a) => <option key={a.id} value={a.id}>{a.label}</option>)}
+      </select>
+    </div>
+  );
+}
+
 export function CurvesPanel() {
   const hasRuns = useTransitioned((s) => s.runs.length > 0);
   const inputs = useChartInputs();
-  const rows = useMemo(() => buildRows(inputs.runs, curvesOf, inputs.smoothing, inputs.tick, inputs.kind), [inputs]);
+  const rows = useMemo(() => buildRows(inputs.runs, curvesOf, inputs.smoothing, inputs.tick, inputs.kind, inputs.axis), [inputs]);
   const k = rows.keys;
   // The charts are mounted even before the first run (see Chart's Plot): a run's first points are an update.
   return (
@@ -94,24 +110,26 @@ export function CurvesPanel() {
       {hasRuns ? (
         <div className="curves-controls">
           <SmoothingSlider />
+          <AxisPicker />
           <Visibility />
         </div>
       ) : (
         <p className="muted">Loss, learning rate, gradient norm, throughput and the validation metrics (MRR; accuracy, F1 and AUC-ROC for classification) appear here while a run trains.</p>
       )}
+      {rows.left > 0 && <p className="muted small" data-testid="axis-left-out">{rows.left === 1 ? 'One run was' : `${rows.left} runs were`} stored before this lab kept wall time and epochs: shown on the step axis only.</p>}
       <div className="charts">
-        <Chart title="Training loss" rows={rows.loss} keys={k} withRaw={inputs.smoothing > 0} testId="chart-loss" />
-        {rows.accuracy.length === 0 || rows.mrr.length > 0 ? <Chart title="Validation MRR (%)" rows={rows.mrr} keys={k} format={formatMetric} dots testId="chart-mrr" /> : null}
+        <Chart title="Training loss" rows={rows.loss} keys={k} axis={rows.axis} withRaw={inputs.smoothing > 0} testId="chart-loss" />
+        {rows.accuracy.length === 0 || rows.mrr.length > 0 ? <Chart title="Validation MRR (%)" rows={rows.mrr} keys={k} axis={rows.axis} format={formatMetric} dots testId="chart-mrr" /> : null}
         {rows.accuracy.length > 0 ? (
           <>
-            <Chart title="Validation accuracy (%)" rows={rows.accuracy} keys={k} format={formatMetric} dots testId="chart-accuracy" />
-            <Chart title="Validation F1 (%) — positive class, or macro" rows={rows.f1} keys={k} format={formatMetric} dots testId="chart-f1" />
-            <Chart title="Validation AUC-ROC (%)" rows={rows.auc} keys={k} format={formatMetric} dots testId="chart-auc" />
+            <Chart title="Validation accuracy (%)" rows={rows.accuracy} keys={k} axis={rows.axis} format={formatMetric} dots testId="chart-accuracy" />
+            <Chart title="Validation F1 (%) — positive class, or macro" rows={rows.f1} keys={k} axis={rows.axis} format={formatMetric} dots testId="chart-f1" />
+            <Chart title="Validation AUC-ROC (%)" rows={rows.auc} keys={k} axis={rows.axis} format={formatMetric} dots testId="chart-auc" />
           </>
         ) : null}
-        <Chart title="Learning rate" rows={rows.lr} keys={k} testId="chart-lr" />
-        <Chart title="Gradient norm (before clipping)" rows={rows.gradNorm} keys={k} testId="chart-grad" />
-        <Chart title="Throughput (tokens/s)" rows={rows.throughput} keys={k} format={(v) => formatValue(v, 3)} testId="chart-throughput" />
+        <Chart title="Learning rate" rows={rows.lr} keys={k} axis={rows.axis} testId="chart-lr" />
+        <Chart title="Gradient norm (before clipping)" rows={rows.gradNorm} keys={k} axis={rows.axis} testId="chart-grad" />
+        <Chart title="Throughput (tokens/s)" rows={rows.throughput} keys={k} axis={rows.axis} format={(v) => formatValue(v, 3)} testId="chart-throughput" />
       </div>
     </Card>
   );
