@@ -1,7 +1,8 @@
 /**
  * The thesis' results table of the finished runs: one row per configuration (seeds as mean ± std), a note naming
  * what sets it apart, trainable parameters and the best validation score; copied as Markdown, downloaded as
- * LaTeX or CSV — the same table `lab compare` prints for run folders.
+ * LaTeX or CSV — the same table `lab compare` prints for run folders. Below it, the parameter-efficiency chart and
+ * the sweep's parallel coordinates.
  */
 import { useMemo, useState } from 'react';
 import { renderTable, RESULT_HEADER, resultCells, type TableFormat } from '../../../engine/report/results_table';
@@ -10,6 +11,7 @@ import { download } from '../../lib/export_runs';
 import { resultRows } from '../../lib/results';
 import { useTransitioned } from '../../store/useTransitioned';
 import { EfficiencyChart } from './EfficiencyChart';
+import { SweepCoordinates } from './SweepCoordinates';
 
 const FILES: Record<Exclude<TableFormat, 'table'>, { name: string; type: string }> = {
   markdown: { name: 'results.md', type: 'text/markdown' },
@@ -43,6 +45,7 @@ export function ResultsPanel() {
         </tbody>
       </table>
       <EfficiencyChart rows={rows} metric={rows[0]!.metric} />
+      <SweepCoordinates runs={runs} />
       <div className="row">
         <button type="button" className="secondary" onClick={() => void copy()} data-testid="copy-markdown">{copied ? 'Copied' : 'Copy as Markdown'}</button>
         {(Object.keys(FILES) as (keyof typeof FILES)[]).map((f) => (
