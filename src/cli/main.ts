@@ -48,8 +48,8 @@ commands:
   compare     the thesis-style results table of run folders (mean ± std over seeds; Markdown, LaTeX, CSV)
   probe       layer analysis: a linear probe per layer, and each layer's drift (CKA) after a run
 
-try it with the bundled sample (no network needed):
-  npm run lab -- train --model public/sample/model --train public/sample/train.jsonl --valid public/sample/valid.jsonl --out runs/demo --software-gpu --steps 50 --code-length 128 --nl-length 32`;
+try it with the bundled demo (a pre-trained tiny model and real standard-library code; no network needed):
+  npm run lab -- train --model public/demo/model --config public/demo/quick_run.json --train public/demo/train.jsonl --valid public/demo/valid.jsonl --out runs/demo --steps 10 --warmup-steps 2 --software-gpu`;
 
 /** Runs one CLI invocation; resolves to the exit code. User errors print one line on stderr. */
 export async function runCli(argv: readonly string[]): Promise<number> {

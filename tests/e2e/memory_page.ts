@@ -10,7 +10,7 @@ import { planStepMemory, type StepMemoryPlan } from '../../src/engine/plan/memor
 import { parseRunConfig } from '../../src/engine/train/run_config';
 import { decodeShareHash } from '../../src/app/lib/share';
 
-export const DEMO_MODEL: EncoderConfig = configFromHf(JSON.parse(readFileSync('public/sample/model/config.json', 'utf8')));
+export const DEMO_MODEL: EncoderConfig = configFromHf(JSON.parse(readFileSync('public/demo/model/config.json', 'utf8')));
 export const CODEBERT: EncoderConfig = PRESETS['microsoft/codebert-base'];
 
 /** The plan of the page's current configuration for `model`, with the first evaluation of `evalExamples` pairs. */

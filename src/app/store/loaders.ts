@@ -5,21 +5,21 @@
 import { parseHubEndpoint, type HubEndpoint } from '../lib/hub_endpoint';
 import { send } from './worker_client';
 import type { ShardRecord } from '../lib/workspace';
-import { SAMPLE_BASE, type ShardInput } from '../worker/protocol';
+import { DEMO_BASE, SAMPLE_BASE, type ShardInput } from '../worker/protocol';
 import { noteModelRequest, noteShardSource } from './workspace_client';
 import { useLab } from './store';
 
 let counter = 0;
 const shardId = (): string => `shard-${Date.now().toString(36)}-${counter++}`;
 
-function sampleBase(): string {
-  return new URL(SAMPLE_BASE, document.baseURI).href;
+function pageUrl(path: string): string {
+  return new URL(path, document.baseURI).href;
 }
 
 export function loadDemoModel(): void {
   noteModelRequest({ kind: 'demo' });
   useLab.getState().setModelLoading();
-  send({ type: 'load-model', source: { kind: 'demo', baseUrl: sampleBase() } });
+  send({ type: 'load-model', source: { kind: 'demo', baseUrl: pageUrl(DEMO_BASE) } });
 }
 
 export function loadModelFiles(files: readonly File[]): void {
@@ -51,27 +51,40 @@ export function addShardFiles(files: readonly File[]): void {
   }
 }
 
-export function loadSampleShards(): void {
-  for (const name of SAMPLE_FILES) {
+/** The bundled shards, by the name a shard record keeps (a path under the page's base). */
+export const DEMO_SHARDS = [`${DEMO_BASE}train.jsonl`, `${DEMO_BASE}valid.jsonl`] as const;
+export const SYNTHETIC_SHARDS = [`${SAMPLE_BASE}train.jsonl`, `${SAMPLE_BASE}valid.jsonl`] as const;
+const BUNDLED: readonly string[] = [...DEMO_SHARDS, ...SYNTHETIC_SHARDS];
+
+function loadBundled(names: readonly string[]): void {
+  for (const name of names) {
     const id = shardId();
     noteShardSource(id, 'sample');
-    useLab.getState().addShard(id, `sample/${name}`, null);
-    send({ type: 'add-shard', id, input: sampleInput(name) });
+    useLab.getState().addShard(id, name, null);
+    send({ type: 'add-shard', id, input: bundledInput(name) });
   }
 }
 
-const SAMPLE_FILES = ['train.jsonl', 'valid.jsonl'];
+/** The demo's real-code shard: standard-library functions and their docstrings (public/demo/). */
+export function loadDemoShards(): void {
+  loadBundled(DEMO_SHARDS);
+}
 
-function sampleInput(name: string): ShardInput {
-  return { kind: 'url', url: new URL(name, sampleBase()).href, name };
+/** The synthetic shard: templated functions of 69 behaviours (public/sample/). */
+export function loadSyntheticShards(): void {
+  loadBundled(SYNTHETIC_SHARDS);
+}
+
+function bundledInput(name: string): ShardInput {
+  return { kind: 'url', url: pageUrl(name), name: name.slice(name.indexOf('/') + 1) };
 }
 
 /** A shard of the stored workspace, under its old id (the run plans name it). */
 export function restoreShard(shard: ShardRecord): void {
   useLab.getState().addShard(shard.id, shard.name, shard.size);
-  const sample = shard.source === 'sample' ? SAMPLE_FILES.find((f) => shard.name === `sample/${f}`) : undefined;
-  if (shard.source === 'sample' && !sample) return useLab.getState().setShardError(shard.id, 'Not a file of the bundled sample.');
-  send({ type: 'add-shard', id: shard.id, input: sample ? sampleInput(sample) : { kind: 'stored', name: shard.name } });
+  const bundled = shard.source === 'sample' && BUNDLED.includes(shard.name);
+  if (shard.source === 'sample' && !bundled) return useLab.getState().setShardError(shard.id, 'Not a file bundled with the lab.');
+  send({ type: 'add-shard', id: shard.id, input: bundled ? bundledInput(shard.name) : { kind: 'stored', name: shard.name } });
 }
 
 export function removeShard(id: string): void {
@@ -79,11 +92,16 @@ export function removeShard(id: string): void {
   send({ type: 'remove-shard', id });
 }
 
-/** Demo model + sample shard + the quick recipe: a first run is one more click away. */
+/**
+ * Demo model + real-code shard + the demo's run (full fine-tuning, the quick recipe: public/demo/quick_run.json):
+ * a first run is one more click away. Full fine-tuning because a 64-wide model learns most through its embedding
+ * tables, which LoRA leaves frozen; the method panel offers the rest for comparison.
+ */
 export function loadDemo(): void {
   const state = useLab.getState();
   if (state.modelStatus !== 'ready' || !state.model?.demo) loadDemoModel();
-  if (!state.shards.some((s) => s.name.startsWith('sample/'))) loadSampleShards();
+  if (!state.shards.some((s) => s.name.startsWith(DEMO_BASE))) loadDemoShards();
+  state.applyPreset('full');
   state.applyRecipePreset('quick');
 }
 

@@ -1,7 +1,7 @@
 /**
  * A model for the lab from its files: config.json, the tokenizer (vocab.json + merges.txt, or tokenizer.json)
  * and the weights (model.safetensors or pytorch_model.bin, read by the engine's checkpoint loader, which
- * never executes anything from the file). The demo model is the same files fetched from public/sample/model/.
+ * never executes anything from the file). The demo model is the same files fetched from public/demo/model/.
  */
 import { assertCheckpointSize, loadCheckpoint, mapToModel } from '../../engine/io/checkpoint';
 import { tokenizerFromJson, tokenizerFromVocabMerges, tokenizerMismatch, type CodeSearchTokenizer } from '../../engine/io/tokenizer';

@@ -14,11 +14,15 @@ import type { ClassificationEval, TrainerEvent } from '../../engine/train/events
 import type { RecipeSettings, RunConfig } from '../../engine/train/run_config';
 import type { RunFailure } from '../lib/run_types';
 
-/** The bundled demo model and sample shard, served next to the page (public/sample/). */
+/**
+ * Bundled files served next to the page: public/demo/ holds the pre-trained demo model and the real-code shard
+ * (standard-library functions), public/sample/ the synthetic shard and the probing set.
+ */
 export const DEMO_MODEL_NAME = 'demo';
+export const DEMO_BASE = 'demo/';
 export const SAMPLE_BASE = 'sample/';
 
-/** `baseUrl`: where public/sample/model/ is served (the page knows its own base; a Worker's URL differs). */
+/** `baseUrl`: where public/demo/model/ is served (the page knows its own base; a Worker's URL differs). */
 export type ModelSource =
   | { readonly kind: 'demo'; readonly baseUrl: string }
   | { readonly kind: 'files'; readonly files: readonly File[] }

@@ -21,7 +21,7 @@ export const PROBE_HELP = `npm run lab -- probe --model DIR --data FILE --label-
   Layer analysis (Telly): each layer's representation of the labelled examples in FILE (JSONL / JSON / Parquet),
   a logistic-regression probe per layer trained on a seeded split and measured on the held-out part, and with
   --run (a \`train --out\` folder) the run's probes and each layer's linear CKA with the model (1: unchanged).
-  Try it: --model public/sample/model --data public/sample/probe.jsonl --label-field syntactic_returns
+  Try it: --model public/demo/model --data public/sample/probe.jsonl --label-field syntactic_returns
   --text-field F      the field holding the code (default: code)
   --pooling P         mean (over the real tokens, default) or cls (the <s> state; the embeddings' is the
                       same for every input, so their probe only guesses the majority class)

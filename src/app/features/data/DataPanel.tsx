@@ -1,7 +1,7 @@
 /** Dataset shards and how a run uses them: which one trains, and where validation pairs come from. */
 import { Card } from '../../components/Card';
 import { CheckField, NumberField, SelectField } from '../../components/fields';
-import { loadSampleShards } from '../../store/loaders';
+import { loadDemoShards, loadSyntheticShards } from '../../store/loaders';
 import { useLab } from '../../store/store';
 import { DropZone } from './DropZone';
 import { ShardCard } from './ShardCard';
@@ -47,7 +47,9 @@ export function DataPanel() {
     <Card title="2 · Data" testId="data-panel">
       <DropZone />
       <p className="small">
-        Or <button type="button" className="link" onClick={loadSampleShards} data-testid="use-sample">use the bundled sample shard</button> (synthetic Python functions, offline).
+        Or use a bundled shard (offline): <button type="button" className="link" onClick={loadDemoShards} data-testid="use-sample">real code</button>{' '}
+        (2,500 functions of Python's standard library with their docstrings, PSF licence) or{' '}
+        <button type="button" className="link" onClick={loadSyntheticShards} data-testid="use-synthetic">synthetic</button> (templated functions of 69 behaviours).
       </p>
       {shards.length > 0 && (
         <ul className="shards" aria-label="Dataset shards">

@@ -22,8 +22,9 @@ function ModelSummary() {
         {c.vocabSize.toLocaleString('en-US')}, {formatCount(countParams(baseParams(c)))} parameters.
       </p>
       {model.demo && (
-        <p className="warn-text small">
-          Random weights: fine for trying the lab, meaningless MRR. For real results download a pretrained model such as microsoft/codebert-base below, or drop its folder.
+        <p className="muted small">
+          Pre-trained on Python by masked-language modelling (public/demo/README.md): it learns code search in minutes, but it is tiny.
+          For real results download a pretrained model such as microsoft/codebert-base below, or drop its folder.
         </p>
       )}
       {model.ignored > 0 && <p className="muted small">{model.ignored} tensors in the checkpoint (heads, buffers) are not part of the encoder and were skipped.</p>}

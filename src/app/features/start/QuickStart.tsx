@@ -10,16 +10,17 @@ export function QuickStart() {
     <section className="card quickstart" aria-labelledby="quickstart-title">
       <h2 id="quickstart-title">{hasRuns ? 'Load the demo again' : 'New here? Try the lab in two clicks'}</h2>
       <p>
-        Load the bundled <strong>demo model</strong> and <strong>sample dataset</strong> (2,000 Python functions with their
-        docstrings), then press <em>Start training</em>. Everything is served with the page: no download, no account.
+        Load the bundled <strong>demo model</strong> and <strong>demo dataset</strong> (2,500 functions of Python's standard
+        library with their docstrings), then press <em>Start training</em>. Everything is served with the page: no
+        download, no account.
       </p>
       <button type="button" className="primary" onClick={loadDemo} data-testid="load-demo">
         Load the demo model and sample data
       </button>
       <p className="muted small">
-        The demo model is tiny and <strong>randomly initialized</strong>: it is for trying the lab, and its MRR means
-        nothing. Real results need a pretrained model such as <code>microsoft/codebert-base</code> — drop its folder in
-        the Model panel.
+        The demo model is a <strong>tiny RoBERTa pre-trained on Python</strong> (masked-language modelling, minutes on
+        a CPU): within a minute of training its validation MRR climbs well above where it starts. Real results need a
+        real encoder such as <code>microsoft/codebert-base</code> — drop its folder in the Model panel.
       </p>
     </section>
   );
