@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { configDiff } from '../../src/engine/report/config_diff';
 import { efficiencySeries, methodFamily, renderTable, resultsTable, type RunResult } from '../../src/engine/report/results_table';
 import { DEFAULT_RECIPE } from '../../src/engine/train/run_config';
+import { readTask } from '../../src/engine/train/task';
 
 function result(name: string, method: string, percent: number, best: number, recipe: Partial<typeof DEFAULT_RECIPE> = {}): RunResult {
   const r = { ...DEFAULT_RECIPE, ...recipe };
@@ -32,6 +33,14 @@ describe('results table', () => {
     expect(lora[0]!.mean).toBeCloseTo(0.27, 12);
     expect(lora[0]!.std).toBeCloseTo(0.01, 12);
     expect(efficiencySeries(rows, 'accuracy').size).toBe(0);
+  });
+
+  it("names the settings that set rows apart, without the query tower's for a classification run", () => {
+    const search = result('s', 'Full FT', 100, 0.1, { lr: 2e-3, nlLength: 16 });
+    const cls: RunResult = { ...result('c', 'LoRA-8', 2.5, 0.8, { lr: 1e-5, nlLength: 128 }), task: readTask({ kind: 'classification', label: 'y' }, 'task', []) };
+    const [a, b] = resultsTable([search, cls]);
+    expect(a!.note).toBe('lr=0.002, nlLength=16');
+    expect(b!.note).toBe('classification of y, lr=0.00001');
   });
 
   it('escapes what would break a cell: | in Markdown, & % _ in LaTeX, quotes and formulas in CSV', () => {

@@ -37,6 +37,8 @@ export interface ResultRow {
 
 /** Recipe fields that never tell rows apart in a note. */
 const QUIET = new Set<keyof RecipeSettings>(['seed', 'evalEvery', 'evalBatchSize', 'frozenWeightsF16']);
+/** Settings of the query tower and the scores: a classification run has neither, so they say nothing about it. */
+const SEARCH_ONLY = new Set<keyof RecipeSettings>(['nlLength', 'pooling', 'normalize', 'scale']);
 
 export function resultsTable(results: readonly RunResult[]): ResultRow[] {
   const groups = new Map<string, RunResult[]>();
@@ -45,7 +47,8 @@ export function resultsTable(results: readonly RunResult[]): ResultRow[] {
   const varying = varyingFields(members.map((g) => g[0]!.recipe));
   return members.map((g) => {
     const first = g[0]!;
-    const note = [taskNote(first.task), ...varying.map((k) => `${k}=${String(first.recipe[k])}`)].filter((x) => x !== '').join(', ');
+    const applies = varying.filter((k) => first.task.kind !== 'classification' || !SEARCH_ONLY.has(k));
+    const note = [taskNote(first.task), ...applies.map((k) => `${k}=${String(first.recipe[k])}`)].filter((x) => x !== '').join(', ');
     return {
       method: first.method,
       note,
