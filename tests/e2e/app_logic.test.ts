@@ -21,7 +21,7 @@ import { seedGroupKey, type RunRecord } from '../../src/app/lib/run_types';
 import { decodeShareHash, encodeShareHash, MAX_SHARE_CHARS, unsafePatternIn } from '../../src/app/lib/share';
 import { meanStd } from '../../src/engine/report/stats';
 import { expandSweep, parseValueList } from '../../src/app/lib/sweep';
-import { niceAxis } from '../../src/app/lib/ticks';
+import { logAxis, niceAxis } from '../../src/app/lib/ticks';
 import { tableRows } from '../../src/app/features/runs/rows';
 import { MemoryPlanner, PLAN_DEBOUNCE_MS } from '../../src/app/store/memory_plan_client';
 import type { MemoryPlanState } from '../../src/app/store/memorySlice';
@@ -72,6 +72,12 @@ describe('curves', () => {
     const flat = niceAxis(0.34, 0.34, 4);
     expect(flat.domain[0]).toBeLessThan(0.34);
     expect(flat.domain[1]).toBeGreaterThan(0.34);
+  });
+
+  it('gives the efficiency chart a log axis at 1-2-5 marks around the trainable shares', () => {
+    expect(logAxis(4.96, 9.76)).toEqual({ domain: [2, 10], ticks: [2, 5, 10] });
+    expect(logAxis(0.08, 100)).toEqual({ domain: [0.05, 100], ticks: [0.05, 0.1, 1, 10, 100] });
+    expect(logAxis(5, 5)).toEqual({ domain: [2, 10], ticks: [2, 5, 10] });
   });
 });
 

@@ -79,7 +79,8 @@ describe('the lab dashboard', () => {
     expect(Number(mrr)).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid="chart-mrr"] .recharts-line-curve').count(), { timeout: 5_000 }).toBeGreaterThan(0);
     // The same curves by wall time, then by examples seen (4 steps of batch 4: the axis reaches 16, steps only 4).
-    const xTicks = () => page.locator('[data-testid="chart-loss"] .recharts-xAxis text').allTextContents();
+    // x tick labels are centred under their tick (y labels end at the axis): src/app/features/curves/Chart.tsx.
+    const xTicks = () => page.locator('[data-testid="chart-loss"] text[text-anchor="middle"]').allTextContents();
     await page.getByTestId('x-axis').selectOption('time');
     await expect.poll(async () => (await xTicks()).some((t) => / s$/.test(t)), { timeout: 5_000 }).toBe(true);
     await page.getByTestId('x-axis').selectOption('examples');
@@ -225,11 +226,15 @@ describe('the lab dashboard', () => {
     expect(families).toEqual(expect.arrayContaining(['LoRA', 'Adapter-FFN']));
     expect(await page.getByTestId('result-row').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^Adapter-FFN-64.*MRR[\d.]+ ± [\d.]+2$/)]));
     // The sweep as parallel coordinates: a line per finished run through the settings that differ, then MRR.
-    expect(await page.getByTestId('sweep-line').count()).toBe(3);
+    await expect.poll(() => page.getByTestId('sweep-line').count(), { timeout: 5_000 }).toBe(3);
     const axes = await page.getByTestId('sweep-coordinates').locator('svg > g > text[font-weight="600"]').allTextContents();
-    expect(axes).toEqual(expect.arrayContaining(['methods[0].type', 'seed', 'MRR']));
-    await page.getByTestId('sweep-line').first().hover({ force: true });
-    await expect.poll(() => page.getByTestId('sweep-coordinates').locator('figcaption strong').count()).toBe(1);
+    expect(axes).toEqual(expect.arrayContaining(['method', 'seed', 'MRR']));
+    // Point at the middle of the first line's first segment: a line's box centre may be off the line.
+    await page.getByTestId('sweep-coordinates').scrollIntoViewIfNeeded();
+    const svgBox = (await page.getByTestId('sweep-coordinates').locator('svg').boundingBox())!;
+    const [p0, p1] = ((await page.getByTestId('sweep-line').first().getAttribute('points')) ?? '').split(' ').map((p) => p.split(',').map(Number));
+    await page.mouse.move(svgBox.x + (p0![0]! + p1![0]!) / 2, svgBox.y + (p0![1]! + p1![1]!) / 2);
+    await expect.poll(() => page.getByTestId('sweep-hover').count()).toBe(1);
     await page.getByTestId('results-panel').screenshot({ path: 'test-results/results-efficiency.png' });
     // The runs shown, compared: only the settings that differ.
     const diff = await page.getByTestId('config-diff').locator('[data-testid="diff-row"] code').allTextContents();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parallelCoordinates } from '../../src/engine/report/parallel_coords';
 
 const run = (id: string, lr: number, r: number, method: string, seed: number, metric: number | null) => ({
-  id, name: id, metric,
+  id, name: id, metric, method: `${method}-${r}`,
   config: { model: 'demo', dataset: 'train.jsonl', peft: { methods: [{ type: method, r }] }, recipe: { lr, batchSize: 8, seed } },
 });
 
@@ -12,8 +12,12 @@ describe('parallel coordinates', () => {
   const { axes, lines } = parallelCoordinates(runs, 'MRR');
 
   it('has an axis per differing field, then the metric; runs without a metric are left out', () => {
-    expect(axes.map((a) => a.label)).toEqual(['methods[0].type', 'methods[0].r', 'lr', 'seed', 'MRR']);
+    // Methods of different kinds: one `method` axis instead of each method's own fields.
+    expect(axes.map((a) => a.label)).toEqual(['method', 'lr', 'seed', 'MRR']);
     expect(lines.map((l) => l.id)).toEqual(['a', 'b', 'c']);
+    const loras = parallelCoordinates([runs[0]!, runs[1]!, run('e', 1e-4, 16, 'lora', 1, 0.3)], 'MRR');
+    expect(loras.axes.map((a) => a.label)).toEqual(['methods[0].r', 'lr', 'MRR']);
+    expect(loras.axes[0]!.ticks.map((t) => t.label)).toEqual(['8', '16', '64']);
   });
 
   it('puts learning rates on a log axis, small ranges on a linear one, words in first-seen order', () => {
@@ -24,7 +28,9 @@ describe('parallel coordinates', () => {
     expect(at('c', 'lr')).toBeCloseTo(0.5, 12); // 1e-4 is halfway between 1e-5 and 1e-3 in log space
     expect(at('b', 'lr')).toBe(1);
     expect(axes[byLabel.get('seed')!]!.kind).toBe('linear');
-    expect(axes[byLabel.get('methods[0].type')!]!.ticks).toEqual([{ label: 'lora', at: 0 }, { label: 'adapter', at: 1 }]);
+    expect(axes[byLabel.get('method')!]!.ticks).toEqual([{ label: 'lora-8', at: 0 }, { label: 'lora-64', at: 0.5 }, { label: 'adapter-8', at: 1 }]);
+    expect(axes.at(-1)!.ticks.map((t) => t.label)).toEqual(['20.00', '30.00', '40.00']);
+    expect(parallelCoordinates([run('s', 1e-4, 8, 'lora', 123_456, 0.1), run('t', 1e-4, 8, 'lora', 654_321, 0.2)], 'MRR').axes[0]!.ticks.map((t) => t.label)).toEqual(['123456', '654321']);
     expect(at('c', 'MRR')).toBeCloseTo(0.5, 12);
     expect(at('b', 'MRR')).toBe(1);
   });

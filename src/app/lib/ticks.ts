@@ -48,3 +48,19 @@ export function rowsRange(rows: ReadonlyArray<Record<string, number>>, keys: rea
   }
   return [min, max];
 }
+
+/**
+ * A log axis over [min, max] (both > 0): the domain widened to the enclosing 1-2-5 marks, ticks at the 1, 2 and 5
+ * multiples inside it (only the powers of ten when there are more than `count`).
+ */
+export function logAxis(min: number, max: number, count = 6): Axis {
+  if (!(min > 0) || !(max > 0) || !Number.isFinite(min) || !Number.isFinite(max)) return { domain: [1, 10], ticks: [1, 10] };
+  const marks: number[] = [];
+  for (let p = Math.floor(Math.log10(min)) - 1; p <= Math.ceil(Math.log10(max)) + 1; p++) for (const m of [1, 2, 5]) marks.push(+(m * 10 ** p).toPrecision(6));
+  let lo = [...marks].reverse().find((m) => m <= min * (1 + 1e-9)) ?? min;
+  let hi = marks.find((m) => m >= max * (1 - 1e-9)) ?? max;
+  if (lo === hi) [lo, hi] = [marks[marks.indexOf(lo) - 1] ?? lo / 2, marks[marks.indexOf(hi) + 1] ?? hi * 2]; // one value: the marks around it
+  const inside = marks.filter((m) => m >= lo && m <= hi);
+  const ticks = inside.length <= count ? inside : inside.filter((m) => Math.abs(Math.log10(m) - Math.round(Math.log10(m))) < 1e-9 || m === lo || m === hi);
+  return { domain: [lo, hi], ticks };
+}

@@ -4,7 +4,7 @@
  * Numbers get a linear axis, or a log axis when they are all positive and span 20× or more (learning rates);
  * anything else is a category axis in first-seen order.
  */
-import { configDiff } from './config_diff';
+import { configDiff, type DiffRow } from './config_diff';
 
 export interface AxisTick {
   readonly label: string;
@@ -29,6 +29,8 @@ export interface ParallelLine {
 export interface ParallelRun {
   readonly id: string;
   readonly name: string;
+  /** The method as the runs table names it (LoRA-64, Adapter-FFN-384): one axis when the methods differ in kind. */
+  readonly method: string;
   readonly config: unknown;
   /** The run's best validation value; runs without one are left out. */
   readonly metric: number | null;
@@ -39,8 +41,8 @@ export interface ParallelCoordinates {
   readonly lines: readonly ParallelLine[];
 }
 
-/** Fields that differ between any runs but say nothing about the configuration's effect. */
-const IGNORED = ['dataset', 'model'];
+/** Fields that differ between runs but say nothing about the configuration's effect on the metric. */
+const IGNORED = ['dataset', 'model', 'recipe.evalEvery', 'recipe.evalBatchSize', 'recipe.frozenWeightsF16'];
 
 function label(path: string): string {
   return path.replace(/^(recipe|peft|task)\./, '');
@@ -57,7 +59,8 @@ function numberAxis(path: string, values: readonly number[], allowLog = true): {
   const distinct = [...new Set(values)].sort((a, b) => a - b);
   const log = allowLog && distinct[0]! > 0 && distinct.at(-1)! / distinct[0]! >= 20;
   const pos = scale(values, log);
-  const ticks = (distinct.length <= 6 ? distinct : [distinct[0]!, distinct.at(-1)!]).map((v) => ({ label: String(+v.toPrecision(4)), at: pos(v) }));
+  const text = (v: number): string => (Number.isInteger(v) ? String(v) : String(+v.toPrecision(4))); // a seed stays 123456
+  const ticks = (distinct.length <= 6 ? distinct : [distinct[0]!, distinct.at(-1)!]).map((v) => ({ label: text(v), at: pos(v) }));
   return { axis: { path, label: label(path), kind: log ? 'log' : 'linear', ticks }, at: values.map(pos) };
 }
 
@@ -79,15 +82,28 @@ function parsed(text: string): unknown {
   }
 }
 
+/**
+ * The differing settings. When the runs differ in the kind of method (LoRA vs adapters), each method's own fields
+ * (r, size, targets, ...) are meaningless across them: one `method` axis replaces every `peft.*` field.
+ */
+function settingRows(runs: readonly ParallelRun[]): DiffRow[] {
+  const rows = configDiff(runs.map((r) => r.config), IGNORED);
+  const peft = (row: DiffRow): boolean => row.path.startsWith('peft.');
+  const kinds = rows.some((row) => /^peft\.methods\[\d+\]\.type$/.test(row.path) || (peft(row) && row.values.includes('—')));
+  if (!kinds) return rows;
+  return [{ path: 'method', values: runs.map((r) => JSON.stringify(r.method)) }, ...rows.filter((row) => !peft(row))];
+}
+
 export function parallelCoordinates(runs: readonly ParallelRun[], metricLabel: string): ParallelCoordinates {
   const scored = runs.filter((r): r is ParallelRun & { metric: number } => r.metric !== null && Number.isFinite(r.metric));
   if (scored.length < 2) return { axes: [], lines: [] };
-  const columns = configDiff(scored.map((r) => r.config), IGNORED).map((row) => {
+  const columns = settingRows(scored).map((row) => {
     const values = row.values.map(parsed);
     return values.every((v): v is number => typeof v === 'number' && Number.isFinite(v)) ? numberAxis(row.path, values) : categoryAxis(row.path, row.values);
   });
   const metric = numberAxis('metric', scored.map((r) => r.metric), false);
-  const axes = [...columns.map((c) => c.axis), { ...metric.axis, label: metricLabel }];
+  const percent = metric.axis.ticks.map((t) => ({ label: (100 * Number(t.label)).toFixed(2), at: t.at }));
+  const axes = [...columns.map((c) => c.axis), { ...metric.axis, label: metricLabel, ticks: percent }];
   const lines = scored.map((r, i) => ({ id: r.id, name: r.name, metric: r.metric, at: [...columns.map((c) => c.at[i]!), metric.at[i]!] }));
   return { axes, lines };
 }
