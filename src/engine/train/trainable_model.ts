@@ -20,6 +20,8 @@ import { ModelWeights } from '../model/weights';
 import { branchDropout, prefixLength, prefixShape, scheduledLayers } from '../peft/attach';
 import type { PeftPlan } from '../peft/plan';
 import type { PeftConfig } from '../peft/types';
+import { mask } from '../kernels/mask';
+import type { PruningMasks } from '../prune/masks';
 import { ClassificationObjective } from './classification_objective';
 import { ContrastiveObjective } from './objective';
 import { Optimizer, segmentRanges, type AdamWSettings, type UpdateRange } from './optimizer';
@@ -80,6 +82,8 @@ export class TrainableModel {
   private readonly prefixSource: PrefixSource;
   /** The step's commands before AdamW, per set of layers a schedule (LWO) trains ('all' otherwise); built once each. */
   private readonly passes = new Map<string, StepCommand[]>();
+  /** 1 / 0 per flat trainable value when pruned weights train (prune()); their gradients are masked each step. */
+  private gradMask: Tensor | null = null;
 
   readonly model: EncoderConfig;
   readonly peft: PeftConfig;
@@ -219,6 +223,8 @@ export class TrainableModel {
       ...this.prefixForward(),
       ...(this.plan.classes === null ? this.searchPass(w, lowest) : this.classifyPass(w, lowest)),
       ...(this.prefixMlp?.backward() ?? []),
+      // Before the norm: a pruned weight's gradient is 0, as weight_orig's is under torch's prune (its mask).
+      ...(flat && this.gradMask ? [mask(this.rt, flat.grads, this.gradMask)] : []),
       ...this.optimizer.clip(),
     ];
     this.passes.set(key, pass);
@@ -249,6 +255,32 @@ export class TrainableModel {
       ...head.backward(tower.head.dvec, encoderTrains),
       ...(encoderTrains ? tower.backward(w, lowest) : []),
     ];
+  }
+
+  /**
+   * Keeps pruned weights at exactly zero from now on (load the weights masked with maskWeights first). Frozen
+   * pruned weights never change; trainable ones are zeroed now and their gradients masked every step, so their
+   * AdamW moments and updates stay 0 and decay keeps 0 at 0 (tests/model/pruning_methods.test.ts).
+   */
+  async prune(masks: PruningMasks): Promise<void> {
+    const flat = this.weights.flat;
+    const keep = flat ? new Float32Array(flat.params.shape[0]!).fill(1) : null;
+    let pruned = 0;
+    for (const [name, m] of masks) {
+      if (!this.weights.has(name)) throw new Error(`a pruning mask names "${name}", which the model does not have`);
+      const slot = this.weights.slots.find((s) => s.spec.name === name);
+      if (!slot || !keep) continue; // frozen: the masked values it was loaded with stay as they are
+      const size = slot.spec.shape.reduce((a, b) => a * b, 1);
+      if (m.length !== size) throw new Error(`the pruning mask of "${name}" has ${m.length} entries for ${size} weights`);
+      for (let i = 0; i < size; i++) {
+        if (m[i] !== 0) continue;
+        keep[slot.offset + i] = 0;
+        pruned++;
+      }
+    }
+    this.gradMask = flat && keep && pruned > 0 ? this.rt.tensorFrom(keep, [keep.length], 'prune.mask') : null;
+    this.passes.clear();
+    if (flat && this.gradMask) await this.rt.run([mask(this.rt, flat.params, this.gradMask)], []);
   }
 
   /** One optimizer step on a batch (ids (B, T), padded); `step` is 0-based, `lr` the scheduled rate. */
