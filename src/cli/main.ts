@@ -12,6 +12,7 @@ import { compare, COMPARE_HELP } from './commands/compare';
 import { methods, METHODS_HELP } from './commands/methods';
 import { params, PARAMS_HELP } from './commands/params';
 import { probe, PROBE_HELP } from './commands/probe';
+import { prune, PRUNE_HELP } from './commands/prune';
 import { train, TRAIN_HELP } from './commands/train';
 import { describeError } from './setup';
 import { ConfigError } from '../engine/peft/fields';
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[]) => void | Promis
   'import-run': { run: importRun, help: IMPORT_RUN_HELP },
   compare: { run: compare, help: COMPARE_HELP },
   probe: { run: probe, help: PROBE_HELP },
+  prune: { run: prune, help: PRUNE_HELP },
 };
 
 const USAGE = `WebGPU fine-tuning lab — fine-tune CodeBERT-family encoders for code search.
@@ -47,6 +49,7 @@ commands:
   import-run  check and summarize a run's metrics.jsonl (a cluster run, or the lab's own)
   compare     the thesis-style results table of run folders (mean ± std over seeds; Markdown, LaTeX, CSV)
   probe       layer analysis: a linear probe per layer, and each layer's drift (CKA) after a run
+  prune       one round of unstructured pruning (L1 or random, global or per tensor; rewind for lottery tickets)
 
 try it with the bundled demo (a pre-trained tiny model and real standard-library code; no network needed):
   npm run lab -- train --model public/demo/model --config public/demo/quick_run.json --train public/demo/train.jsonl --valid public/demo/valid.jsonl --out runs/demo --steps 10 --warmup-steps 2 --software-gpu`;

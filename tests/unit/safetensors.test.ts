@@ -21,6 +21,15 @@ describe('safetensors', () => {
     expect([...file.tensors.get('b')!.data]).toEqual([...b]);
   });
 
+  it('round-trips BOOL (pruning masks) and refuses bytes other than 0 and 1', () => {
+    const bytes = writeSafeTensors([{ name: 'm', shape: [2, 3], data: Uint8Array.from([1, 0, 1, 1, 0, 0]) }]);
+    const m = readSafeTensors(bytes).tensors.get('m')!;
+    expect(m).toMatchObject({ dtype: 'BOOL', shape: [2, 3] });
+    expect([...m.data]).toEqual([1, 0, 1, 1, 0, 0]);
+    expect(() => readSafeTensors(withHeader({ m: { dtype: 'BOOL', shape: [2], data_offsets: [0, 2] } }, Uint8Array.from([1, 7])))).toThrow(/BOOL but holds the byte 7/);
+    expect(() => writeSafeTensors([{ name: 'm', shape: [1], data: Uint8Array.of(2) }])).toThrow(/only 0 and 1/);
+  });
+
   it('decodes F16 and BF16', () => {
     expect(halfToFloat(0x3c00)).toBe(1);
     expect(halfToFloat(0xc000)).toBe(-2);

@@ -3,7 +3,7 @@
  * and the weights. `--resume` continues a stopped or crashed run; Ctrl-C (or SIGTERM) finishes the step, saves
  * a checkpoint and the weights, and exits 130.
  */
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GPU_ERROR_ADVICE } from '../../engine/gpu/errors';
 import { exportTrained } from '../../engine/io/export';
@@ -18,6 +18,8 @@ import { parseRunConfig, trainerConfig, type RecipeSettings, type RunConfig, typ
 import { metricLabel, type TaskConfig } from '../../engine/train/task';
 import { ConfigError } from '../../engine/peft/fields';
 import { startingWeights } from '../../engine/train/starting_weights';
+import { maskWeights } from '../../engine/prune/masks';
+import { MASKS_FILE } from '../../engine/prune/masks_file';
 import { runFingerprint } from '../../engine/train/fingerprint';
 import type { TrainState } from '../../engine/train/train_state';
 import { runTraining, stepsPerEpoch, TrainingDiverged, TrainingInterrupted, type TrainOutcome } from '../../engine/train/trainer';
@@ -27,6 +29,7 @@ import { CliError } from '../errors';
 import { copyTokenizer, loadModelDir, type LoadedModel as ModelDir } from '../model_dir';
 import { checkOutDir, createOutDir, writeFileAtomic } from '../out_dir';
 import { readPeftConfig } from '../peft_file';
+import { readMasks } from '../pruning_masks';
 import { RECIPE_FLAGS, RECIPE_HELP, recipeFromFlags } from '../recipe_flags';
 import { checkSameRun, metricsUpTo, readSavedRun, type SavedRun } from '../resume';
 import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags, type LoadedShard } from '../setup';
@@ -99,12 +102,15 @@ export async function train(argv: readonly string[]): Promise<void> {
   const plan = planPeft(model.config, peft, classNames?.length ?? null);
   const weightsOut: WeightsTarget = { out: setup.out, model, plan, base: new Map(), classNames };
   const adapter = setup.init?.adapter ? { tensors: setup.init.adapter.tensors, name: `--init ${setup.initPath}` } : null;
+  const pruning = readMasks(model);
   const start = startingWeights(plan, { base: model.weights, trained: setup.init?.baseWeights, adapter }, recipe.seed);
   process.stderr.write(`lab: ${start.report.text}${setup.saved ? `, then the checkpoint at step ${setup.saved.checkpoint.state.step}` : ''}\n`);
   const rt = await runtimeFromFlags(f); // a bad --matmul-tuning fails here, before the folder is touched
   try {
     await checkFits(rt, model, setup, data.valid?.n ?? 0, f.string('memory-budget') === undefined ? null : f.number('memory-budget', 0, 1e-6, 1e6) * 2 ** 30, classNames?.length ?? null);
     createOutDir(setup.out);
+    // The masks go with the run's weights, so the next round (lab prune --model OUT) continues from them.
+    if (pruning) copyFileSync(join(model.dir, MASKS_FILE), join(setup.out, MASKS_FILE));
     const metrics = openMetrics(setup, model, f.required('train'), classNames);
     weightsOut.base = start.values;
     const save = async (state: TrainState): Promise<void> => writeFileAtomic(join(setup.out, CHECKPOINT_FILE), encodeCheckpoint({ state, fingerprint }));
@@ -115,7 +121,8 @@ export async function train(argv: readonly string[]): Promise<void> {
     try {
       const control = { shouldStop: stop.requested, gate: async () => undefined };
       const persistence = { resume: setup.saved?.checkpoint.state ?? null, checkpoint: { every, save } };
-      result = await runTraining(rt, plan, start.values, trainerConfig(recipe, peft, task), data, (e) => (writeSync(metrics, `${JSON.stringify(e)}\n`), report(e)), control, persistence);
+      const initial = pruning ? maskWeights(start.values, pruning) : start.values;
+      result = await runTraining(rt, plan, initial, trainerConfig(recipe, peft, task), data, (e) => (writeSync(metrics, `${JSON.stringify(e)}\n`), report(e)), control, persistence, pruning);
     } catch (error) {
       const best = error instanceof TrainingDiverged || error instanceof TrainingInterrupted ? error.best : null;
       if (best) writeWeights(weightsOut, new Map(best.weights), `the best weights so far (step ${best.step}, ${metricLabel(best.metric)} ${best.value.toFixed(4)})`);

@@ -5,14 +5,14 @@
  * hostile file gives one clear error instead of garbage weights.
  */
 
-export type SafeDType = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64';
+export type SafeDType = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'BOOL';
 
-const DTYPE_BYTES: Record<SafeDType, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I64: 8 };
+const DTYPE_BYTES: Record<SafeDType, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I64: 8, BOOL: 1 };
 
 export interface SafeTensor {
   readonly dtype: SafeDType;
   readonly shape: readonly number[];
-  /** Floats widened to f32; integers as Int32 (I64 values must fit, else the read fails). */
+  /** Floats widened to f32; integers as Int32 (I64 values must fit, else the read fails); BOOL as 0/1 Int32. */
   readonly data: Float32Array | Int32Array;
 }
 
@@ -87,7 +87,7 @@ function readMetadata(raw: unknown, fail: (m: string) => never): Record<string, 
 function readEntry(name: string, raw: unknown, dataLength: number, fail: (m: string) => never): Entry {
   const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const dtype = o.dtype;
-  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`tensor "${name}" has dtype ${JSON.stringify(dtype)}; the lab reads F32, F16, BF16, I32 and I64`);
+  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`tensor "${name}" has dtype ${JSON.stringify(dtype)}; the lab reads F32, F16, BF16, I32, I64 and BOOL`);
   const shape = o.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor "${name}" has an invalid shape`);
   const offsets = o.data_offsets;
@@ -105,6 +105,15 @@ function readEntry(name: string, raw: unknown, dataLength: number, fail: (m: str
 function decode(bytes: Uint8Array, dataStart: number, e: Entry, name: string, fail: (m: string) => never): Float32Array | Int32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart + e.begin, e.end - e.begin);
   const n = (e.end - e.begin) / DTYPE_BYTES[e.dtype];
+  if (e.dtype === 'BOOL') {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = view.getUint8(i);
+      if (v > 1) fail(`tensor "${name}" is BOOL but holds the byte ${v} (only 0 and 1 are booleans)`);
+      out[i] = v;
+    }
+    return out;
+  }
   if (e.dtype === 'I32' || e.dtype === 'I64') {
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) {
@@ -143,17 +152,21 @@ export function halfToFloat(bits: number): number {
 export interface TensorToWrite {
   readonly name: string;
   readonly shape: readonly number[];
-  readonly data: Float32Array | Int32Array;
+  /** Float32Array → F32, Int32Array → I32, Uint8Array (0/1 only) → BOOL. */
+  readonly data: Float32Array | Int32Array | Uint8Array;
 }
 
-/** Writes F32 (Float32Array) and I32 (Int32Array) tensors, header padded to 8 bytes as the reference writer does. */
+const dtypeOf = (data: TensorToWrite['data']): SafeDType => (data instanceof Float32Array ? 'F32' : data instanceof Int32Array ? 'I32' : 'BOOL');
+
+/** Writes F32, I32 and BOOL tensors, header padded to 8 bytes as the reference writer does. */
 export function writeSafeTensors(tensors: readonly TensorToWrite[], metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
   for (const t of tensors) {
     const bytes = t.data.byteLength;
-    header[t.name] = { dtype: t.data instanceof Float32Array ? 'F32' : 'I32', shape: t.shape, data_offsets: [offset, offset + bytes] };
+    if (t.data instanceof Uint8Array && t.data.some((v) => v > 1)) throw new RangeError(`tensor "${t.name}": a BOOL tensor holds only 0 and 1`);
+    header[t.name] = { dtype: dtypeOf(t.data), shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   let json = JSON.stringify(header);

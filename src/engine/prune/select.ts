@@ -85,6 +85,18 @@ export function pruneRound(tensors: readonly PrunableTensor[], round: PruneRound
   return removed;
 }
 
+/** Uniform draws in [0, 1) from a seed (mulberry32): the random selection, reproducible from the run's seed. */
+export function seededUniform(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** The share of weights pruned across `tensors`. */
 export function sparsity(tensors: readonly PrunableTensor[]): number {
   let zeros = 0;

@@ -16,6 +16,7 @@ import { classificationScores, metricValue, type ClassificationEval, type EmitEv
 import type { BestSoFar, CheckpointPolicy, TrainState } from './train_state';
 import { linearWarmupFactor } from './schedule';
 import { buildModel } from './build_model';
+import type { PruningMasks } from '../prune/masks';
 import type { TrainerConfig } from './run_config';
 import type { RecipeShape, TrainableModel } from './trainable_model';
 
@@ -58,6 +59,8 @@ export async function runTraining(
   emit: EmitEvent,
   control: TrainerControl = { shouldStop: () => false, gate: async () => undefined },
   persistence: TrainerPersistence = {},
+  /** Pruned weights to keep at zero (the initial values must already hold the zeros: maskWeights). */
+  pruning: PruningMasks | null = null,
 ): Promise<TrainOutcome> {
   const B = config.recipe.batchSize;
   const perEpoch = stepsPerEpoch(data.train.n, B);
@@ -66,7 +69,7 @@ export async function runTraining(
   // An error the device reports outside any step (lost, or an uncaptured error) ends the run at the next gate.
   let failure: GpuError | null = null;
   const off = rt.on((e) => (failure ??= e.type === 'device-lost' ? new GpuError('device-lost', e.message) : e.error));
-  const loop = new TrainingLoop(rt, plan, initial, config, data, emit, persistence);
+  const loop = new TrainingLoop(rt, plan, initial, config, data, emit, persistence, pruning);
   try {
     return await loop.run(control, () => failure);
   } catch (error) {
@@ -97,6 +100,7 @@ class TrainingLoop {
     private readonly data: { readonly train: EncodedSet; readonly valid: EncodedSet | null },
     private readonly emit: EmitEvent,
     private readonly persistence: TrainerPersistence,
+    private readonly pruning: PruningMasks | null,
   ) {
     this.total = config.steps ?? config.epochs * stepsPerEpoch(data.train.n, config.recipe.batchSize);
     this.tm = buildModel(rt, plan, config, 'train');
@@ -116,6 +120,7 @@ class TrainingLoop {
     const { config, data, emit, tm, total } = this;
     const B = config.recipe.batchSize;
     const resume = this.persistence.resume ?? null;
+    if (this.pruning) await tm.prune(this.pruning);
     emit({ type: 'start', total_steps: total, steps_per_epoch: stepsPerEpoch(data.train.n, B), examples: data.train.n, trainable: trainableSummary(tm.plan), ...(resume ? { resumed_from: resume.step } : {}) });
     const batches = new Batcher(data.train, B, config.seed, config.shuffle, config.recipe);
     const started = performance.now();
