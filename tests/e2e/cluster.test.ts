@@ -56,7 +56,7 @@ describe('cluster runs in the dashboard', () => {
     for (const f of ['train.py', 'lab_methods.py', 'lab_data.py', 'run_config.json', 'README.md']) expect(existsSync(join(project, f)), f).toBe(true);
     copyFileSync(SAMPLE_TRAIN, join(project, 'train.jsonl'));
     copyFileSync(SAMPLE_VALID, join(project, 'valid.jsonl'));
-    python('train.py', ['--model', join(process.cwd(), 'public/sample/model'), '--max-steps', '1'], project);
+    python('train.py', ['--model', join(process.cwd(), 'public/demo/model'), '--max-steps', '1'], project);
 
     // One of the two files, or a file that is not a run's: a message, and nothing added.
     await page.getByTestId('import-run').setInputFiles([join(project, 'out', 'metrics.jsonl')]);
@@ -100,7 +100,7 @@ describe('cluster runs in the dashboard', () => {
     writeFileSync(pairs, readFileSync(SAMPLE_VALID, 'utf8').split('\n').slice(0, 24).join('\n'));
     const lengths = ['--code-length', '32', '--nl-length', '16'];
     reference('embed', '--model', stDir, '--sentence-transformers', '--data', pairs, ...lengths, '--out', join(dir, 'st.safetensors'));
-    await labOk('embed', '--model', 'public/sample/model', '--adapter', adapter, '--data', pairs, ...lengths, '--out', join(dir, 'lab.safetensors'), '--software-gpu');
+    await labOk('embed', '--model', 'public/demo/model', '--adapter', adapter, '--data', pairs, ...lengths, '--out', join(dir, 'lab.safetensors'), '--software-gpu');
     const read = (p: string) => readSafeTensors(new Uint8Array(readFileSync(p)), p).tensors;
     const [st, lab] = [read(join(dir, 'st.safetensors')), read(join(dir, 'lab.safetensors'))];
     expectClose(lab.get('code')!.data as Float32Array, st.get('code')!.data as Float32Array, { atol: 1e-5, rtol: 0 }, 'code');

@@ -88,13 +88,14 @@ function tick(format: (v: number) => string, axis: 'x' | 'y') {
 
 function Plot({ rows, keys, axis, format = (v: number) => formatValue(v), withRaw = false, dots = false, width, hover }: ChartProps & { readonly width: number; readonly hover: boolean }) {
   const ids = keys.flatMap((k) => (withRaw ? [k.id, k.id + RAW_SUFFIX] : [k.id]));
+  // Steps and examples are counts: no 0.2-step ticks (they would all read 0 or 1 early in a run).
   const whole = axis === 'step' || axis === 'examples';
   const x = niceAxis(0, Math.max(whole ? 1 : 0, rows.at(-1)?.x ?? 1), 5, true);
   const y = niceAxis(...rowsRange(rows, ids), 4);
   return (
     <>
       <LineChart width={width} height={CHART_HEIGHT} data={[...rows]} margin={{ top: 6, right: 16, bottom: 0, left: 0 }}>
-        <XAxis dataKey="x" type="number" domain={[...x.domain]} ticks={[...x.ticks]} interval={0} tick={tick((v) => formatX(axis, v), 'x')} />
+        <XAxis dataKey="x" type="number" domain={[...x.domain]} ticks={whole ? x.ticks.filter(Number.isInteger) : [...x.ticks]} interval={0} tick={tick((v) => formatX(axis, v), 'x')} />
         <YAxis type="number" width={58} domain={[...y.domain]} ticks={[...y.ticks]} interval={0} tick={tick(format, 'y')} />
         {hover && <Tooltip content={(props: TooltipContentProps) => <Readout {...props} keys={keys} format={format} axis={axis} />} isAnimationActive={false} />}
         {withRaw &&

@@ -90,7 +90,7 @@ function AxisPicker() {
   const setAxis = useLab((s) => s.setXAxis);
   const id = useId();
   return (
-    <div className="row">
+    <div className="row axis-picker">
       <label htmlFor={id}>x-axis</label>
       <select id={id} value={axis} onChange={(e) => isXAxisKind(e.target.value) && setAxis(e.target.value)} data-testid="x-axis">
         {X_AXES.map((a) => <option key={a.id} value={a.id}>{a.label}</option>)}
@@ -106,11 +106,11 @@ export function CurvesPanel() {
   const k = rows.keys;
   // The charts are mounted even before the first run (see Chart's Plot): a run's first points are an update.
   return (
-    <Card title="Curves" testId="curves-panel" className="curves">
+    // The x-axis sits in the header: a third control in the row would push "Runs shown" (and the charts) down.
+    <Card title="Curves" testId="curves-panel" className="curves" actions={hasRuns ? <AxisPicker /> : null}>
       {hasRuns ? (
         <div className="curves-controls">
           <SmoothingSlider />
-          <AxisPicker />
           <Visibility />
         </div>
       ) : (
