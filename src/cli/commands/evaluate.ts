@@ -11,12 +11,17 @@ import type { Runtime } from '../../engine/gpu/runtime';
 import { readAdapterDir, type AdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
-import { evaluationModel, evaluationWeights } from '../evaluation_model';
+import { evaluationModel, evaluationWeights, type EvaluationWeights } from '../evaluation_model';
 import { loadModelDir } from '../model_dir';
 import { checkWritableFile, writeFileAtomic } from '../out_dir';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe_flags';
 import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags, type LoadedShard } from '../setup';
 import { loadLabelledShard } from '../task_flags';
+import { atPrecision, WEIGHT_PRECISIONS, type WeightPrecision } from '../../engine/quant/precision';
+
+const WEIGHTS_HELP = `  --weights P         the linear weights at f32 (default) | fp16 | int8 (per tensor, quantize_dynamic's default) |
+                      int8-channel (per output channel), weight-only: computed as their dequantized f32 values;
+                      eval adds the precision and the model's stored size to its JSON (docs/COMPRESSION.md)`;
 
 export const EVAL_HELP = `npm run lab -- eval --model DIR [--adapter DIR] --data FILE [--code-length N --nl-length N --pooling P ...]
   Prints JSON with the CodeXGLUE MRR (every example's code is a candidate for every query) and recall@1/5/10.
@@ -24,16 +29,30 @@ export const EVAL_HELP = `npm run lab -- eval --model DIR [--adapter DIR] --data
   lengths and pooling the run used, unless flags override them. A classification run (its task in
   run_config.json) is evaluated with its head on FILE's labelled records (the run's fields and classes): accuracy,
   precision, recall, F1, macro-F1, AUC-ROC and the confusion matrix (docs/TASKS.md).
+${WEIGHTS_HELP}
 ${GPU_HELP}`;
 
 export const EMBED_HELP = `npm run lab -- embed --model DIR [--adapter DIR] --data FILE --out FILE
   Writes the code and query embeddings: FILE.npz (code.npy and query.npy, float32 (n, hidden)) or
   FILE.safetensors (tensors "code" and "query").
+${WEIGHTS_HELP}
 ${GPU_HELP}`;
 
-const FLAGS = { model: { type: 'string' }, adapter: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, ...GPU_FLAGS, ...RECIPE_FLAGS } as const;
+const FLAGS = { model: { type: 'string' }, adapter: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, weights: { type: 'string' }, ...GPU_FLAGS, ...RECIPE_FLAGS } as const;
+
+/** --weights: the evaluation weights at that precision, and what it reports (null at f32 when not asked). */
+function withPrecision(f: FlagReader, weights: EvaluationWeights): { weights: EvaluationWeights; report: Record<string, unknown> | null } {
+  const asked = f.string('weights');
+  const precision = (asked ?? 'f32') as WeightPrecision;
+  if (!(WEIGHT_PRECISIONS as readonly string[]).includes(precision)) throw new CliError(`--weights must be one of ${WEIGHT_PRECISIONS.join(', ')} (got "${precision}")`);
+  const shapes = new Map([...weights.plan.base, ...weights.plan.added].map((s) => [s.name, s.shape]));
+  const q = atPrecision(weights.values, shapes, precision);
+  const report = asked === undefined ? null : { weights: precision, linear_bytes: q.linearBytes, model_bytes: q.modelBytes };
+  return { weights: { ...weights, values: q.values }, report };
+}
 
 interface Prepared {
+  readonly report: Record<string, unknown> | null;
   readonly rt: Runtime;
   readonly tm: TrainableModel;
   readonly data: LoadedShard;
@@ -47,10 +66,10 @@ async function prepare(argv: readonly string[], command: string): Promise<Prepar
   const adapter = adapterPath ? readAdapterDir(adapterPath, 'adapter', model.config) : null;
   const recipe = recipeFromFlags(f, model.config, adapter?.recipe ?? undefined);
   const data = await loadShard(f.required('data'), 'data', model.tokenizer, recipe.codeLength, recipe.nlLength);
-  const weights = evaluationWeights(model, adapter, `--adapter ${adapterPath}`, recipe.seed);
+  const { weights, report } = withPrecision(f, evaluationWeights(model, adapter, `--adapter ${adapterPath}`, recipe.seed));
   const rt = await runtimeFromFlags(f);
   const tm = evaluationModel(rt, weights, recipe);
-  return { f, rt, tm, data, recipe };
+  return { f, rt, tm, data, recipe, report };
 }
 
 /** `eval` of a classification run folder: its head on the file's labelled records, the run's classes. */
@@ -58,11 +77,11 @@ async function evaluateClassifier(f: FlagReader, model: ReturnType<typeof loadMo
   const recipe = recipeFromFlags(f, model.config, adapter.recipe ?? undefined);
   if (!task.classes) throw new CliError(`--adapter ${adapterPath}: its run_config.json names no classes (a run of this lab writes them): evaluate it with the run's own folder`);
   const data = await loadLabelledShard(f.required('data'), 'data', model.tokenizer, task, recipe.codeLength, task.classes);
-  const weights = evaluationWeights(model, adapter, `--adapter ${adapterPath}`, recipe.seed, task.classes.length);
+  const { weights, report } = withPrecision(f, evaluationWeights(model, adapter, `--adapter ${adapterPath}`, recipe.seed, task.classes.length));
   const rt = await runtimeFromFlags(f);
   try {
     const { metrics } = await evaluateClassification(rt, evaluationModel(rt, weights, recipe), data, recipe.evalBatchSize);
-    const out = { task: 'classification', classes: task.classes, ...classificationScores(metrics) };
+    const out = { task: 'classification', classes: task.classes, ...classificationScores(metrics), ...report };
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     rt.destroy();
@@ -77,10 +96,10 @@ export async function evaluate(argv: readonly string[]): Promise<void> {
     const adapter = readAdapterDir(adapterPath, 'adapter', model.config);
     if (adapter.task?.kind === 'classification') return evaluateClassifier(f, model, adapter, adapter.task, adapterPath);
   }
-  const { rt, tm, data, recipe } = await prepare(argv, 'eval');
+  const { rt, tm, data, recipe, report } = await prepare(argv, 'eval');
   try {
     const { metrics } = await evaluateRetrieval(rt, tm, data, recipe.evalBatchSize);
-    const out = { mrr: metrics.mrr, recall_1: metrics.recall1, recall_5: metrics.recall5, recall_10: metrics.recall10, n: metrics.n, skipped: data.report.skipped };
+    const out = { mrr: metrics.mrr, recall_1: metrics.recall1, recall_5: metrics.recall5, recall_10: metrics.recall10, n: metrics.n, skipped: data.report.skipped, ...report };
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     rt.destroy();
