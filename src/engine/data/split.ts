@@ -4,6 +4,7 @@
  * the same split on every machine, in the browser and in Node.
  */
 
+import { mulberry32 } from '../rng/mulberry32';
 import { DataError } from './types';
 
 /** Domains keep the split's random stream apart from the epochs' (seed 1's split is not epoch 0's order). */
@@ -25,18 +26,6 @@ function checkSeed(seed: number): void {
 /** Both 32-bit halves of a seed count: seeds above 2^32 (e.g. a timestamp) must not collide. */
 function seedState(seed: number, domain: number): number {
   return mix(mix(domain, seed >>> 0), Math.floor(seed / 2 ** 32) >>> 0);
-}
-
-/** mulberry32 from a 32-bit state: uniform in [0, 1) with 32 random bits. */
-function mulberry32(state: number): () => number {
-  let s = state >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -11,6 +11,7 @@
  * Ties: torch leaves the order of equal scores to `topk`; here the earlier index goes first (stable). Masks are
  * 1 = kept, 0 = pruned; a pruned weight never comes back.
  */
+import { mulberry32 } from '../rng/mulberry32';
 
 export type PruneSelection = 'l1' | 'random';
 export type PruneScope = 'global' | 'per-tensor';
@@ -85,16 +86,9 @@ export function pruneRound(tensors: readonly PrunableTensor[], round: PruneRound
   return removed;
 }
 
-/** Uniform draws in [0, 1) from a seed (mulberry32): the random selection, reproducible from the run's seed. */
+/** Uniform draws in [0, 1) from a seed (mulberry32, as the data order): the random selection, reproducible. */
 export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed >>> 0 || 1);
 }
 
 /** The share of weights pruned across `tensors`. */
