@@ -48,7 +48,30 @@ export type TrainerEvent =
       readonly elapsed_ms: number;
       readonly stopped: boolean;
     }
-  | { readonly type: 'error'; readonly message: string; readonly step: number | null };
+  | { readonly type: 'error'; readonly message: string; readonly step: number | null }
+  | PruneRoundEvent;
+
+/**
+ * The end of one round of a pruning schedule (engine/prune/schedule.ts): the sparsity it trained at and the
+ * weights it chose. Steps are the run's (rounds follow each other on one step axis).
+ */
+export interface PruneRoundEvent {
+  readonly type: 'prune-round';
+  /** 0: the dense first round. */
+  readonly round: number;
+  /** Share of the prunable weights that are zero in this round. */
+  readonly sparsity: number;
+  /** Weights pruned before this round (0 in round 0). */
+  readonly pruned: number;
+  /** Steps trained in this round. */
+  readonly steps: number;
+  readonly stopped_early: boolean;
+  /** The run step of the weights the round chose (null without an evaluation). */
+  readonly picked_step: number | null;
+  /** The metric the weights were judged by (`mrr`, or the classification metric) and its validation value. */
+  readonly metric: string;
+  readonly value: number | null;
+}
 
 /** A code-search evaluation (`task` is absent in records written before tasks existed). */
 export interface SearchEval {

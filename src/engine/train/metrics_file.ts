@@ -4,7 +4,7 @@
  * event are skipped and reported (a run killed mid-write leaves a torn last line); the file's size is bounded
  * by what a long run can legitimately write.
  */
-import type { ClassificationEval, TrainableSummary, TrainerEvent } from './events';
+import type { ClassificationEval, PruneRoundEvent, TrainableSummary, TrainerEvent } from './events';
 
 /** 31,478 steps (the thesis' run) take ~6 MB; 256 MiB leaves room for 40× that and stops a hostile file. */
 export const MAX_METRICS_BYTES = 256 * 1024 * 1024;
@@ -51,11 +51,19 @@ function validEvent(e: Record<string, unknown>): TrainerEvent | string {
         elapsed_ms: num(e.elapsed_ms) ? e.elapsed_ms : 0,
         stopped: e.stopped === true,
       };
+    case 'prune-round':
+      return pruneRound(e);
     case 'error':
       return { type: 'error', message: typeof e.message === 'string' ? e.message.slice(0, 2000) : 'the run failed', step: num(e.step) ? e.step : null };
     default:
       return `unknown event type ${JSON.stringify(e.type)}`;
   }
+}
+
+function pruneRound(e: Record<string, unknown>): PruneRoundEvent | string {
+  if (![e.round, e.sparsity, e.steps].every(num) || !numOrNull(e.value ?? null)) return 'a prune-round event needs round, sparsity and steps';
+  const metric = typeof e.metric === 'string' ? e.metric.slice(0, 40) : 'mrr';
+  return { type: 'prune-round', round: e.round as number, sparsity: e.sparsity as number, pruned: num(e.pruned) ? e.pruned : 0, steps: e.steps as number, stopped_early: e.stopped_early === true, picked_step: num(e.picked_step) ? e.picked_step : null, metric, value: num(e.value) ? e.value : null };
 }
 
 /** Classes a confusion matrix may have (as data/labels.ts MAX_CLASSES). */
@@ -133,7 +141,7 @@ function summarize(events: TrainerEvent[], skipped: { line: number; reason: stri
       // A classification run marks the evaluation its chosen metric preferred; code search is chosen by MRR.
       if (e.task === 'classification' ? e.best || !best : !best || (best.task !== 'classification' && e.mrr > best.mrr)) best = e;
     } else if (e.type === 'done') ((done = true), (elapsedMs = Math.max(elapsedMs, e.elapsed_ms)));
-    else error = e.message;
+    else if (e.type === 'error') error = e.message;
   }
   if (events.length === 0) throw new Error(`metrics.jsonl holds no events of the lab's schema${skipped[0] ? ` (line ${skipped[0].line}: ${skipped[0].reason})` : ''}`);
   return { events, trainable, totalSteps, steps, elapsedMs, best, final, done, error, skipped, skippedCount };

@@ -7,6 +7,7 @@ import type { Pooling } from '../model/head';
 import { asObject, ConfigError, FieldReader } from '../peft/fields';
 import { parsePeftConfig } from '../peft/parse';
 import type { PeftConfig } from '../peft/types';
+import { readPruneSchedule, scheduleProblems, type PruneSchedule } from '../prune/schedule_config';
 import { readTask, type ClassificationMetric, type TaskConfig } from './task';
 import type { RecipeShape } from './trainable_model';
 
@@ -156,13 +157,15 @@ export interface RunConfig {
   readonly task: TaskConfig;
   readonly peft: PeftConfig;
   readonly recipe: RecipeSettings;
+  /** An iterative pruning schedule (absent: an ordinary run). */
+  readonly pruning?: PruneSchedule;
 }
 
 export function parseRunConfig(json: unknown, model: EncoderConfig): RunConfig {
   const problems: string[] = [];
   const root = asObject(json, 'run', problems);
   const f = new FieldReader(root, 'run', problems);
-  f.rejectUnknown(['model', 'dataset', 'task', 'peft', 'recipe']);
+  f.rejectUnknown(['model', 'dataset', 'task', 'peft', 'recipe', 'pruning']);
   const name = typeof root.model === 'string' && root.model.length > 0 ? root.model : (problems.push('run.model: must be a model id or name'), '');
   const dataset = typeof root.dataset === 'string' ? root.dataset : '';
   let peft: PeftConfig | null = null;
@@ -173,6 +176,8 @@ export function parseRunConfig(json: unknown, model: EncoderConfig): RunConfig {
   }
   const task = readTask(root.task, 'run.task', problems);
   const recipe = readRecipe(new FieldReader(asObject(root.recipe ?? {}, 'run.recipe', problems), 'run.recipe', problems), model);
+  const pruning = root.pruning === undefined || root.pruning === null ? null : readPruneSchedule(new FieldReader(asObject(root.pruning, 'run.pruning', problems), 'run.pruning', problems));
+  if (pruning) problems.push(...scheduleProblems(pruning, recipe.evalEvery));
   if (problems.length > 0 || !peft) throw new ConfigError('The run configuration', problems);
-  return { model: name, dataset, task, peft, recipe };
+  return { model: name, dataset, task, peft, recipe, ...(pruning ? { pruning } : {}) };
 }
