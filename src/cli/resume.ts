@@ -31,6 +31,7 @@ export function readSavedRun(dir: string, model: EncoderConfig): SavedRun {
   const config = join(dir, RUN_CONFIG_FILE);
   const ckpt = join(dir, CHECKPOINT_FILE);
   if (!existsSync(config)) throw new CliError(`--resume ${dir} holds no ${RUN_CONFIG_FILE}: it is not a lab run folder`);
+  if (isSchedule(config)) throw new CliError(`--resume ${dir}: it is a pruning schedule's run, which does not continue from a checkpoint; ${dir} holds its last finished round's weights and masks: run the schedule again (from them, or from the start)`);
   if (!existsSync(ckpt)) throw new CliError(`--resume ${dir} holds no ${CHECKPOINT_FILE}: the run saved no checkpoint (runs of this version save one at each evaluation and every --checkpoint-every steps)`);
   try {
     const run = JSON.parse(readFileSync(config, 'utf8')) as { task?: unknown; peft?: unknown; recipe?: unknown };
@@ -44,6 +45,14 @@ export function readSavedRun(dir: string, model: EncoderConfig): SavedRun {
     if (error instanceof ConfigError) throw new CliError(`--resume ${dir}: ${error.problems.join('; ')}`);
     if (error instanceof CheckpointError || error instanceof SyntaxError) throw new CliError(`--resume ${dir}: ${error.message}`);
     throw error;
+  }
+}
+
+function isSchedule(configPath: string): boolean {
+  try {
+    return Boolean((JSON.parse(readFileSync(configPath, 'utf8')) as { pruning?: unknown }).pruning);
+  } catch {
+    return false; // read again below, where a broken file gets its message
   }
 }
 

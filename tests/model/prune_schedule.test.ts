@@ -101,8 +101,8 @@ describe('pruning schedule', () => {
     const { events, rounds } = await schedule({ rounds: 2, pick: 'best', rewind: 'first-round', scope: 'per-tensor' });
     const ends = events.filter((e): e is PruneRoundEvent => e.type === 'prune-round');
     for (const end of ends) {
-      const own = events.filter((e) => e.type === 'eval' && e.step > 4 * end.round && e.step <= 4 * (end.round + 1));
-      const scores = own.map((e) => (e.type === 'eval' && e.task !== 'classification' ? e.mrr : NaN));
+      const own = events.filter((e): e is Extract<TrainerEvent, { type: 'eval' }> => e.type === 'eval' && e.step > 4 * end.round && e.step <= 4 * (end.round + 1));
+      const scores = own.map((e) => (e.task !== 'classification' ? e.mrr : NaN));
       expect(end.value).toBe(Math.max(...scores));
       expect(end.picked_step).toBe(own[scores.indexOf(end.value!)]!.step);
     }

@@ -6,7 +6,6 @@
 import { closeSync, copyFileSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GPU_ERROR_ADVICE } from '../../engine/gpu/errors';
-import { exportTrained } from '../../engine/io/export';
 import { LORA_DEFAULTS } from '../../engine/peft/lora';
 import type { Runtime } from '../../engine/gpu/runtime';
 import { planPeft } from '../../engine/peft/plan';
@@ -26,10 +25,15 @@ import { runTraining, stepsPerEpoch, TrainingDiverged, TrainingInterrupted, type
 import { readAdapterDir, RUN_CONFIG_FILE, type AdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
-import { copyTokenizer, loadModelDir, type LoadedModel as ModelDir } from '../model_dir';
+import { loadModelDir, type LoadedModel as ModelDir } from '../model_dir';
+import { writeWeights, type WeightsTarget } from '../run_weights';
 import { checkOutDir, createOutDir, writeFileAtomic } from '../out_dir';
 import { readPeftConfig } from '../peft_file';
 import { readMasks } from '../pruning_masks';
+import { PRUNE_FLAGS, PRUNE_HELP, scheduleFromFlags } from '../prune_flags';
+import { roundLine, roundsTable, writeRound } from '../schedule_output';
+import { runPruneSchedule } from '../../engine/prune/schedule';
+import type { PruneSchedule } from '../../engine/prune/schedule_config';
 import { RECIPE_FLAGS, RECIPE_HELP, recipeFromFlags } from '../recipe_flags';
 import { checkSameRun, metricsUpTo, readSavedRun, type SavedRun } from '../resume';
 import { GPU_FLAGS, GPU_HELP, loadShard, runtimeFromFlags, type LoadedShard } from '../setup';
@@ -57,7 +61,8 @@ export const TRAIN_HELP = `npm run lab -- train --model DIR --train FILE [--vali
   Ctrl-C / SIGTERM: the current step finishes, a checkpoint and the weights are saved, exit code 130.
 ${TASK_HELP}
 ${GPU_HELP}
-${RECIPE_HELP}`;
+${RECIPE_HELP}
+${PRUNE_HELP}`;
 
 const FLAGS = {
   model: { type: 'string' },
@@ -74,6 +79,7 @@ const FLAGS = {
   ...TASK_FLAGS,
   ...GPU_FLAGS,
   ...RECIPE_FLAGS,
+  ...PRUNE_FLAGS,
 } as const;
 
 /** What the run is: from the flags, or from the folder it continues. */
@@ -85,6 +91,7 @@ interface Setup {
   readonly initPath: string | null;
   readonly init: AdapterDir | null;
   readonly saved: SavedRun | null;
+  readonly pruning: PruneSchedule | null;
 }
 
 export async function train(argv: readonly string[]): Promise<void> {
@@ -110,7 +117,7 @@ export async function train(argv: readonly string[]): Promise<void> {
     await checkFits(rt, model, setup, data.valid?.n ?? 0, f.string('memory-budget') === undefined ? null : f.number('memory-budget', 0, 1e-6, 1e6) * 2 ** 30, classNames?.length ?? null);
     createOutDir(setup.out);
     // The masks go with the run's weights, so the next round (lab prune --model OUT) continues from them.
-    if (pruning) copyFileSync(join(model.dir, MASKS_FILE), join(setup.out, MASKS_FILE));
+    if (pruning && !setup.pruning) copyFileSync(join(model.dir, MASKS_FILE), join(setup.out, MASKS_FILE));
     const metrics = openMetrics(setup, model, f.required('train'), classNames);
     weightsOut.base = start.values;
     const save = async (state: TrainState): Promise<void> => writeFileAtomic(join(setup.out, CHECKPOINT_FILE), encodeCheckpoint({ state, fingerprint }));
@@ -121,8 +128,16 @@ export async function train(argv: readonly string[]): Promise<void> {
     try {
       const control = { shouldStop: stop.requested, gate: async () => undefined };
       const persistence = { resume: setup.saved?.checkpoint.state ?? null, checkpoint: { every, save } };
+      const emit = (e: TrainerEvent): void => (writeSync(metrics, `${JSON.stringify(e)}\n`), report(e));
+      if (setup.pruning) {
+        const rounds = await runPruneSchedule(rt, plan, start.values, trainerConfig(recipe, peft, task), setup.pruning, data, emit, control, { masks: pruning, onRound: (r) => writeRound(weightsOut, r, setup.pruning!) });
+        progress.end();
+        process.stdout.write(roundsTable(rounds.rounds));
+        if (stop.requested()) throw new CliError(`stopped after ${rounds.rounds.length} round(s); the last finished round's weights and masks are in ${setup.out}`, 130);
+        return;
+      }
       const initial = pruning ? maskWeights(start.values, pruning) : start.values;
-      result = await runTraining(rt, plan, initial, trainerConfig(recipe, peft, task), data, (e) => (writeSync(metrics, `${JSON.stringify(e)}\n`), report(e)), control, persistence, pruning);
+      result = await runTraining(rt, plan, initial, trainerConfig(recipe, peft, task), data, emit, control, persistence, pruning);
     } catch (error) {
       const best = error instanceof TrainingDiverged || error instanceof TrainingInterrupted ? error.best : null;
       if (best) writeWeights(weightsOut, new Map(best.weights), `the best weights so far (step ${best.step}, ${metricLabel(best.metric)} ${best.value.toFixed(4)})`);
@@ -164,7 +179,8 @@ function fresh(f: FlagReader, model: ModelDir): Setup {
   if ([init?.adapter, f.string('peft-config'), given].filter((x) => x).length > 1) throw new CliError('give one of --config, --peft-config or --init with an adapter: each brings its method');
   const peft = init?.adapter?.peft ?? given?.peft ?? readPeftConfig(f.string('peft-config'), model.config);
   const task = taskFromFlags(f, given?.task ?? init?.task ?? null);
-  return { out: f.required('out'), task, peft, recipe: recipeFromFlags(f, model.config, given?.recipe ?? init?.recipe ?? undefined), initPath, init, saved: null };
+  const recipe = recipeFromFlags(f, model.config, given?.recipe ?? init?.recipe ?? undefined);
+  return { out: f.required('out'), task, peft, recipe, initPath, init, saved: null, pruning: scheduleFromFlags(f, given?.pruning ?? null, recipe.evalEvery) };
 }
 
 /** --config: a run configuration as the dashboard copies it or a run's config.json (its model and dataset are ignored). */
@@ -207,7 +223,7 @@ function resumed(f: FlagReader, model: ModelDir): Setup {
   if (JSON.stringify(recipe) !== JSON.stringify(saved.recipe)) throw new CliError(`--resume keeps the run's recipe (${RUN_CONFIG_FILE}); leave out the recipe flags that change it, or start a new run`);
   const init = saved.init ? readAdapterDir(saved.init, 'init', model.config) : null;
   if (JSON.stringify(taskFromFlags(f, saved.task)) !== JSON.stringify(saved.task)) throw new CliError(`--resume keeps the run's task (${RUN_CONFIG_FILE}); leave out the task flags that change it, or start a new run`);
-  return { out: dir, task: saved.task, peft: saved.peft, recipe, initPath: saved.init, init, saved };
+  return { out: dir, task: saved.task, peft: saved.peft, recipe, initPath: saved.init, init, saved, pruning: null };
 }
 
 async function optionalShard(f: FlagReader, model: ModelDir, recipe: RecipeSettings): Promise<LoadedShard | null> {
@@ -223,28 +239,11 @@ function openMetrics(setup: Setup, model: ModelDir, dataset: string, classNames:
   } else {
     // The classes are written as found, so a resumed run, an --init and the export map labels the same way.
     const task = setup.task.kind === 'classification' && classNames ? { ...setup.task, classes: classNames } : setup.task;
-    const run: RunConfig = { model: model.name, dataset, task, peft: setup.peft, recipe: setup.recipe };
+    const run: RunConfig = { model: model.name, dataset, task, peft: setup.peft, recipe: setup.recipe, ...(setup.pruning ? { pruning: setup.pruning } : {}) };
     writeFileAtomic(join(setup.out, RUN_CONFIG_FILE), `${JSON.stringify(run, null, 2)}\n`);
     writeFileAtomic(path, '');
   }
   return openSync(path, 'a');
-}
-
-/** Where the weights go and what the export needs beside them (the starting weights are set once known). */
-interface WeightsTarget {
-  readonly out: string;
-  readonly model: ModelDir;
-  readonly plan: ReturnType<typeof planPeft>;
-  base: Map<string, Float32Array>;
-  readonly classNames: readonly string[] | null;
-}
-
-function writeWeights(target: WeightsTarget, trained: Map<string, Float32Array>, what: string): void {
-  const { out, model, plan, base, classNames } = target;
-  const files = exportTrained({ plan, trained, base, baseModel: model.name, ...(model.hfConfig ? { hfConfig: model.hfConfig } : {}), ...(classNames ? { classNames } : {}) });
-  for (const [name, bytes] of files) writeFileAtomic(join(out, name), bytes);
-  if (files.has('model.safetensors')) copyTokenizer(model.dir, out);
-  process.stderr.write(`lab: wrote ${[...files.keys(), 'metrics.jsonl', RUN_CONFIG_FILE, CHECKPOINT_FILE].join(', ')} to ${out} (${what})\n`);
 }
 
 /**
@@ -260,6 +259,7 @@ function reporter(progress: TrainProgress): (e: TrainerEvent) => void {
     else if (e.type === 'eval' && e.task === 'classification') {
       progress.line(`eval @ ${e.step}  acc ${e.accuracy.toFixed(4)}  P ${e.precision.toFixed(3)}  R ${e.recall.toFixed(3)}  F1 ${e.f1.toFixed(3)}  macro-F1 ${e.macro_f1.toFixed(3)}  AUC ${e.auc === null ? '—' : e.auc.toFixed(3)}${e.best ? '  (best)' : ''}`);
     } else if (e.type === 'eval') progress.line(`eval @ ${e.step}  MRR ${e.mrr.toFixed(4)}  R@1 ${e.recall_1.toFixed(3)}  R@5 ${e.recall_5.toFixed(3)}  R@10 ${e.recall_10.toFixed(3)}${e.best ? '  (best)' : ''}`);
+    else if (e.type === 'prune-round') progress.line(roundLine(e));
     else if (e.type === 'done') progress.end();
   };
 }
