@@ -1,6 +1,8 @@
 import { Notice } from './components/Notice';
 import { LayerAnalysis } from './features/analysis/LayerAnalysis';
 import { ConfigDiff } from './features/compare/ConfigDiff';
+import { CompressionPanel } from './features/compression/CompressionPanel';
+import { PruningPanel } from './features/compression/PruningPanel';
 import { ResultsPanel } from './features/compare/ResultsPanel';
 import { AttentionView } from './features/playground/AttentionView';
 import { PerExample } from './features/playground/PerExample';
@@ -58,6 +60,7 @@ export function App() {
           <TaskPanel />
           <MethodPanel />
           <RecipePanel />
+          <PruningPanel />
           <SweepPanel />
         </aside>
         <section className="live" aria-label="Training and results">
@@ -66,6 +69,7 @@ export function App() {
           <RunsTable />
           <ConfigDiff />
           <ResultsPanel />
+          <CompressionPanel />
           <Playground />
           <PerExample />
           <AttentionView />

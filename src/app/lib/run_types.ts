@@ -1,5 +1,5 @@
 /** What the lab remembers about a run: plain data, persisted in IndexedDB and exported as CSV/JSON. */
-import type { TrainableSummary } from '../../engine/train/events';
+import type { PruneRoundEvent, TrainableSummary } from '../../engine/train/events';
 import type { RunConfig } from '../../engine/train/run_config';
 
 export type RunStatus = 'queued' | 'preparing' | 'running' | 'pausing' | 'paused' | 'done' | 'stopped' | 'error' | 'interrupted';
@@ -65,6 +65,8 @@ export interface RunRecord {
   readonly checkpointStep?: number | null;
   /** A classification run's class names, in class order (known once its data is read). */
   readonly classes?: readonly string[];
+  /** A pruning schedule's finished rounds: the sparsity each trained at and its chosen weights' score. */
+  readonly rounds?: readonly PruneRoundEvent[];
 }
 
 /** Full-resolution curves of one run (one entry per step; evaluations separately). */
@@ -89,7 +91,7 @@ export function emptyCurves(id: string): RunCurves {
 /** Everything but the seed: runs with the same key differ only by seed and are grouped as mean ± std. */
 export function seedGroupKey(config: RunConfig): string {
   const { seed: _seed, ...rest } = config.recipe;
-  return JSON.stringify({ model: config.model, dataset: config.dataset, task: config.task, peft: config.peft, recipe: rest });
+  return JSON.stringify({ model: config.model, dataset: config.dataset, task: config.task, peft: config.peft, recipe: rest, ...(config.pruning ? { pruning: config.pruning } : {}) });
 }
 
 export const PALETTE: readonly string[] = ['#3b6fd8', '#e0662b', '#2a9d5c', '#b8418f', '#8a6d1f', '#1e9bb0', '#d9453b', '#6b56c9', '#5a7a2a', '#c2408a'];

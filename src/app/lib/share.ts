@@ -28,7 +28,8 @@ function fromBase64Url(text: string): Uint8Array | null {
 export function encodeShareHash(config: RunConfig): string {
   // Code search leaves the task out: links stay as short as before, and read as code search everywhere.
   const task = config.task.kind === 'code-search' ? {} : { task: config.task };
-  const json = JSON.stringify({ model: config.model, dataset: config.dataset, ...task, peft: config.peft, recipe: config.recipe });
+  const pruning = config.pruning ? { pruning: config.pruning } : {};
+  const json = JSON.stringify({ model: config.model, dataset: config.dataset, ...task, peft: config.peft, recipe: config.recipe, ...pruning });
   return `#${SHARE_PREFIX}${SHARE_VERSION}.${toBase64Url(new TextEncoder().encode(json))}`;
 }
 

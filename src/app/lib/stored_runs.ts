@@ -40,6 +40,7 @@ export function runRecordProblem(v: unknown): string | null {
   if (v.failure !== null && !(isObj(v.failure) && isStr(v.failure.kind) && isStr(v.failure.message) && isStr(v.failure.advice))) return 'failure is damaged';
   if (v.sweep !== null && !isStr(v.sweep)) return 'sweep is damaged';
   if (v.trainable !== null && !isObj(v.trainable)) return 'trainable is damaged';
+  if (v.rounds !== undefined && !(Array.isArray(v.rounds) && v.rounds.every((r) => isObj(r) && isNum(r.round) && isNum(r.sparsity) && isNum(r.steps) && numOrNull(r.value)))) return 'rounds is damaged';
   if (v.checkpointStep !== undefined && v.checkpointStep !== null && !(Number.isSafeInteger(v.checkpointStep) && (v.checkpointStep as number) >= 0)) return 'checkpointStep is damaged';
   return null;
 }

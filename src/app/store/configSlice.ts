@@ -10,6 +10,7 @@ import { ConfigError } from '../../engine/peft/fields';
 import { defaultMethod } from '../../engine/peft/method_fields';
 import type { MethodType, PeftConfig } from '../../engine/peft/types';
 import { parseRunConfig, type RecipeSettings, type RunConfig } from '../../engine/train/run_config';
+import { DEFAULT_SCHEDULE, type PruneSchedule } from '../../engine/prune/schedule_config';
 import { CLASSIFICATION_DEFAULTS, CODE_SEARCH } from '../../engine/train/task';
 import { METHOD_PRESETS, RECIPE_PRESETS, TASK_PRESETS } from '../lib/presets';
 import { unsafePatternIn } from '../lib/share';
@@ -27,6 +28,8 @@ export interface PeftDraft {
 
 export type RecipeDraft = Readonly<Record<string, unknown>>;
 
+export type PruningDraft = Readonly<Record<string, unknown>>;
+
 /** The task as edited: `kind` and, for classification, its fields (checked by the engine's readTask). */
 export type TaskDraft = Readonly<Record<string, unknown>>;
 
@@ -40,6 +43,8 @@ export interface ConfigSlice {
   taskDraft: TaskDraft;
   peftDraft: PeftDraft;
   recipeDraft: RecipeDraft;
+  /** A pruning schedule as edited (null: an ordinary run); checked by the engine's readPruneSchedule. */
+  pruningDraft: PruningDraft | null;
   presetId: string | null;
   recipePresetId: string | null;
   runConfig: RunConfig | null;
@@ -55,6 +60,9 @@ export interface ConfigSlice {
   setPeftLayers: (layers: unknown) => void;
   setTrainPooler: (on: boolean) => void;
   setRecipeField: (key: keyof RecipeSettings, value: unknown) => void;
+  /** Turns the pruning schedule on (the paper's 3 rounds of 10%) or off. */
+  setPruning: (on: boolean) => void;
+  setPruningField: (key: keyof PruneSchedule, value: unknown) => void;
   /** `kind` switches the task (classification starts from its defaults); other keys edit a classification field. */
   setTaskField: (key: string, value: unknown) => void;
   applyTaskPreset: (id: string) => void;
@@ -78,10 +86,10 @@ function checkedModel(s: LabState): ConfigSlice['checkedModel'] {
   return { name: wanted ?? FALLBACK_MODEL, config: PRESETS[FALLBACK_MODEL], note };
 }
 
-function validate(s: LabState, task: unknown, peft: unknown, recipe: unknown): Pick<ConfigSlice, 'runConfig' | 'configProblems' | 'checkedModel'> {
+function validate(s: LabState, task: unknown, peft: unknown, recipe: unknown, pruning: unknown): Pick<ConfigSlice, 'runConfig' | 'configProblems' | 'checkedModel'> {
   const checked = checkedModel(s);
   try {
-    const runConfig = parseRunConfig({ model: checked.name, dataset: selectDatasetName(s), task, peft, recipe }, checked.config);
+    const runConfig = parseRunConfig({ model: checked.name, dataset: selectDatasetName(s), task, peft, recipe, pruning }, checked.config);
     return { runConfig, configProblems: [], checkedModel: checked };
   } catch (error) {
     const problems = error instanceof ConfigError ? error.problems : [error instanceof Error ? error.message : String(error)];
@@ -127,6 +135,7 @@ export const createConfigSlice: StateCreator<LabState, [], [], ConfigSlice> = (s
     taskDraft: { ...CODE_SEARCH },
     peftDraft: { methods: initialPreset.peft.methods.map((m) => ({ ...m }) as MethodDraft), layers: null, trainPooler: false },
     recipeDraft: { ...initialRecipe.recipe },
+    pruningDraft: null,
     presetId: initialPreset.id,
     recipePresetId: initialRecipe.id,
     runConfig: null,
@@ -150,6 +159,8 @@ export const createConfigSlice: StateCreator<LabState, [], [], ConfigSlice> = (s
     setPeftLayers: (layers) => edit({ peftDraft: { ...get().peftDraft, layers }, presetId: null }),
     setTrainPooler: (trainPooler) => edit({ peftDraft: { ...get().peftDraft, trainPooler }, presetId: null }),
     setRecipeField: (key, value) => edit({ recipeDraft: { ...get().recipeDraft, [key]: value }, recipePresetId: null }),
+    setPruning: (on) => edit({ pruningDraft: on ? { ...DEFAULT_SCHEDULE } : null }),
+    setPruningField: (key, value) => edit({ pruningDraft: { ...(get().pruningDraft ?? DEFAULT_SCHEDULE), [key]: value } }),
     applyTaskPreset: (id) => {
       const preset = TASK_PRESETS.find((p) => p.id === id);
       if (preset) edit({ taskDraft: { ...preset.task } });
@@ -161,20 +172,21 @@ export const createConfigSlice: StateCreator<LabState, [], [], ConfigSlice> = (s
     applyShared: (json) => {
       const result = readShared(json, get());
       if ('error' in result) return set({ shareError: result.error });
-      const { task, peft, recipe, model, dataset } = result.config;
-      edit({ taskDraft: { ...task }, peftDraft: draftOf(peft), recipeDraft: { ...recipe }, presetId: null, recipePresetId: null, shared: { model, dataset }, shareError: null });
+      const { task, peft, recipe, model, dataset, pruning } = result.config;
+      edit({ taskDraft: { ...task }, peftDraft: draftOf(peft), recipeDraft: { ...recipe }, pruningDraft: pruning ? { ...pruning } : null, presetId: null, recipePresetId: null, shared: { model, dataset }, shareError: null });
     },
     restoreConfig: (json) => {
       const result = readShared(json, get());
       if ('error' in result) return;
-      edit({ taskDraft: { ...result.config.task }, peftDraft: draftOf(result.config.peft), recipeDraft: { ...result.config.recipe }, presetId: null, recipePresetId: null });
+      const pruning = result.config.pruning;
+      edit({ taskDraft: { ...result.config.task }, peftDraft: draftOf(result.config.peft), recipeDraft: { ...result.config.recipe }, pruningDraft: pruning ? { ...pruning } : null, presetId: null, recipePresetId: null });
     },
     applyPeft: (peft) => edit({ peftDraft: draftOf(peft), presetId: null }),
     setShareError: (shareError) => set({ shareError }),
     dismissShared: () => edit({ shared: null, shareError: null }),
     revalidate: () => {
       const s = get();
-      set(validate(s, s.taskDraft, s.peftDraft, s.recipeDraft));
+      set(validate(s, s.taskDraft, s.peftDraft, s.recipeDraft, s.pruningDraft));
     },
   };
 };

@@ -3,7 +3,7 @@
  * from the Worker), read by the charts when the runs slice's `curvesTick` changes. `publish` is the only way
  * a change reaches React, once per animation frame at most, with the runs' summaries patched in the same set.
  */
-import { keptOnResume, metricValue, type TrainerEvent } from '../../engine/train/events';
+import { keptOnResume, metricValue, type PruneRoundEvent, type TrainerEvent } from '../../engine/train/events';
 import { emptyCurves, pointScore, type EvalPoint, type RunCurves, type RunRecord } from '../lib/run_types';
 import { useLab } from './store';
 
@@ -60,8 +60,9 @@ function cutBack(c: RunCurves, step: number, evalEvery: number, summary: Partial
 }
 
 /** Appends a batch of events and returns the summary they imply for the run's record. */
-function apply(c: RunCurves, events: readonly TrainerEvent[], summary: Partial<RunRecord>, best: EvalPoint | null, evalEvery: number, metric: string): Partial<RunRecord> {
+function apply(c: RunCurves, events: readonly TrainerEvent[], summary: Partial<RunRecord>, best: EvalPoint | null, evalEvery: number, metric: string, rounds: readonly PruneRoundEvent[]): Partial<RunRecord> {
   let bestSoFar = best;
+  let roundsSoFar = rounds;
   for (const e of events) {
     if (e.type === 'start') {
       Object.assign(summary, { trainable: e.trainable, totalSteps: e.total_steps });
@@ -80,6 +81,9 @@ function apply(c: RunCurves, events: readonly TrainerEvent[], summary: Partial<R
       c.evals.push(point);
       if (e.best || !bestSoFar) bestSoFar = point;
       Object.assign(summary, { final: point, best: bestSoFar });
+    } else if (e.type === 'prune-round') {
+      roundsSoFar = [...roundsSoFar, e];
+      Object.assign(summary, { rounds: roundsSoFar });
     } else if (e.type === 'done') Object.assign(summary, { steps: e.steps, elapsedMs: e.elapsed_ms, status: e.stopped ? 'stopped' : 'done' });
   }
   return summary;
@@ -95,7 +99,7 @@ export function appendEvents(runId: string, events: readonly TrainerEvent[]): vo
   const summary = pending.get(runId) ?? {};
   const task = run?.config.task;
   const metric = task?.kind === 'classification' ? task.bestMetric : 'mrr';
-  pending.set(runId, apply(c, events, summary, summary.best ?? run?.best ?? null, run?.config.recipe.evalEvery ?? 0, metric));
+  pending.set(runId, apply(c, events, summary, summary.best ?? run?.best ?? null, run?.config.recipe.evalEvery ?? 0, metric, summary.rounds ?? run?.rounds ?? []));
   curvesDirty = true;
   schedule();
 }

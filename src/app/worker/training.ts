@@ -15,6 +15,7 @@ import type { TrainerEvent } from '../../engine/train/events';
 import { parseRunConfig, trainerConfig, type RecipeSettings, type RunConfig, type TrainerTask } from '../../engine/train/run_config';
 import { runFingerprint } from '../../engine/train/fingerprint';
 import { runTraining, type TrainerControl } from '../../engine/train/trainer';
+import { runPruneSchedule } from '../../engine/prune/schedule';
 import type { RunFailure } from '../lib/run_types';
 import { adapterFor, weightsToStart, type LoadedAdapter } from './adapter_import';
 import { EventBatcher } from './coalesce';
@@ -71,6 +72,8 @@ interface Outcome {
   readonly model: LoadedModel;
   /** A classification run's class names (the export's id2label). */
   readonly classNames: readonly string[] | null;
+  /** A pruning schedule's base weights with its zeros (else the model's own). */
+  readonly base?: Map<string, Float32Array>;
 }
 
 /** Trained weights kept for export: the most recent runs only (a full fine-tune holds a whole model). */
@@ -89,7 +92,7 @@ export class Trainer {
   runWeights(runId: string): { model: LoadedModel; plan: PeftPlan; values: Map<string, Float32Array>; recipe: RecipeSettings } | null {
     const outcome = this.outcomes.get(runId);
     if (!outcome) return null;
-    const values = weightsToStart(outcome.model, outcome.plan, outcome.recipe.seed, null);
+    const values = outcome.base ? new Map(outcome.base) : weightsToStart(outcome.model, outcome.plan, outcome.recipe.seed, null);
     for (const [name, value] of outcome.best ?? outcome.final) values.set(name, value);
     return { model: outcome.model, plan: outcome.plan, values, recipe: outcome.recipe };
   }
@@ -106,7 +109,7 @@ export class Trainer {
       return;
     }
     let rt: Runtime | null = null;
-    const memory = (): MemoryUse => ({ live: rt?.arena.bytesLive ?? 0, peak: rt?.arena.bytesPeak ?? 0 });
+    let memory = (): MemoryUse => ({ live: rt?.arena.bytesLive ?? 0, peak: rt?.arena.bytesPeak ?? 0 });
     const batcher = new EventBatcher((events: TrainerEvent[]) => ctx.post({ type: 'run-events', runId, events, memory: memory() }));
     // The steps before the pause reach the page before the pause does.
     const control = new RunControl(() => {
@@ -131,9 +134,18 @@ export class Trainer {
       await checkFits(device, model.config, config, data.valid?.n ?? 0, request.memoryBudget, classNames?.length ?? null);
       const plan = planPeft(model.config, config.peft, classNames?.length ?? null);
       const initial = weightsToStart(model, plan, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter));
-      const persistence = { resume, checkpoint: browserCheckpoints(runId, fingerprint, request.checkpointEvery, ctx.post) };
-      const out = await runTraining(device, plan, initial, trainerConfig(config.recipe, config.peft, task), data, (e) => batcher.push(e), control, persistence);
-      this.remember(runId, { plan, recipe: config.recipe, final: out.final, best: out.best, model, classNames });
+      const trainer = trainerConfig(config.recipe, config.peft, task);
+      if (config.pruning) {
+        // Each round trains on a fork of the run's device; the run's memory is the largest round's.
+        const rounds = new RoundMemory(device);
+        memory = () => rounds.use();
+        const out = await runPruneSchedule(device, plan, initial, trainer, config.pruning, data, (e) => batcher.push(e), control, { fork: () => rounds.fork() });
+        if (out.last) this.remember(runId, { plan, recipe: config.recipe, final: out.last.trained, best: null, model, classNames, base: out.last.weights });
+      } else {
+        const persistence = { resume, checkpoint: browserCheckpoints(runId, fingerprint, request.checkpointEvery, ctx.post) };
+        const out = await runTraining(device, plan, initial, trainer, data, (e) => batcher.push(e), control, persistence);
+        this.remember(runId, { plan, recipe: config.recipe, final: out.final, best: out.best, model, classNames });
+      }
       // A finished run is not resumed: its checkpoint would only take space (a stopped one keeps it).
       if (!control.shouldStop()) await forgetCheckpoint(runId);
     } catch (error) {
@@ -162,7 +174,7 @@ export class Trainer {
     if (!outcome) throw new Error('The weights of this run are no longer in memory (only the last two runs of this session are kept): train it again to export.');
     const trained = which === 'best' ? (outcome.best ?? outcome.final) : outcome.final;
     const { model, recipe } = outcome;
-    const input = { plan: outcome.plan, trained, base: model.weights, baseModel: model.info.name, hfConfig: model.hfConfig, ...(outcome.classNames ? { classNames: outcome.classNames } : {}) };
+    const input = { plan: outcome.plan, trained, base: outcome.base ?? model.weights, baseModel: model.info.name, hfConfig: model.hfConfig, ...(outcome.classNames ? { classNames: outcome.classNames } : {}) };
     const files =
       format === 'weights'
         ? exportTrained(input)
@@ -171,6 +183,25 @@ export class Trainer {
           : exportSentenceTransformers(input, { pooling: recipe.pooling, normalize: recipe.normalize, maxSeqLength: recipe.codeLength });
     if (format !== 'weights') for (const [name, bytes] of model.tokenizerFiles) files.set(name, bytes);
     return [...files].map(([name, bytes]) => ({ name, bytes: bytes.slice() }));
+  }
+}
+
+/** A pruning schedule's rounds, each on a fork of the run's device: the live round's bytes, the largest peak. */
+class RoundMemory {
+  private current: Runtime | null = null;
+  private peak = 0;
+
+  constructor(private readonly device: Runtime) {}
+
+  fork(): Runtime {
+    if (this.current) this.peak = Math.max(this.peak, this.current.arena.bytesPeak);
+    this.current = this.device.fork();
+    return this.current;
+  }
+
+  use(): MemoryUse {
+    const round = this.current?.arena;
+    return { live: this.device.arena.bytesLive + (round?.bytesLive ?? 0), peak: this.device.arena.bytesPeak + Math.max(this.peak, round?.bytesPeak ?? 0) };
   }
 }
 

@@ -1,0 +1,66 @@
+/**
+ * A lottery-ticket schedule from the dashboard (issue 15's "from the dashboard"), in Chromium on SwiftShader: the
+ * demo model, full fine-tuning, the Pruning schedule card switched on (3 rounds of 10%), two seeds; the
+ * Compression panel draws validation MRR against sparsity with the seeds as one series (mean ± std) and lists
+ * the rounds at 0, 10, 19 and 27.1% sparsity; the share link carries the schedule.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { decodeShareHash } from '../../src/app/lib/share';
+import { openLabPage, type Lab } from './browser';
+import { loadDemoAndData, waitForRuns } from './lab_page';
+
+describe('pruning schedule in the page', () => {
+  let lab: Lab;
+  let page: Page;
+  let errors: string[] = [];
+  beforeAll(async () => {
+    ({ lab, page, errors } = await openLabPage());
+  }, 120_000);
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('runs 3 rounds of 10% twice and charts MRR against sparsity, seeds as mean ± std', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(lab.url);
+    await loadDemoAndData(page);
+    await page.getByTestId('method-preset').selectOption('full');
+    await page.getByTestId('recipe-evalEvery').fill('1');
+    await page.getByTestId('pruning-on').check();
+    expect(await page.getByTestId('pruning-rounds').inputValue()).toBe('3');
+    expect(await page.getByTestId('pruning-amount').inputValue()).toBe('0.1');
+    expect(await page.getByTestId('pruning-panel').textContent()).toContain('the last at 27.1% of the prunable weights pruned');
+    // A problem is named before anything runs: picking best needs evaluations during a round.
+    await page.getByTestId('recipe-evalEvery').fill('0');
+    await page.getByTestId('pruning-pick').selectOption('best');
+    await expect.poll(() => page.getByTestId('train-panel').textContent()).toContain('picking the best weights needs evaluations');
+    await page.getByTestId('recipe-evalEvery').fill('1');
+    await page.getByTestId('pruning-panel').screenshot({ path: 'test-results/pruning-panel.png' });
+
+    await page.getByTestId('start').click();
+    await waitForRuns(page, 'done', 1, 300_000);
+    await page.getByTestId('recipe-seed').fill('7');
+    await page.getByTestId('start').click();
+    await waitForRuns(page, 'done', 2, 300_000);
+
+    const chart = page.getByTestId('sparsity-chart');
+    await chart.waitFor();
+    await expect.poll(() => chart.locator('.recharts-line-dot, .recharts-dot').count()).toBe(4);
+    const rows = page.getByTestId('round-row');
+    expect(await rows.count()).toBe(4);
+    const cells = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(cells.map((c) => [c[1], c[2], c[4]])).toEqual([['0', '0.00', '2'], ['1', '10.00', '2'], ['2', '19.00', '2'], ['3', '27.10', '2']]);
+    expect(cells.every((c) => /^\d+\.\d\d ± \d+\.\d\d$/.test(c[3]!))).toBe(true);
+    expect(cells[0]![0]).toContain('3×10% L1 global, best');
+    expect(await chart.textContent()).toContain('(2 seeds)');
+    await page.mouse.move(0, 0); // no tooltip in the picture
+    await page.getByTestId('compression-panel').screenshot({ path: 'test-results/compression-panel.png' });
+
+    await page.getByTestId('share').click();
+    const link = await page.getByTestId('share-link').inputValue();
+    const shared = decodeShareHash(new URL(link).hash);
+    expect(shared?.ok && (shared.json as { pruning?: unknown }).pruning).toMatchObject({ rounds: 3, amount: 0.1, pick: 'best' });
+    expect(errors).toEqual([]);
+  });
+});
