@@ -4,6 +4,9 @@
  * Compression panel draws validation MRR against sparsity with the seeds as one series (mean ± std) and lists
  * the rounds at 0, 10, 19 and 27.1% sparsity; the share link carries the schedule.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { decodeShareHash } from '../../src/app/lib/share';
@@ -61,6 +64,28 @@ describe('pruning schedule in the page', () => {
     const link = await page.getByTestId('share-link').inputValue();
     const shared = decodeShareHash(new URL(link).hash);
     expect(shared?.ok && (shared.json as { pruning?: unknown }).pruning).toMatchObject({ rounds: 3, amount: 0.1, pick: 'best' });
+    expect(errors).toEqual([]);
+  });
+
+  it("draws a CLI schedule's rounds once its metrics.jsonl and run_config.json are imported", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-schedule-import-'));
+    const config = { model: 'demo', dataset: 'train.jsonl', peft: { methods: [{ type: 'full' }] }, recipe: { steps: 10, evalEvery: 5 }, pruning: { rounds: 2, amount: 0.2, scope: 'per-tensor' } };
+    const trainable = { exact: 10, paper: 10, base: 10, percentExact: 100, percentPaper: 100 };
+    const events = [{ type: 'start', total_steps: 30, steps_per_epoch: 100, examples: 1000, trainable }];
+    [0.3, 0.28, 0.2].forEach((mrr, round) => {
+      const at = 10 * (round + 1);
+      events.push({ type: 'eval', step: at, mrr, recall_1: 0.1, recall_5: 0.3, recall_10: 0.5, n: 100, best: true } as never);
+      events.push({ type: 'prune-round', round, sparsity: 1 - 0.8 ** round, pruned: 5, steps: 10, stopped_early: false, picked_step: at, metric: 'mrr', value: mrr } as never);
+    });
+    events.push({ type: 'done', steps: 30, best_step: 30, best_mrr: 0.2, elapsed_ms: 1000, stopped: false } as never);
+    writeFileSync(join(dir, 'metrics.jsonl'), events.map((e) => JSON.stringify(e)).join('\n'));
+    writeFileSync(join(dir, 'run_config.json'), JSON.stringify(config));
+    await page.getByTestId('import-run').setInputFiles([join(dir, 'metrics.jsonl'), join(dir, 'run_config.json')]);
+    await expect.poll(() => page.getByTestId('round-row').count(), { timeout: 20_000 }).toBe(7);
+    const cells = await page.getByTestId('round-row').evaluateAll((trs) => trs.slice(4).map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(cells.map((c) => [c[1], c[2], c[3]])).toEqual([['0', '0.00', '30.00'], ['1', '20.00', '28.00'], ['2', '36.00', '20.00']]);
+    expect(cells[0]![0]).toContain('2×20% L1 per-tensor, last');
+    await expect.poll(() => page.getByTestId('sparsity-chart').locator('.recharts-line-dot, .recharts-dot').count()).toBe(7);
     expect(errors).toEqual([]);
   });
 });
