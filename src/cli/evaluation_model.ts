@@ -31,8 +31,10 @@ export function evaluationWeights(model: LoadedModel, run: AdapterDir | null, fl
   return { plan, values: start.values, peft };
 }
 
-export function evaluationModel(rt: Runtime, weights: EvaluationWeights, recipe: RecipeSettings): TrainableModel {
-  const tm = buildModel(rt, weights.plan, trainerConfig(recipe, weights.peft), 'evaluate');
+/** `quantizeActivations`: every linear input quantized as quantize_dynamic does (a plain model: no added modules). */
+export function evaluationModel(rt: Runtime, weights: EvaluationWeights, recipe: RecipeSettings, quantizeActivations = false): TrainableModel {
+  const config = trainerConfig(recipe, weights.peft);
+  const tm = buildModel(rt, weights.plan, quantizeActivations ? { ...config, recipe: { ...config.recipe, quantizeActivations } } : config, 'evaluate');
   tm.weights.load(weights.values);
   return tm;
 }

@@ -21,7 +21,10 @@ import { atPrecision, WEIGHT_PRECISIONS, type WeightPrecision } from '../../engi
 
 const WEIGHTS_HELP = `  --weights P         the linear weights at f32 (default) | fp16 | int8 (per tensor, quantize_dynamic's default) |
                       int8-channel (per output channel), weight-only: computed as their dequantized f32 values;
-                      eval adds the precision and the model's stored size to its JSON (docs/COMPRESSION.md)`;
+                      eval adds the precision and the model's stored size to its JSON (docs/COMPRESSION.md)
+  --activations A     f32 (default) | int8: every linear layer's input quantized to quint8 per call, as
+                      torch.ao.quantization.quantize_dynamic computes (with --weights int8 or int8-channel; a model
+                      folder or a full fine-tuning run, not an adapter: merge one first with lab export)`;
 
 export const EVAL_HELP = `npm run lab -- eval --model DIR [--adapter DIR] --data FILE [--code-length N --nl-length N --pooling P ...]
   Prints JSON with the CodeXGLUE MRR (every example's code is a candidate for every query) and recall@1/5/10.
@@ -38,17 +41,29 @@ export const EMBED_HELP = `npm run lab -- embed --model DIR [--adapter DIR] --da
 ${WEIGHTS_HELP}
 ${GPU_HELP}`;
 
-const FLAGS = { model: { type: 'string' }, adapter: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, weights: { type: 'string' }, ...GPU_FLAGS, ...RECIPE_FLAGS } as const;
+const FLAGS = { model: { type: 'string' }, adapter: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, weights: { type: 'string' }, activations: { type: 'string' }, ...GPU_FLAGS, ...RECIPE_FLAGS } as const;
 
-/** --weights: the evaluation weights at that precision, and what it reports (null at f32 when not asked). */
-function withPrecision(f: FlagReader, weights: EvaluationWeights): { weights: EvaluationWeights; report: Record<string, unknown> | null } {
+/**
+ * --weights and --activations: the evaluation weights at that precision, whether linear inputs are quantized,
+ * and what it reports (null at f32 when not asked).
+ */
+function withPrecision(f: FlagReader, weights: EvaluationWeights): { weights: EvaluationWeights; dynamic: boolean; report: Record<string, unknown> | null } {
   const asked = f.string('weights');
   const precision = (asked ?? 'f32') as WeightPrecision;
   if (!(WEIGHT_PRECISIONS as readonly string[]).includes(precision)) throw new CliError(`--weights must be one of ${WEIGHT_PRECISIONS.join(', ')} (got "${precision}")`);
+  const dynamic = dynamicActivations(f, precision, weights);
   const shapes = new Map([...weights.plan.base, ...weights.plan.added].map((s) => [s.name, s.shape]));
   const q = atPrecision(weights.values, shapes, precision);
-  const report = asked === undefined ? null : { weights: precision, linear_bytes: q.linearBytes, model_bytes: q.modelBytes };
-  return { weights: { ...weights, values: q.values }, report };
+  const report = asked === undefined ? null : { weights: precision, ...(dynamic ? { activations: 'int8' } : {}), linear_bytes: q.linearBytes, model_bytes: q.modelBytes };
+  return { weights: { ...weights, values: q.values }, dynamic, report };
+}
+
+function dynamicActivations(f: FlagReader, precision: WeightPrecision, weights: EvaluationWeights): boolean {
+  const activations = f.oneOf('activations', ['f32', 'int8'], 'f32');
+  if (activations === 'f32') return false;
+  if (precision !== 'int8' && precision !== 'int8-channel') throw new CliError('--activations int8 is quantize_dynamic\'s int8 linear layer: give --weights int8 or int8-channel with it');
+  if (weights.plan.added.length > 0) throw new CliError('--activations int8 quantizes the model\'s own linear layers: evaluate a model folder (or a full fine-tuning run); merge an adapter into one first (lab export --format merged)');
+  return true;
 }
 
 interface Prepared {
@@ -66,9 +81,9 @@ async function prepare(argv: readonly string[], command: string): Promise<Prepar
   const adapter = adapterPath ? readAdapterDir(adapterPath, 'adapter', model.config) : null;
   const recipe = recipeFromFlags(f, model.config, adapter?.recipe ?? undefined);
   const data = await loadShard(f.required('data'), 'data', model.tokenizer, recipe.codeLength, recipe.nlLength);
-  const { weights, report } = withPrecision(f, evaluationWeights(model, adapter, `--adapter ${adapterPath}`, recipe.seed));
+  const { weights, dynamic, report } = withPrecision(f, evaluationWeights(model, adapter, `--adapter ${adapterPath}`, recipe.seed));
   const rt = await runtimeFromFlags(f);
-  const tm = evaluationModel(rt, weights, recipe);
+  const tm = evaluationModel(rt, weights, recipe, dynamic);
   return { f, rt, tm, data, recipe, report };
 }
 
@@ -77,6 +92,7 @@ async function evaluateClassifier(f: FlagReader, model: ReturnType<typeof loadMo
   const recipe = recipeFromFlags(f, model.config, adapter.recipe ?? undefined);
   if (!task.classes) throw new CliError(`--adapter ${adapterPath}: its run_config.json names no classes (a run of this lab writes them): evaluate it with the run's own folder`);
   const data = await loadLabelledShard(f.required('data'), 'data', model.tokenizer, task, recipe.codeLength, task.classes);
+  if (f.string('activations') === 'int8') throw new CliError('--activations int8 evaluates code search and embeddings; a classification head is not quantized yet');
   const { weights, report } = withPrecision(f, evaluationWeights(model, adapter, `--adapter ${adapterPath}`, recipe.seed, task.classes.length));
   const rt = await runtimeFromFlags(f);
   try {

@@ -20,7 +20,7 @@ import { Head, type HeadConfig } from './head';
 import { layerBackward, layerForward } from './layer';
 import { attentionSeed, embeddingStream, layerStreamBase } from './rng_streams';
 import type { LayerActs, LayerContext, TowerScratch } from './layer_types';
-import { allocateEmbeddingActs, allocateInputs, allocateLayers, allocateScratch, type EmbeddingActs, type TowerInputs, type TowerOptions, type TowerShape } from './tower';
+import { allocateActivationQuant, allocateEmbeddingActs, allocateInputs, allocateLayers, allocateScratch, type EmbeddingActs, type TowerInputs, type TowerOptions, type TowerShape } from './tower';
 
 export class EncoderTower {
   readonly inputs: TowerInputs;
@@ -52,7 +52,8 @@ export class EncoderTower {
     this.emb = allocateEmbeddingActs(rt, shape, cfg.hidden, options.hiddenDropout, label);
     this.layers = allocateLayers(rt, cfg, w.layers, shape, options, label, keepFrom);
     this.scratchOrNull = options.forwardOnly ? null : allocateScratch(rt, cfg, w, shape, options, label);
-    this.head = new Head(rt, cfg, w.pooler, head, shape, label);
+    this.head = new Head(rt, cfg, w.pooler, head, shape, label, options.quantizeActivations === true);
+    const quant = options.quantizeActivations ? allocateActivationQuant(rt, cfg, shape, label) : null;
     const n = shape.B * shape.T;
     this.plans = w.embeddings.dWord && !options.forwardOnly
       ? {
@@ -69,6 +70,7 @@ export class EncoderTower {
       hiddenDropout: options.hiddenDropout,
       attentionDropout: options.attentionDropout,
       loraDropout: options.loraDropout,
+      quant,
     }));
   }
 

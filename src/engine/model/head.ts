@@ -5,6 +5,7 @@
 import type { Runtime, StepCommand } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { activation } from '../kernels/activation';
+import { dynamicQuant } from '../kernels/dynamic_quant';
 import { activationBackward } from '../kernels/activation_backward';
 import { l2Normalize } from '../kernels/l2_normalize';
 import { l2NormalizeBackward } from '../kernels/l2_normalize_backward';
@@ -13,7 +14,7 @@ import { poolingBackward } from '../kernels/pooling_backward';
 import type { EncoderConfig } from './config';
 import type { LinearWeights } from './layer_types';
 import { linearBackward, linearForward } from './linear';
-import type { TowerShape } from './tower';
+import { quantScratch, type QuantScratch, type TowerShape } from './tower';
 
 export type Pooling = 'pooler' | 'cls' | 'mean';
 
@@ -39,6 +40,8 @@ export class Head {
     readonly config: HeadConfig,
     private readonly shape: TowerShape,
     label: string,
+    /** Quantize the pooler dense layer's input as quantize_dynamic does (evaluation only). */
+    quantize = false,
   ) {
     const t = (name: string): Tensor => rt.tensor([shape.B, cfg.hidden], `${label}.head.${name}`);
     this.pooled = t('pooled');
@@ -50,7 +53,10 @@ export class Head {
     this.dvec = t('dvec');
     this.d1 = t('d1');
     this.d2 = t('d2');
+    this.quant = quantize && config.pooling === 'pooler' ? { stats: rt.tensor([4], `${label}.head.quant.stats`), ...quantScratch(rt, shape.B, cfg.hidden, `${label}.head.quant`) } : null;
   }
+
+  private readonly quant: (QuantScratch & { readonly stats: Tensor }) | null;
 
   private get mode(): 'cls' | 'mean' {
     return this.config.pooling === 'mean' ? 'mean' : 'cls';
@@ -62,7 +68,9 @@ export class Head {
     const C = cfg.hidden;
     const list: StepCommand[] = [pooling(rt, this.pooled, h, mask, B, T, C, this.mode)];
     if (this.config.pooling === 'pooler') {
-      list.push(...linearForward(rt, this.dense, this.pooled, this.w.w, this.w.b, null, { rows: B, inDim: C, outDim: C }));
+      const q = this.quant;
+      if (q) list.push(...dynamicQuant(rt, q.x, q.stats, q.partials, this.pooled));
+      list.push(...linearForward(rt, this.dense, q ? q.x : this.pooled, this.w.w, this.w.b, null, { rows: B, inDim: C, outDim: C }));
       list.push(activation(rt, this.tanh, this.dense, 'tanh'));
     }
     if (this.config.normalize) list.push(l2Normalize(rt, this.vec, this.norm, this.tanh, B, C));

@@ -13,6 +13,7 @@ import { add } from '../kernels/add';
 import { attention } from '../kernels/attention';
 import { attentionBackward } from '../kernels/attention_backward';
 import { dropout } from '../kernels/dropout';
+import { dynamicQuant } from '../kernels/dynamic_quant';
 import { dropoutBackward } from '../kernels/dropout_backward';
 import { layernorm } from '../kernels/layernorm';
 import { layernormBackward } from '../kernels/layernorm_backward';
@@ -27,8 +28,12 @@ import { siteOf, type LayerActs, type LayerContext, type LayerWeights, type Norm
 export function layerForward(rt: Runtime, a: LayerActs, x: Tensor, w: LayerWeights, c: LayerContext): StepCommand[] {
   const { B, T, C, H, I, P, eps } = c.dims;
   const rows = B * T;
-  const lin = (out: Tensor, inp: Tensor, site: LinearSite, d: LinearDims, epilogue?: MatmulEpilogueOption) =>
-    linearForward(rt, out, inp, w.linear[site].w, w.linear[site].b, branch(a, w, c, site, null), d, epilogue, scaleOf(a, w, site, null));
+  const lin = (out: Tensor, inp: Tensor, site: LinearSite, d: LinearDims, epilogue?: MatmulEpilogueOption): StepCommand[] => {
+    const q = c.quant && (d.inDim === C ? c.quant.hidden : c.quant.inter);
+    // quantize_dynamic's Linear: the input quantized to quint8 and back, then the (int8-weight) matmul.
+    const pre = q ? dynamicQuant(rt, q.x, c.quant!.stats, q.partials, inp) : [];
+    return [...pre, ...linearForward(rt, out, q ? q.x : inp, w.linear[site].w, w.linear[site].b, branch(a, w, c, site, null), d, epilogue, scaleOf(a, w, site, null))];
+  };
   const cc = { rows, inDim: C, outDim: C };
   const list: StepCommand[] = [
     ...lin(a.q, x, 'query', cc),

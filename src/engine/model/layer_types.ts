@@ -1,4 +1,5 @@
 /** The tensors one encoder layer reads and writes, named as in the forward listing. */
+import type { ActivationQuant } from './tower';
 import type { Tensor } from '../gpu/tensor';
 import type { DropoutSite } from '../kernels/dropout';
 import type { AdapterActs, AdapterScratch, AdapterWeights } from './adapter_block';
@@ -122,6 +123,8 @@ export interface LayerContext {
   readonly hiddenDropout: number;
   readonly attentionDropout: number;
   readonly loraDropout: number;
+  /** Quantize each linear layer's input as quantize_dynamic does (evaluation only); null: float inputs. */
+  readonly quant: ActivationQuant | null;
 }
 
 export function siteOf(ctx: LayerContext, offset: number): DropoutSite {

@@ -3,6 +3,7 @@
  * the code-search recipe. It owns its inputs, its saved activations and its gradient scratch; the dispatch
  * lists are built once and re-encoded every step, with only the inputs rewritten.
  */
+import { dynamicQuantPartials } from '../kernels/dynamic_quant';
 import type { Runtime } from '../gpu/runtime';
 import type { Tensor } from '../gpu/tensor';
 import { ROW_STATS } from '../kernels/attention';
@@ -28,6 +29,11 @@ export interface TowerOptions {
    * sets instead of keeping one per layer.
    */
   readonly forwardOnly?: boolean;
+  /**
+   * Evaluation as quantize_dynamic computes: each linear layer's input quantized to quint8 and back first
+   * (kernels/dynamic_quant). Forward-only towers of models without added modules.
+   */
+  readonly quantizeActivations?: boolean;
 }
 
 export interface TowerInputs {
@@ -226,3 +232,25 @@ export function allocateScratch(rt: Runtime, cfg: EncoderConfig, weights: Encode
   };
 }
 
+
+/** A linear input's quantization scratch for `n` values: the dequantized copy and the range partials. */
+export interface QuantScratch {
+  readonly x: Tensor;
+  readonly partials: Tensor;
+}
+
+/** Scratch for quantizing the inputs of a tower's linear layers: one per input width, shared by the layers. */
+export interface ActivationQuant {
+  readonly stats: Tensor; // (4) scale, zero point, min, max of the last quantization
+  readonly hidden: QuantScratch; // (rows, C): q/k/v, attention output and FFN-up inputs
+  readonly inter: QuantScratch; // (rows, I): the FFN-down input
+}
+
+export function quantScratch(rt: Runtime, rows: number, width: number, label: string): QuantScratch {
+  return { x: rt.tensor([rows, width], `${label}.x`), partials: rt.tensor([dynamicQuantPartials(rows * width)], `${label}.partials`) };
+}
+
+export function allocateActivationQuant(rt: Runtime, cfg: EncoderConfig, s: TowerShape, label: string): ActivationQuant {
+  const rows = s.B * s.T;
+  return { stats: rt.tensor([4], `${label}.quant.stats`), hidden: quantScratch(rt, rows, cfg.hidden, `${label}.quant.hidden`), inter: quantScratch(rt, rows, cfg.intermediate, `${label}.quant.inter`) };
+}

@@ -40,6 +40,8 @@ export interface RecipeShape {
   readonly frozenWeightsF16?: boolean;
   /** A classification run's per-class loss weights (null or absent: the plain mean). */
   readonly classWeights?: Float64Array | null;
+  /** Evaluation towers quantize each linear input as quantize_dynamic does (kernels/dynamic_quant). */
+  readonly quantizeActivations?: boolean;
 }
 
 export interface StepResult {
@@ -189,7 +191,7 @@ export class TrainableModel {
     let tower = this.evalTowers.get(key);
     if (!tower) {
       const T = side === 'code' ? this.shape.codeLength : this.shape.nlLength;
-      const options = { hiddenDropout: 0, attentionDropout: 0, loraDropout: 0, forwardOnly: true };
+      const options = { hiddenDropout: 0, attentionDropout: 0, loraDropout: 0, forwardOnly: true, quantizeActivations: this.shape.quantizeActivations === true };
       const head = this.plan.classes === null ? this.shape.head : CLS_HEAD;
       tower = new EncoderTower(this.rt, this.model, this.encoder, { B: batch, T, P: this.prefixRows }, options, head, side === 'code' ? 2 : 3, `eval.${key}`);
       this.evalTowers.set(key, tower);
