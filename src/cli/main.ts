@@ -13,6 +13,7 @@ import { methods, METHODS_HELP } from './commands/methods';
 import { params, PARAMS_HELP } from './commands/params';
 import { probe, PROBE_HELP } from './commands/probe';
 import { prune, PRUNE_HELP } from './commands/prune';
+import { quantize, QUANTIZE_EVAL_HELP, QUANTIZE_HELP, quantizeEval } from './commands/quantize';
 import { train, TRAIN_HELP } from './commands/train';
 import { describeError } from './setup';
 import { ConfigError } from '../engine/peft/fields';
@@ -32,6 +33,8 @@ const COMMANDS: Record<string, { run: (argv: readonly string[]) => void | Promis
   compare: { run: compare, help: COMPARE_HELP },
   probe: { run: probe, help: PROBE_HELP },
   prune: { run: prune, help: PRUNE_HELP },
+  quantize: { run: quantize, help: QUANTIZE_HELP },
+  'quantize-eval': { run: quantizeEval, help: QUANTIZE_EVAL_HELP },
 };
 
 const USAGE = `WebGPU fine-tuning lab — fine-tune CodeBERT-family encoders for code search.
@@ -50,6 +53,8 @@ commands:
   compare     the thesis-style results table of run folders (mean ± std over seeds; Markdown, LaTeX, CSV)
   probe       layer analysis: a linear probe per layer, and each layer's drift (CKA) after a run
   prune       one round of unstructured pruning (L1 or random, global or per tensor; rewind for lottery tickets)
+  quantize    a model's int8 weights and scales as safetensors (quantize_dynamic's weights, per tensor or channel)
+  quantize-eval  MRR and stored size at f32, fp16 and int8 (weight-only and with quantize_dynamic's activations)
 
 try it with the bundled demo (a pre-trained tiny model and real standard-library code; no network needed):
   npm run lab -- train --model public/demo/model --config public/demo/quick_run.json --train public/demo/train.jsonl --valid public/demo/valid.jsonl --out runs/demo --steps 10 --warmup-steps 2 --software-gpu`;

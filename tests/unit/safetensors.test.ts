@@ -30,6 +30,13 @@ describe('safetensors', () => {
     expect(() => writeSafeTensors([{ name: 'm', shape: [1], data: Uint8Array.of(2) }])).toThrow(/only 0 and 1/);
   });
 
+  it('round-trips I8 (int8 weights) over the whole signed range', () => {
+    const q = Int8Array.from([-128, -1, 0, 1, 127, 5]);
+    const t = readSafeTensors(writeSafeTensors([{ name: 'q', shape: [2, 3], data: q }])).tensors.get('q')!;
+    expect(t).toMatchObject({ dtype: 'I8', shape: [2, 3] });
+    expect([...t.data]).toEqual([...q]);
+  });
+
   it('decodes F16 and BF16', () => {
     expect(halfToFloat(0x3c00)).toBe(1);
     expect(halfToFloat(0xc000)).toBe(-2);

@@ -5,9 +5,9 @@
  * hostile file gives one clear error instead of garbage weights.
  */
 
-export type SafeDType = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'BOOL';
+export type SafeDType = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'I8' | 'BOOL';
 
-const DTYPE_BYTES: Record<SafeDType, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I64: 8, BOOL: 1 };
+const DTYPE_BYTES: Record<SafeDType, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I64: 8, I8: 1, BOOL: 1 };
 
 export interface SafeTensor {
   readonly dtype: SafeDType;
@@ -87,7 +87,7 @@ function readMetadata(raw: unknown, fail: (m: string) => never): Record<string, 
 function readEntry(name: string, raw: unknown, dataLength: number, fail: (m: string) => never): Entry {
   const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const dtype = o.dtype;
-  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`tensor "${name}" has dtype ${JSON.stringify(dtype)}; the lab reads F32, F16, BF16, I32, I64 and BOOL`);
+  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`tensor "${name}" has dtype ${JSON.stringify(dtype)}; the lab reads F32, F16, BF16, I32, I64, I8 and BOOL`);
   const shape = o.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor "${name}" has an invalid shape`);
   const offsets = o.data_offsets;
@@ -114,6 +114,7 @@ function decode(bytes: Uint8Array, dataStart: number, e: Entry, name: string, fa
     }
     return out;
   }
+  if (e.dtype === 'I8') return Int32Array.from({ length: n }, (_, i) => view.getInt8(i));
   if (e.dtype === 'I32' || e.dtype === 'I64') {
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) {
@@ -152,13 +153,13 @@ export function halfToFloat(bits: number): number {
 export interface TensorToWrite {
   readonly name: string;
   readonly shape: readonly number[];
-  /** Float32Array → F32, Int32Array → I32, Uint8Array (0/1 only) → BOOL. */
-  readonly data: Float32Array | Int32Array | Uint8Array;
+  /** Float32Array → F32, Int32Array → I32, Int8Array → I8, Uint8Array (0/1 only) → BOOL. */
+  readonly data: Float32Array | Int32Array | Int8Array | Uint8Array;
 }
 
-const dtypeOf = (data: TensorToWrite['data']): SafeDType => (data instanceof Float32Array ? 'F32' : data instanceof Int32Array ? 'I32' : 'BOOL');
+const dtypeOf = (data: TensorToWrite['data']): SafeDType => (data instanceof Float32Array ? 'F32' : data instanceof Int32Array ? 'I32' : data instanceof Int8Array ? 'I8' : 'BOOL');
 
-/** Writes F32, I32 and BOOL tensors, header padded to 8 bytes as the reference writer does. */
+/** Writes F32, I32, I8 and BOOL tensors, header padded to 8 bytes as the reference writer does. */
 export function writeSafeTensors(tensors: readonly TensorToWrite[], metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
