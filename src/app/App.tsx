@@ -2,6 +2,7 @@ import { Notice } from './components/Notice';
 import { LayerAnalysis } from './features/analysis/LayerAnalysis';
 import { ConfigDiff } from './features/compare/ConfigDiff';
 import { CompressionPanel } from './features/compression/CompressionPanel';
+import { PrecisionPanel } from './features/compression/PrecisionPanel';
 import { PruningPanel } from './features/compression/PruningPanel';
 import { ResultsPanel } from './features/compare/ResultsPanel';
 import { AttentionView } from './features/playground/AttentionView';
@@ -70,6 +71,7 @@ export function App() {
           <ConfigDiff />
           <ResultsPanel />
           <CompressionPanel />
+          <PrecisionPanel />
           <Playground />
           <PerExample />
           <AttentionView />

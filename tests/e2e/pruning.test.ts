@@ -67,6 +67,22 @@ describe('pruning schedule in the page', () => {
     expect(errors).toEqual([]);
   });
 
+  it("tables a pruned run's MRR and size at f32, fp16 and int8 (weight-only and dynamic)", async () => {
+    const panel = page.getByTestId('precision-panel');
+    const options = await page.getByTestId('precision-source').locator('option').allTextContents();
+    expect(options.length).toBe(3); // the model and the two schedule runs
+    await page.getByTestId('precision-source').selectOption({ index: 2 });
+    await page.getByTestId('precision-run').click();
+    await page.getByTestId('precision-table').waitFor({ timeout: 120_000 });
+    const rows = await page.getByTestId('precision-row').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(rows.map((r) => `${r[0]} / ${r[1]}`)).toEqual(['float32 / float32', 'float16 / float32', 'int8 (per tensor) / float32', 'int8 (per tensor) / int8 (dynamic)', 'int8 (per channel) / float32', 'int8 (per channel) / int8 (dynamic)']);
+    expect(rows.every((r) => /^\d+\.\d\d$/.test(r[2]!))).toBe(true);
+    expect(await page.getByTestId('precision-summary').textContent()).toMatch(/on 8 validation pairs/);
+    await page.mouse.move(0, 0);
+    await panel.screenshot({ path: 'test-results/precision-panel.png' });
+    expect(errors).toEqual([]);
+  });
+
   it("draws a CLI schedule's rounds once its metrics.jsonl and run_config.json are imported", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-schedule-import-'));
     const config = { model: 'demo', dataset: 'train.jsonl', peft: { methods: [{ type: 'full' }] }, recipe: { steps: 10, evalEvery: 5 }, pruning: { rounds: 2, amount: 0.2, scope: 'per-tensor' } };

@@ -45,3 +45,12 @@ export function showAttention(code: string, layer: number, sources: readonly (st
   send({ type: 'attention', code, layer, sources, config: state.runConfig, fromAdapter: currentAdapter() });
   return null;
 }
+
+/** One model at every precision on the validation pairs: a run of this session (its id) or null for the loaded model. */
+export function comparePrecisions(source: string | null): string | null {
+  const pool = poolRequest();
+  if (typeof pool === 'string') return pool;
+  useLab.getState().setPrecision({ status: 'running', source });
+  send({ type: 'precision-table', source, ...pool });
+  return null;
+}

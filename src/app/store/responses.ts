@@ -97,6 +97,10 @@ function onResponse(message: WorkerResponse): void {
       return state.setAttention({ status: 'done', answer: message.answer });
     case 'attention-error':
       return state.setAttention({ status: 'error', message: message.message });
+    case 'precision-table':
+      return state.setPrecision({ status: 'done', source: message.source, rows: message.rows, n: message.n });
+    case 'precision-table-error':
+      return state.setPrecision({ status: 'error', message: message.message });
     case 'layer-study':
       return state.setLayerStudy({ status: 'done', study: message.study });
     case 'layer-study-error':

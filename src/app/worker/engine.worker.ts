@@ -19,6 +19,7 @@ import { forgetAllCheckpoints, forgetCheckpoint, forgetShardFile, forgetWorkspac
 import { readDroppedShard, statisticsOf, type ShardEntry } from './shards';
 import { attentionView } from './attention_view';
 import { Playground } from './playground';
+import { precisionRows } from './precision';
 import { Trainer } from './training';
 import { KernelTuner } from './tune_matmul';
 
@@ -139,6 +140,16 @@ async function evaluate(request: Extract<WorkerRequest, { type: 'evaluate' }>): 
   }
 }
 
+async function precision(request: Extract<WorkerRequest, { type: 'precision-table' }>): Promise<void> {
+  try {
+    if (trainer.busy) throw new Error('A run is training: compare precisions when it ends (or stop it).');
+    const { rows, n } = await precisionRows(request, { gpu: self.navigator.gpu, model, shards, adapter, runWeights: (id) => trainer.runWeights(id) });
+    post({ type: 'precision-table', source: request.source, rows, n });
+  } catch (error) {
+    post({ type: 'precision-table-error', message: toFailure(error).message });
+  }
+}
+
 async function search(request: Extract<WorkerRequest, { type: 'search' }>): Promise<void> {
   try {
     if (trainer.busy) throw new Error('A run is training: search when it ends (or stop it).');
@@ -228,6 +239,9 @@ async function handle(request: WorkerRequest): Promise<void> {
       return attention(request);
     case 'evaluate':
       return evaluate(request);
+    case 'precision-table':
+      playground.dispose(); // the table's devices get the GPU's memory
+      return precision(request);
     case 'control':
       return trainer.control(request.runId, request.action);
     case 'export':

@@ -1,4 +1,5 @@
 /** Messages between the page and the engine Worker. Plain data only: they cross postMessage (Files included). */
+import type { PrecisionRow } from '../../engine/quant/precision_table';
 import type { ShardProgress, ShardReport, ShardStatistics } from '../../engine/data';
 import type { AdapterSummary, GpuFeatures } from '../../engine/gpu/device';
 import type { HubErrorKind, HubLoadProgress } from '../../engine/hub';
@@ -235,6 +236,7 @@ export type WorkerRequest =
       readonly memoryBudget: number | null;
     }
   /** The model (+ adapter) on the plan's validation pairs, without training. */
+  | { readonly type: 'precision-table'; readonly source: string | null; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null }
   | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null; readonly matmulTuning: MatmulTuning | null }
   | { readonly type: 'control'; readonly runId: string; readonly action: RunAction }
   /** The attention view: one code's attention weights at a layer under one or two models. */
@@ -280,6 +282,8 @@ export type WorkerResponse =
   | { readonly type: 'attention'; readonly answer: AttentionAnswer }
   | { readonly type: 'attention-error'; readonly message: string }
   | { readonly type: 'evaluate-error'; readonly message: string }
+  | { readonly type: 'precision-table'; readonly source: string | null; readonly rows: readonly PrecisionRow[]; readonly n: number }
+  | { readonly type: 'precision-table-error'; readonly message: string }
   /** At most every 200 ms, plus the first and the last event of a load. */
   | { readonly type: 'hub-progress'; readonly progress: HubLoadProgress }
   /** The files are here; the model loader runs next (then 'model' or 'model-error'). */

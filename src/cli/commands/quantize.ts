@@ -6,14 +6,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Runtime } from '../../engine/gpu/runtime';
-import { evaluateRetrieval } from '../../engine/eval/retrieval';
 import { encodeInt8Model, INT8_FILE } from '../../engine/quant/int8_file';
-import { atPrecision, type WeightPrecision } from '../../engine/quant/precision';
+import { precisionTable, type PrecisionRow } from '../../engine/quant/precision_table';
+import { trainerConfig } from '../../engine/train/run_config';
 import { readAdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
 import { CliError } from '../errors';
-import { evaluationModel, evaluationWeights, type EvaluationWeights } from '../evaluation_model';
+import { evaluationWeights, type EvaluationWeights } from '../evaluation_model';
 import { copyTokenizer, loadModelDir } from '../model_dir';
 import { checkOutDir, createOutDir } from '../out_dir';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe_flags';
@@ -60,38 +59,6 @@ export function quantize(argv: readonly string[]): void {
   process.stderr.write(`lab: wrote ${INT8_FILE} (${granularity} scales): ${bytes.length.toLocaleString('en-US')} bytes, ${(f32 / bytes.length).toFixed(2)}× smaller than the float32 weights (${f32.toLocaleString('en-US')} bytes); config.json and the tokenizer to ${out}\n`);
 }
 
-interface PrecisionRow {
-  readonly weights: WeightPrecision;
-  readonly activations: 'f32' | 'int8';
-  readonly mrr: number;
-  readonly recall_1: number;
-  readonly linear_bytes: number;
-  readonly model_bytes: number;
-}
-
-const ROWS: readonly (readonly [WeightPrecision, 'f32' | 'int8'])[] = [
-  ['f32', 'f32'],
-  ['fp16', 'f32'],
-  ['int8', 'f32'],
-  ['int8', 'int8'],
-  ['int8-channel', 'f32'],
-  ['int8-channel', 'int8'],
-];
-
-async function evaluateAt(rt: Runtime, weights: EvaluationWeights, recipe: ReturnType<typeof recipeFromFlags>, data: Awaited<ReturnType<typeof loadShard>>, [precision, activations]: readonly [WeightPrecision, 'f32' | 'int8']): Promise<PrecisionRow> {
-  const shapes = new Map(weights.plan.base.map((s) => [s.name, s.shape]));
-  const q = atPrecision(weights.values, shapes, precision);
-  // Each precision on a fork of the device whose buffers are freed after it.
-  const fork = rt.fork();
-  try {
-    const tm = evaluationModel(fork, { ...weights, values: q.values }, recipe, activations === 'int8');
-    const { metrics } = await evaluateRetrieval(fork, tm, data, recipe.evalBatchSize);
-    return { weights: precision, activations, mrr: metrics.mrr, recall_1: metrics.recall1, linear_bytes: q.linearBytes, model_bytes: q.modelBytes };
-  } finally {
-    fork.releaseAll();
-  }
-}
-
 function table(rows: readonly PrecisionRow[]): string {
   const base = rows[0]!;
   const head = 'weights       activations     MRR    ΔMRR   R@1   linear bytes   model bytes';
@@ -110,8 +77,7 @@ export async function quantizeEval(argv: readonly string[]): Promise<void> {
   const data = await loadShard(f.required('data'), 'data', model.tokenizer, recipe.codeLength, recipe.nlLength);
   const rt = await runtimeFromFlags(f);
   try {
-    const rows: PrecisionRow[] = [];
-    for (const row of ROWS) rows.push(await evaluateAt(rt, weights, recipe, data, row));
+    const rows = await precisionTable(rt, weights.plan, weights.values, trainerConfig(recipe, weights.peft), data);
     process.stdout.write(f.bool('json') ? `${JSON.stringify({ n: data.n, rows })}\n` : table(rows));
   } finally {
     rt.destroy();
