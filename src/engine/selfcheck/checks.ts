@@ -11,6 +11,8 @@ import { attention, ROW_STATS } from '../kernels/attention';
 import { crossEntropy } from '../kernels/cross_entropy';
 import { dropout } from '../kernels/dropout';
 import { layernorm } from '../kernels/layernorm';
+import { dynamicQuant, dynamicQuantPartials } from '../kernels/dynamic_quant';
+import { mask } from '../kernels/mask';
 import { matmul } from '../kernels/matmul';
 import { softmax } from '../kernels/softmax';
 import * as refAdamw from '../../reference/adamw';
@@ -20,6 +22,8 @@ import * as refAttn from '../../reference/attention';
 import * as refCe from '../../reference/cross_entropy';
 import * as refDrop from '../../reference/dropout';
 import * as refLn from '../../reference/layernorm';
+import * as refDq from '../../reference/dynamic_quant';
+import * as refMask from '../../reference/mask';
 import * as refMm from '../../reference/matmul';
 import * as refSm from '../../reference/softmax';
 import { maxAbsDiff, seeded, type KernelCheck } from './kernel_check';
@@ -165,4 +169,29 @@ const adamwCheck: KernelCheck = {
   },
 };
 
-export const KERNEL_CHECKS: readonly KernelCheck[] = [addCheck, matmulCheck, layernormCheck, softmaxGeluCheck, attentionCheck, lossDropoutCheck, adamwCheck];
+/** Pruning's gradient mask (in place) and quantize_dynamic's activation quantization: exact, like their twins. */
+const compressionCheck: KernelCheck = {
+  kernel: 'mask, dynamic_quant',
+  tolerance: 0,
+  async run(rt) {
+    const n = 2053;
+    const x = seeded(n, 20);
+    const m = Float32Array.from(seeded(n, 21), (v) => (v > 0 ? 1 : 0));
+    const xt = rt.tensorFrom(x, [n], 'check.x');
+    const mt = rt.tensorFrom(m, [n], 'check.m');
+    const [q, stats, partials] = [rt.tensor([n], 'check.q'), rt.tensor([4], 'check.stats'), rt.tensor([dynamicQuantPartials(n)], 'check.partials')];
+    try {
+      const [gotQ] = await rt.run(dynamicQuant(rt, q, stats, partials, xt), [q]);
+      const [gotMask] = await rt.run([mask(rt, xt, mt)], [xt]);
+      const wantQ = new Float32Array(n);
+      refDq.dynamicQuant(wantQ, x, n);
+      const wantMask = Float32Array.from(x);
+      refMask.mask(wantMask, m, n);
+      return worst([[gotQ!, wantQ], [gotMask!, wantMask]]);
+    } finally {
+      rt.release(xt, mt, q, stats, partials);
+    }
+  },
+};
+
+export const KERNEL_CHECKS: readonly KernelCheck[] = [addCheck, matmulCheck, layernormCheck, softmaxGeluCheck, attentionCheck, lossDropoutCheck, adamwCheck, compressionCheck];

@@ -10,7 +10,7 @@ import { SelectField } from '../../components/fields';
 import { formatBytes } from '../../lib/format';
 import { comparePrecisions } from '../../store/playground_client';
 import { useLab } from '../../store/store';
-import { isCodeSearch, useSessionRuns } from '../playground/sessionRuns';
+import { isCodeSearch, useSessionRuns } from '../../store/sessionRuns';
 
 const MODEL = '__model__';
 

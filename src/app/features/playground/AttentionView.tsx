@@ -8,7 +8,7 @@ import { Card } from '../../components/Card';
 import { NumberField, SelectField } from '../../components/fields';
 import { showAttention } from '../../store/playground_client';
 import { useLab } from '../../store/store';
-import { useSessionRuns } from './sessionRuns';
+import { useSessionRuns } from '../../store/sessionRuns';
 import type { AttentionAnswer } from '../../worker/protocol';
 import { Heatmap } from './Heatmap';
 

@@ -10,7 +10,7 @@ import { download } from '../../lib/export_runs';
 import { exampleStats, examplesCsv, FILTER_LABELS, filterExamples, type ExampleFilter } from '../../lib/per_example';
 import { rankExamples } from '../../store/playground_client';
 import { useLab } from '../../store/store';
-import { isCodeSearch, useSessionRuns } from './sessionRuns';
+import { isCodeSearch, useSessionRuns } from '../../store/sessionRuns';
 
 const MODEL = '__model__';
 const SHOWN = 50;

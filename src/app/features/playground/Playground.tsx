@@ -8,7 +8,7 @@ import { Card } from '../../components/Card';
 import { SelectField } from '../../components/fields';
 import { searchCode } from '../../store/playground_client';
 import { useLab } from '../../store/store';
-import { isCodeSearch, useSessionRuns } from './sessionRuns';
+import { isCodeSearch, useSessionRuns } from '../../store/sessionRuns';
 import type { PlaygroundAnswer } from '../../worker/protocol';
 
 const MODEL = '__model__';

@@ -1,8 +1,8 @@
 /** The finished runs of this session whose weights the Worker still holds, for the analysis views' model choices. */
 import { useMemo } from 'react';
-import type { RunRecord } from '../../lib/run_types';
-import { endedInThisPage } from '../../store/runner';
-import { useLab } from '../../store/store';
+import type { RunRecord } from '../lib/run_types';
+import { endedInThisPage } from './runner';
+import { useLab } from './store';
 
 export interface SessionRun {
   readonly id: string;
