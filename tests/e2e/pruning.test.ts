@@ -4,12 +4,14 @@
  * Compression panel draws validation MRR against sparsity with the seeds as one series (mean ± std) and lists
  * the rounds at 0, 10, 19 and 27.1% sparsity; the share link carries the schedule.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { decodeShareHash } from '../../src/app/lib/share';
+import { readSafeTensors } from '../../src/engine/io/safetensors';
+import { labOk } from '../helpers/lab_cli';
 import { openLabPage, type Lab } from './browser';
 import { loadDemoAndData, waitForRuns } from './lab_page';
 
@@ -102,6 +104,40 @@ describe('pruning schedule in the page', () => {
     expect(cells.map((c) => [c[1], c[2], c[3]])).toEqual([['0', '0.00', '30.00'], ['1', '20.00', '28.00'], ['2', '36.00', '20.00']]);
     expect(cells[0]![0]).toContain('2×20% L1 per-tensor, last');
     await expect.poll(() => page.getByTestId('sparsity-chart').locator('.recharts-line-dot, .recharts-dot').count()).toBe(7);
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps a dropped pruned model\'s zeros through a run and downloads its masks with the weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-pruned-drop-'));
+    const pruned = join(dir, 'pruned');
+    await labOk('prune', '--model', 'public/demo/model', '--amount', '0.3', '--out', pruned);
+    await page.getByLabel('Choose model files…').setInputFiles(['config.json', 'vocab.json', 'merges.txt', 'model.safetensors', 'pruning_masks.safetensors'].map((f) => join(pruned, f)));
+    await expect.poll(() => page.getByTestId('model-pruned').count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId('model-pruned').textContent()).toContain('Pruned: 30.00% of the prunable weights are zero');
+    await page.getByTestId('pruning-on').uncheck();
+    const before = await page.locator('[data-testid="run-row"] .status.done').count();
+    await page.getByTestId('start').click();
+    await waitForRuns(page, 'done', before + 1, 300_000);
+    const saved: string[] = [];
+    page.on('download', (d) => {
+      const path = join(dir, d.suggestedFilename());
+      void d.saveAs(path).then(() => saved.push(path));
+    });
+    await page.getByTestId('train-panel').getByRole('button', { name: 'Final', exact: true }).click();
+    await expect.poll(() => saved.some((p) => p.endsWith('pruning_masks.safetensors')) && saved.some((p) => p.endsWith('model.safetensors')), { timeout: 20_000 }).toBe(true);
+    const read = (path: string) => readSafeTensors(new Uint8Array(readFileSync(path))).tensors;
+    const masks = read(saved.find((p) => p.endsWith('pruning_masks.safetensors'))!);
+    const original = read(join(pruned, 'pruning_masks.safetensors'));
+    const weights = read(saved.find((p) => p.endsWith('model.safetensors'))!);
+    const start = read(join(pruned, 'model.safetensors'));
+    expect([...masks.keys()].sort()).toEqual([...original.keys()].sort());
+    let moved = 0;
+    for (const [name, m] of masks) {
+      expect([...m.data], name).toEqual([...original.get(name)!.data]);
+      const w = weights.get(name)!.data;
+      m.data.forEach((keep, i) => (keep === 0 ? expect(w[i], `${name}[${i}]`).toBe(0) : (moved += w[i] !== start.get(name)!.data[i] ? 1 : 0)));
+    }
+    expect(moved).toBeGreaterThan(0); // full fine-tuning moved the kept weights; the pruned ones stayed 0
     expect(errors).toEqual([]);
   });
 });

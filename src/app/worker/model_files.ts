@@ -3,6 +3,8 @@
  * and the weights (model.safetensors or pytorch_model.bin, read by the engine's checkpoint loader, which
  * never executes anything from the file). The demo model is the same files fetched from public/demo/model/.
  */
+import { decodeMasks, MASKS_FILE } from '../../engine/prune/masks_file';
+import { sparsity } from '../../engine/prune/select';
 import { assertCheckpointSize, loadCheckpoint, mapToModel } from '../../engine/io/checkpoint';
 import { tokenizerFromJson, tokenizerFromVocabMerges, tokenizerMismatch, type CodeSearchTokenizer } from '../../engine/io/tokenizer';
 import { configFromHf, type EncoderConfig } from '../../engine/model/config';
@@ -17,6 +19,8 @@ export interface LoadedModel {
   readonly hfConfig: Readonly<Record<string, unknown>>;
   /** The tokenizer files as given, so an exported model folder loads on its own. */
   readonly tokenizerFiles: ReadonlyMap<string, Uint8Array>;
+  /** A pruned model's masks (pruning_masks.safetensors beside the weights): training keeps its zeros. */
+  readonly masks: Map<string, Uint8Array> | null;
 }
 
 const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'tokenizer.json'];
@@ -96,6 +100,7 @@ async function load(name: string, files: readonly NamedBytes[], origin: Origin):
   if (mismatch) throw new ModelFilesError(`${mismatch}. Drop the whole model folder.`);
   assertCheckpointSize(weightFile!.size, weightFile!.name);
   const mapped = mapToModel(loadCheckpoint(await weightFile!.read(), weightFile!.name), config, weightFile!.name);
+  const masks = await readMasks(byName.get(MASKS_FILE), weightFile!.size, mapped.weights);
   const pathName = (hf as { _name_or_path?: unknown })._name_or_path;
   const info: ModelInfo = {
     name: origin === 'files' && typeof pathName === 'string' && pathName.length > 0 ? pathName : name,
@@ -103,13 +108,25 @@ async function load(name: string, files: readonly NamedBytes[], origin: Origin):
     demo,
     files: files.map((f) => f.name),
     ignored: mapped.ignored.length,
+    ...(masks ? { sparsity: sparsity([...masks].map(([n, mask]) => ({ values: mapped.weights.get(n)!, mask }))) } : {}),
   };
   const tokenizerFiles = new Map<string, Uint8Array>();
   for (const n of TOKENIZER_FILES) {
     const f = byName.get(n);
     if (f) tokenizerFiles.set(n, await f.read());
   }
-  return { info, config, weights: mapped.weights, tokenizer, hfConfig: hf as Record<string, unknown>, tokenizerFiles };
+  return { info, config, weights: mapped.weights, tokenizer, hfConfig: hf as Record<string, unknown>, tokenizerFiles, masks };
+}
+
+/** The folder's pruning masks, checked against its weights (a masks file is smaller than the weights it masks). */
+async function readMasks(file: NamedBytes | undefined, weightBytes: number, weights: ReadonlyMap<string, Float32Array>): Promise<Map<string, Uint8Array> | null> {
+  if (!file) return null;
+  if (file.size > weightBytes) throw new ModelFilesError(`${MASKS_FILE} is ${file.size.toLocaleString('en-US')} bytes, larger than the weights it would mask: it is not this model's. Remove it to use the model unpruned.`);
+  try {
+    return decodeMasks(await file.read(), MASKS_FILE, weights);
+  } catch (error) {
+    throw new ModelFilesError(`${error instanceof Error ? error.message : String(error)}. Make the masks again (lab prune), or leave the file out to use the model unpruned.`);
+  }
 }
 
 export async function loadDemoModel(baseUrl: string): Promise<LoadedModel> {

@@ -38,6 +38,8 @@ export interface ModelInfo {
   readonly files: readonly string[];
   /** Tensors in the checkpoint the encoder does not use (heads, buffers). */
   readonly ignored: number;
+  /** A pruned model's share of pruned prunable weights (its pruning_masks.safetensors); absent when unpruned. */
+  readonly sparsity?: number;
 }
 
 /** Trained adapter files loaded on top of the model: the next runs start from them, Evaluate uses them. */

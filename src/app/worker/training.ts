@@ -16,6 +16,8 @@ import { parseRunConfig, trainerConfig, type RecipeSettings, type RunConfig, typ
 import { runFingerprint } from '../../engine/train/fingerprint';
 import { runTraining, type TrainerControl } from '../../engine/train/trainer';
 import { runPruneSchedule } from '../../engine/prune/schedule';
+import { maskWeights, type PruningMasks } from '../../engine/prune/masks';
+import { encodeMasks, MASKS_FILE } from '../../engine/prune/masks_file';
 import type { RunFailure } from '../lib/run_types';
 import { adapterFor, weightsToStart, type LoadedAdapter } from './adapter_import';
 import { EventBatcher } from './coalesce';
@@ -72,8 +74,10 @@ interface Outcome {
   readonly model: LoadedModel;
   /** A classification run's class names (the export's id2label). */
   readonly classNames: readonly string[] | null;
-  /** A pruning schedule's base weights with its zeros (else the model's own). */
+  /** A pruned run's weights with its zeros (else the model's own). */
   readonly base?: Map<string, Float32Array>;
+  /** Its pruning masks, exported beside the weights. */
+  readonly masks?: PruningMasks;
 }
 
 /** Trained weights kept for export: the most recent runs only (a full fine-tune holds a whole model). */
@@ -139,12 +143,14 @@ export class Trainer {
         // Each round trains on a fork of the run's device; the run's memory is the largest round's.
         const rounds = new RoundMemory(device);
         memory = () => rounds.use();
-        const out = await runPruneSchedule(device, plan, initial, trainer, config.pruning, data, (e) => batcher.push(e), control, { fork: () => rounds.fork() });
-        if (out.last) this.remember(runId, { plan, recipe: config.recipe, final: out.last.trained, best: null, model, classNames, base: out.last.weights });
+        const out = await runPruneSchedule(device, plan, initial, trainer, config.pruning, data, (e) => batcher.push(e), control, { fork: () => rounds.fork(), masks: model.masks });
+        if (out.last) this.remember(runId, { plan, recipe: config.recipe, final: out.last.trained, best: null, model, classNames, base: out.last.weights, masks: out.last.masks });
       } else {
+        // A pruned model (its masks beside the weights) trains with its zeros kept, whatever the method.
         const persistence = { resume, checkpoint: browserCheckpoints(runId, fingerprint, request.checkpointEvery, ctx.post) };
-        const out = await runTraining(device, plan, initial, trainer, data, (e) => batcher.push(e), control, persistence);
-        this.remember(runId, { plan, recipe: config.recipe, final: out.final, best: out.best, model, classNames });
+        const pruned = model.masks ? maskWeights(initial, model.masks) : initial;
+        const out = await runTraining(device, plan, pruned, trainer, data, (e) => batcher.push(e), control, persistence, model.masks);
+        this.remember(runId, { plan, recipe: config.recipe, final: out.final, best: out.best, model, classNames, ...(model.masks ? { base: maskWeights(weightsToStart(model, plan, config.recipe.seed, null), model.masks), masks: model.masks } : {}) });
       }
       // A finished run is not resumed: its checkpoint would only take space (a stopped one keeps it).
       if (!control.shouldStop()) await forgetCheckpoint(runId);
@@ -182,6 +188,7 @@ export class Trainer {
           ? exportMerged(input)
           : exportSentenceTransformers(input, { pooling: recipe.pooling, normalize: recipe.normalize, maxSeqLength: recipe.codeLength });
     if (format !== 'weights') for (const [name, bytes] of model.tokenizerFiles) files.set(name, bytes);
+    if (outcome.masks) files.set(MASKS_FILE, encodeMasks(outcome.masks, new Map(outcome.plan.base.map((s) => [s.name, s.shape])), { round: 'trained in the lab' }));
     return [...files].map(([name, bytes]) => ({ name, bytes: bytes.slice() }));
   }
 }

@@ -27,6 +27,11 @@ function ModelSummary() {
           For real results download a pretrained model such as microsoft/codebert-base below, or drop its folder.
         </p>
       )}
+      {model.sparsity !== undefined && (
+        <p className="small" data-testid="model-pruned">
+          Pruned: {(100 * model.sparsity).toFixed(2)}% of the prunable weights are zero (its pruning masks). Training keeps them at zero, with any method.
+        </p>
+      )}
       {model.ignored > 0 && <p className="muted small">{model.ignored} tensors in the checkpoint (heads, buffers) are not part of the encoder and were skipped.</p>}
     </div>
   );
