@@ -103,5 +103,7 @@ describe('lab prune', () => {
     await labOk('prune', '--model', DEMO, '--amount', '0.1', '--out', bad);
     writeFileSync(join(bad, 'pruning_masks.safetensors'), readFileSync(join(pruned, 'model.safetensors')));
     expect((await lab('prune', '--model', bad, '--amount', '0.1', '--out', join(dir, 'y'))).stderr).toMatch(/masks are BOOL tensors|not a prunable weight/);
+    const other = await lab('prune', '--model', DEMO, '--amount', '0.1', '--rewind-to', 'public/sample/model', '--out', join(dir, 'z'));
+    expect(other.stderr).toMatch(/--rewind-to public\/sample\/model is not the same architecture as --model public\/demo\/model \(vocabSize 4000 vs 1000\)/);
   });
 });

@@ -54,6 +54,17 @@ function writeFolder(out: string, model: LoadedModel, weights: ReadonlyMap<strin
   return [...files.keys()];
 }
 
+/** --rewind-to must be the same architecture: every weight the same shape, so the masks fit it. */
+function checkSameShape(model: LoadedModel, rewind: LoadedModel): void {
+  const keys = ['layers', 'hidden', 'heads', 'intermediate', 'vocabSize', 'maxPositions', 'typeVocabSize'] as const;
+  const differ = keys.filter((k) => model.config[k] !== rewind.config[k]).map((k) => `${k} ${model.config[k]} vs ${rewind.config[k]}`);
+  const tensors = [...model.weights].filter(([name, v]) => rewind.weights.get(name)?.length !== v.length).map(([name]) => name);
+  if (differ.length > 0 || tensors.length > 0) {
+    const what = differ.length > 0 ? differ.join(', ') : `${tensors.length} weight(s) differ, e.g. ${tensors[0]}`;
+    throw new CliError(`--rewind-to ${rewind.dir} is not the same architecture as --model ${model.dir} (${what}): rewind to the model this one was trained from`);
+  }
+}
+
 export function prune(argv: readonly string[]): void {
   const f = new FlagReader(parseFlags(argv, FLAGS, 'prune'), 'prune');
   const amount = f.number('amount', NaN, 0, 1);
@@ -64,7 +75,7 @@ export function prune(argv: readonly string[]): void {
   const out = f.required('out');
   const model = loadModelDir(f.required('model'));
   const rewind = f.string('rewind-to') ? loadModelDir(f.required('rewind-to')) : null;
-  if (rewind && rewind.config.vocabSize !== model.config.vocabSize) throw new CliError('--rewind-to must be a model of the same shape as --model');
+  if (rewind) checkSameShape(model, rewind);
   checkOutDir(out, { protect: [{ flag: 'model', dir: model.dir }, ...(rewind ? [{ flag: 'rewind-to', dir: rewind.dir }] : [])], resume: false, overwrite: false });
   const masks = readMasks(model) ?? fullMasks(model.weights);
   const before = [...masks].map(([name, mask]) => ({ values: model.weights.get(name)!, mask }));
