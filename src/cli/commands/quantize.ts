@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeInt8Model, INT8_FILE } from '../../engine/quant/int8_file';
-import { precisionTable, type PrecisionRow } from '../../engine/quant/precision_table';
+import { precisionTable, signedPoints, type PrecisionRow } from '../../engine/quant/precision_table';
 import { trainerConfig } from '../../engine/train/run_config';
 import { readAdapterDir } from '../adapter_dir';
 import { FlagReader, parseFlags } from '../args';
@@ -63,8 +63,7 @@ function table(rows: readonly PrecisionRow[]): string {
   const base = rows[0]!;
   const head = 'weights       activations     MRR    ΔMRR   R@1   linear bytes   model bytes';
   const lines = rows.map((r) => {
-    const delta = 100 * (r.mrr - base.mrr);
-    return `${r.weights.padEnd(13)} ${r.activations.padEnd(11)} ${(100 * r.mrr).toFixed(2).padStart(7)} ${`${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`.padStart(7)} ${(100 * r.recall_1).toFixed(1).padStart(5)} ${r.linear_bytes.toLocaleString('en-US').padStart(14)} ${r.model_bytes.toLocaleString('en-US').padStart(13)}`;
+    return `${r.weights.padEnd(13)} ${r.activations.padEnd(11)} ${(100 * r.mrr).toFixed(2).padStart(7)} ${signedPoints(r.mrr - base.mrr).padStart(7)} ${(100 * r.recall_1).toFixed(1).padStart(5)} ${r.linear_bytes.toLocaleString('en-US').padStart(14)} ${r.model_bytes.toLocaleString('en-US').padStart(13)}`;
   });
   return `${[head, ...lines].join('\n')}\n`;
 }

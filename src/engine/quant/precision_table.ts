@@ -55,3 +55,9 @@ export async function precisionTable(rt: Runtime, plan: PeftPlan, values: Readon
   }
   return rows;
 }
+
+/** A metric change in percentage points with its sign; one that rounds to 0 reads +0.00, never -0.00. */
+export function signedPoints(delta: number): string {
+  const text = (100 * delta).toFixed(2);
+  return text.startsWith('-') && text !== '-0.00' ? text : `+${text.replace('-', '')}`;
+}

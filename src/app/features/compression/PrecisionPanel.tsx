@@ -4,7 +4,7 @@
  * (per tensor, per output channel), the int8 rows also with quantize_dynamic's quantized activations.
  */
 import { useState } from 'react';
-import type { PrecisionRow } from '../../../engine/quant/precision_table';
+import { signedPoints, type PrecisionRow } from '../../../engine/quant/precision_table';
 import { Card } from '../../components/Card';
 import { SelectField } from '../../components/fields';
 import { formatBytes } from '../../lib/format';
@@ -32,13 +32,12 @@ function Rows({ rows }: { readonly rows: readonly PrecisionRow[] }) {
       </thead>
       <tbody>
         {rows.map((r) => {
-          const delta = 100 * (r.mrr - base.mrr);
           return (
             <tr key={`${r.weights}-${r.activations}`} data-testid="precision-row">
               <td>{WEIGHTS[r.weights]}</td>
               <td>{r.activations === 'int8' ? 'int8 (dynamic)' : 'float32'}</td>
               <td>{(100 * r.mrr).toFixed(2)}</td>
-              <td>{r === base ? '—' : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`}</td>
+              <td>{r === base ? '—' : signedPoints(r.mrr - base.mrr)}</td>
               <td>{formatBytes(r.linear_bytes)}</td>
               <td>{formatBytes(r.model_bytes)}</td>
             </tr>
