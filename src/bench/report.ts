@@ -62,9 +62,13 @@ export interface EvalBench {
 export type AdapterInfo = Omit<AdapterSummary, 'limits'>;
 
 export interface BenchEnvironment {
-  readonly node: string;
+  /** Node's version (the CLI), or null (a browser). */
+  readonly node: string | null;
+  /** The browser's user agent (the dashboard's benchmark), or null (Node). */
+  readonly browser: string | null;
   readonly platform: string;
-  readonly webgpuPackage: string;
+  /** The webgpu package (Dawn's Node bindings), or null in a browser. */
+  readonly webgpuPackage: string | null;
   readonly adapter: AdapterInfo;
   readonly kernelTiming: TimingMethod;
   readonly stepTiming: 'wall-clock';
@@ -106,7 +110,7 @@ export function formatReport(r: BenchReport): string {
   const out: string[] = [
     `WebGPU fine-tuning lab benchmark — ${r.date}${r.quick ? ' (--quick: tiny shapes, timings not meaningful)' : ''}`,
     `adapter: ${a.description || a.device || '(no description)'} [vendor ${a.vendor}, architecture ${a.architecture}${a.isFallbackAdapter ? ', fallback adapter' : ''}]`,
-    `node ${e.node} ${e.platform}, webgpu ${e.webgpuPackage}; FP32 peak: ${e.fp32Peak ? `${e.fp32Peak.tflops} TFLOPS (${e.fp32Peak.name})` : 'unknown'}`,
+    `${e.node !== null ? `node ${e.node}` : `browser ${e.browser ?? 'unknown'}`} ${e.platform}${e.webgpuPackage !== null ? `, webgpu ${e.webgpuPackage}` : ''}; FP32 peak: ${e.fp32Peak ? `${e.fp32Peak.tflops} TFLOPS (${e.fp32Peak.name})` : 'unknown'}`,
     `matmul tiles: ${e.matmulTiles}`,
     `model ${r.model.name}; recipe batch ${r.recipe.batchSize}, code ${r.recipe.codeLength}, NL ${r.recipe.nlLength}, dropout ${r.recipe.hiddenDropout}/${r.recipe.attentionDropout}`,
   ];

@@ -12,6 +12,7 @@ export const PRUNE_FLAGS: FlagSpec = {
   pick: { type: 'string' },
   'early-stop': { type: 'boolean' },
   rewind: { type: 'string' },
+  prunable: { type: 'string' },
 };
 
 const d = DEFAULT_SCHEDULE;
@@ -23,9 +24,10 @@ rewinds and fine-tunes again (each round is --steps/--epochs long); OUT holds th
   --prune-selection S l1 (default) | random      --prune-scope S   global (default) | per-tensor
   --pick R            last (default): prune the round's last weights | best: its best evaluation's (needs --eval-every)
   --early-stop        end a round when a validation score is below both of the two before it (needs --eval-every)
-  --rewind R          start (default: the --model/--init weights) | first-round (round 0's chosen weights) | none`;
+  --rewind R          start (default: the --model/--init weights) | first-round (round 0's chosen weights) | none
+  --prunable SET      paper (attention and FFN dense weights, default) | attention | ffn`;
 
-const FIELD = { 'prune-rounds': 'rounds', 'prune-amount': 'amount', 'prune-selection': 'selection', 'prune-scope': 'scope', pick: 'pick', rewind: 'rewind' } as const;
+const FIELD = { 'prune-rounds': 'rounds', 'prune-amount': 'amount', 'prune-selection': 'selection', 'prune-scope': 'scope', pick: 'pick', rewind: 'rewind', prunable: 'prunable' } as const;
 
 /** The schedule the flags (over `base`) describe, or null for an ordinary run. */
 export function scheduleFromFlags(f: FlagReader, base: PruneSchedule | null, evalEvery: number): PruneSchedule | null {

@@ -96,6 +96,16 @@ describe('lab prune', () => {
     }
   });
 
+  it('prunes only the chosen set (--prunable attention): the FFN weights keep every value', async () => {
+    const out = join(dir, 'attention');
+    await labOk('prune', '--model', DEMO, '--amount', '0.5', '--prunable', 'attention', '--out', out);
+    const masks = masksOf(out);
+    expect([...masks.keys()].every((n) => /attention\.(self\.(query|key|value)|output\.dense)\.weight$/.test(n))).toBe(true);
+    expect(masks.size).toBe(8);
+    const [weights, base] = [weightsOf(out), weightsOf(DEMO)];
+    for (const name of ['encoder.layer.0.intermediate.dense.weight', 'encoder.layer.1.output.dense.weight']) expect([...weights.get(name)!]).toEqual([...base.get(name)!]);
+  });
+
   it('refuses a missing amount, an unknown selection and masks that do not fit the model', async () => {
     expect((await lab('prune', '--model', DEMO, '--out', join(dir, 'x'))).stderr).toMatch(/needs --amount/);
     expect((await lab('prune', '--model', DEMO, '--amount', '0.1', '--selection', 'magnitude', '--out', join(dir, 'x'))).stderr).toMatch(/--selection must be one of l1, random/);

@@ -191,7 +191,7 @@ describe('memory plan (the engine planner, asked through the Worker protocol)', 
 describe('memory planning on the page: debounced, stale answers dropped', () => {
   const c = config({ methods: [{ type: 'bitfit' }] });
   const request = (evalExamples: number) => ({ model: codebert, peft: c.peft, recipe: c.recipe, evalExamples });
-  const fakePlan = (total: number) => ({ weights: total, trainable: 0, activations: 0, scratch: 0, total, evaluation: null, largest: { label: 'x', bytes: 1, category: 'weights' as const } });
+  const fakePlan = (total: number) => ({ weights: total, trainable: 0, activations: 0, scratch: 0, total, evaluation: null, largest: { label: 'x', bytes: 1, category: 'weights' as const }, flopsPerStep: 1e9 });
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 

@@ -35,7 +35,7 @@ describe('pruning schedule in the page', () => {
     await page.getByTestId('pruning-on').check();
     expect(await page.getByTestId('pruning-rounds').inputValue()).toBe('3');
     expect(await page.getByTestId('pruning-amount').inputValue()).toBe('0.1');
-    expect(await page.getByTestId('pruning-panel').textContent()).toContain('the last at 27.1% of the prunable weights pruned');
+    expect(await page.getByTestId('pruning-panel').textContent()).toContain('the last at 27.1% of the prunable weights pruned.');
     // A problem is named before anything runs: picking best needs evaluations during a round.
     await page.getByTestId('recipe-evalEvery').fill('0');
     await page.getByTestId('pruning-pick').selectOption('best');

@@ -126,6 +126,13 @@ export function selectValidCount(s: DataSlice): number | null {
   return n === null ? null : Math.min(n, s.validLimit ?? n);
 }
 
+/** Training examples of the chosen shard (minus a held-out split), when it has been read: a run's epochs in steps. */
+export function selectTrainCount(s: DataSlice): number | null {
+  const n = ready(s, s.trainShard)?.report?.examples ?? null;
+  if (n === null) return null;
+  return s.validMode === 'split' ? n - Math.max(1, Math.round(n * s.splitFraction)) : n;
+}
+
 /** The dataset as a run configuration names it: the files, never their content. */
 export function selectDatasetName(s: DataSlice): string {
   const train = s.shards.find((x) => x.id === s.trainShard);

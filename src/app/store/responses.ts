@@ -10,7 +10,7 @@ import type { WorkerResponse } from '../worker/protocol';
 import { onMemoryPlan } from './effects';
 import { onRunCheckpoint, onRunEnded, onRunEvents, onRunPaused, onRunPrepared } from './runner';
 import { useLab } from './store';
-import { onTuneAnswer } from './tuning_client';
+import { onBenchmarkAnswer, onTuneAnswer } from './tuning_client';
 
 export function connectWorker(): void {
   onWorkerResponse(onResponse);
@@ -97,6 +97,10 @@ function onResponse(message: WorkerResponse): void {
       return state.setAttention({ status: 'done', answer: message.answer });
     case 'attention-error':
       return state.setAttention({ status: 'error', message: message.message });
+    case 'benchmark-progress':
+    case 'benchmark-done':
+    case 'benchmark-error':
+      return onBenchmarkAnswer(message);
     case 'precision-table':
       return state.setPrecision({ status: 'done', source: message.source, rows: message.rows, n: message.n });
     case 'precision-table-error':

@@ -20,6 +20,7 @@ import { readDroppedShard, statisticsOf, type ShardEntry } from './shards';
 import { attentionView } from './attention_view';
 import { Playground } from './playground';
 import { precisionRows } from './precision';
+import { browserBenchmark } from './benchmark';
 import { Trainer } from './training';
 import { KernelTuner } from './tune_matmul';
 
@@ -150,6 +151,17 @@ async function precision(request: Extract<WorkerRequest, { type: 'precision-tabl
   }
 }
 
+async function benchmark(request: Extract<WorkerRequest, { type: 'benchmark' }>): Promise<void> {
+  try {
+    if (trainer.busy) throw new Error('A run is training: benchmark when it ends (or stop it), so neither disturbs the other.');
+    await tuner.stop();
+    playground.dispose();
+    post({ type: 'benchmark-done', report: await browserBenchmark(request, self.navigator.gpu, (line) => post({ type: 'benchmark-progress', line })) });
+  } catch (error) {
+    post({ type: 'benchmark-error', message: toFailure(error).message });
+  }
+}
+
 async function search(request: Extract<WorkerRequest, { type: 'search' }>): Promise<void> {
   try {
     if (trainer.busy) throw new Error('A run is training: search when it ends (or stop it).');
@@ -239,6 +251,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       return attention(request);
     case 'evaluate':
       return evaluate(request);
+    case 'benchmark':
+      return benchmark(request);
     case 'precision-table':
       playground.dispose(); // the table's devices get the GPU's memory
       return precision(request);

@@ -1,5 +1,6 @@
 /** Messages between the page and the engine Worker. Plain data only: they cross postMessage (Files included). */
 import type { PrecisionRow } from '../../engine/quant/precision_table';
+import type { BenchResult } from '../../bench/suite';
 import type { ShardProgress, ShardReport, ShardStatistics } from '../../engine/data';
 import type { AdapterSummary, GpuFeatures } from '../../engine/gpu/device';
 import type { HubErrorKind, HubLoadProgress } from '../../engine/hub';
@@ -111,7 +112,8 @@ export interface MemoryUse {
 export type RunAction = 'pause' | 'resume' | 'stop';
 
 /** The memory planner's answer without its per-kind breakdown, which the page does not show. */
-export type MemoryPlan = Omit<StepMemoryPlan, 'breakdown'>;
+/** The planner's memory of a step (categories without the per-kind breakdown) and the step's FLOPs (the time estimate). */
+export type MemoryPlan = Omit<StepMemoryPlan, 'breakdown'> & { readonly flopsPerStep: number };
 
 /** What the memory planner needs: the model's shape (not its weights), the method, the recipe, the validation pairs. */
 /** One code the playground found: its index in the validation pool, its score, its text (cut) and its own query. */
@@ -238,6 +240,7 @@ export type WorkerRequest =
       readonly memoryBudget: number | null;
     }
   /** The model (+ adapter) on the plan's validation pairs, without training. */
+  | { readonly type: 'benchmark'; readonly quick: boolean; readonly methods: readonly string[] | null; readonly matmulTuning: MatmulTuning | null }
   | { readonly type: 'precision-table'; readonly source: string | null; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null }
   | { readonly type: 'evaluate'; readonly config: RunConfig; readonly data: DataPlan; readonly fromAdapter: string | null; readonly matmulTuning: MatmulTuning | null }
   | { readonly type: 'control'; readonly runId: string; readonly action: RunAction }
@@ -286,6 +289,9 @@ export type WorkerResponse =
   | { readonly type: 'evaluate-error'; readonly message: string }
   | { readonly type: 'precision-table'; readonly source: string | null; readonly rows: readonly PrecisionRow[]; readonly n: number }
   | { readonly type: 'precision-table-error'; readonly message: string }
+  | { readonly type: 'benchmark-progress'; readonly line: string }
+  | { readonly type: 'benchmark-done'; readonly report: BenchResult }
+  | { readonly type: 'benchmark-error'; readonly message: string }
   /** At most every 200 ms, plus the first and the last event of a load. */
   | { readonly type: 'hub-progress'; readonly progress: HubLoadProgress }
   /** The files are here; the model loader runs next (then 'model' or 'model-error'). */

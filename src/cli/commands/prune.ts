@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { exportMerged } from '../../engine/io/export';
 import { parsePeftConfig } from '../../engine/peft/parse';
 import { planPeft } from '../../engine/peft/plan';
-import { fullMasks, maskWeights, type PruningMasks } from '../../engine/prune/masks';
+import { fullMasks, maskWeights, PRUNABLE_SET_NAMES, PRUNABLE_SETS, type PrunableSet, type PruningMasks } from '../../engine/prune/masks';
 import { encodeMasks, MASKS_FILE } from '../../engine/prune/masks_file';
 import { pruneRound, seededUniform, sparsity, type PruneScope, type PruneSelection } from '../../engine/prune/select';
 import { FlagReader, parseFlags } from '../args';
@@ -30,11 +30,13 @@ export const PRUNE_HELP = `npm run lab -- prune --model DIR --amount P --out DIR
   --selection S       l1 (smallest |w|, default) | random
   --scope S           global (across every prunable weight, default) | per-tensor (the paper's "layer-wise")
   --rewind-to DIR     write DIR's weights (e.g. the pre-trained model) with the new masks: the lottery ticket's rewind
-  --seed N            the random selection's seed (default 1)`;
+  --seed N            the random selection's seed (default 1)
+  --prunable SET      paper (attention q/k/v/output and FFN dense weights, default) | attention | ffn; a model
+                      that has masks keeps its own set`;
 
 const FLAGS = {
   model: { type: 'string' }, amount: { type: 'string' }, out: { type: 'string' }, selection: { type: 'string' },
-  scope: { type: 'string' }, 'rewind-to': { type: 'string' }, seed: { type: 'string' },
+  scope: { type: 'string' }, 'rewind-to': { type: 'string' }, seed: { type: 'string' }, prunable: { type: 'string' },
 } as const;
 
 function choice<T extends string>(f: FlagReader, flag: string, options: readonly T[], fallback: T): T {
@@ -77,7 +79,8 @@ export function prune(argv: readonly string[]): void {
   const rewind = f.string('rewind-to') ? loadModelDir(f.required('rewind-to')) : null;
   if (rewind) checkSameShape(model, rewind);
   checkOutDir(out, { protect: [{ flag: 'model', dir: model.dir }, ...(rewind ? [{ flag: 'rewind-to', dir: rewind.dir }] : [])], resume: false, overwrite: false });
-  const masks = readMasks(model) ?? fullMasks(model.weights);
+  const set = choice<PrunableSet>(f, 'prunable', PRUNABLE_SET_NAMES, 'paper');
+  const masks = readMasks(model) ?? fullMasks(model.weights, PRUNABLE_SETS[set]);
   const before = [...masks].map(([name, mask]) => ({ values: model.weights.get(name)!, mask }));
   const was = sparsity(before);
   const removed = pruneRound(before, { selection, scope, amount }, seededUniform(seed));

@@ -97,6 +97,11 @@ export async function planStepCost(model: EncoderConfig, peft: PeftConfig, recip
   return (await simulate(model, peft, recipe, { classes })).cost;
 }
 
+/** Memory and cost of the same configuration from one simulated step (the dashboard shows both). */
+export async function planStepMemoryAndCost(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, options: PlanOptions = {}): Promise<{ memory: StepMemoryPlan; cost: StepCostPlan }> {
+  return simulate(model, peft, recipe, options);
+}
+
 /** Both plans from one simulated step. */
 export async function planStep(model: EncoderConfig, peft: PeftConfig, recipe: RecipeSettings, options: PlanOptions = {}): Promise<{ memory: StepMemoryPlan; cost: StepCostPlan }> {
   return simulate(model, peft, recipe, options);

@@ -7,6 +7,16 @@
 /** The pruning paper's prunable set (docs: what is pruned). */
 export const PAPER_PRUNABLE = /^encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)\.weight$/;
 
+/** The prunable sets a user picks from: the paper's (default), or only its attention or only its FFN weights. */
+export const PRUNABLE_SETS = {
+  paper: PAPER_PRUNABLE,
+  attention: /^encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense)\.weight$/,
+  ffn: /^encoder\.layer\.\d+\.(intermediate\.dense|output\.dense)\.weight$/,
+} as const;
+
+export type PrunableSet = keyof typeof PRUNABLE_SETS;
+export const PRUNABLE_SET_NAMES = Object.keys(PRUNABLE_SETS) as PrunableSet[];
+
 export function prunableNames(names: Iterable<string>, pattern: RegExp = PAPER_PRUNABLE): string[] {
   return [...names].filter((n) => pattern.test(n));
 }

@@ -14,7 +14,7 @@ import type { EmitEvent, PruneRoundEvent, TrainerEvent } from '../train/events';
 import { metricValue } from '../train/events';
 import type { TrainerConfig } from '../train/run_config';
 import { runTraining, stepsPerEpoch, type TrainerControl, type TrainOutcome } from '../train/trainer';
-import { fullMasks, maskWeights, type PruningMasks } from './masks';
+import { fullMasks, maskWeights, PRUNABLE_SETS, type PruningMasks } from './masks';
 import type { PruneSchedule } from './schedule_config';
 import { pruneRound, seededUniform, sparsity, type PrunableTensor } from './select';
 
@@ -112,7 +112,7 @@ class ScheduleRun {
 
   async run(start: ReadonlyMap<string, Float32Array>): Promise<ScheduleOutcome> {
     this.started = performance.now();
-    const masks = copyMasks(this.options.masks ?? fullMasks(start));
+    const masks = copyMasks(this.options.masks ?? fullMasks(start, PRUNABLE_SETS[this.schedule.prunable]));
     const uniform = seededUniform(this.config.seed);
     let weights = maskWeights(start, masks);
     let first: RoundResult | null = null;

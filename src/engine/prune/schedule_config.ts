@@ -10,6 +10,7 @@
  *   weights of the round's best validation score.
  */
 import { FieldReader } from '../peft/fields';
+import { PRUNABLE_SET_NAMES, type PrunableSet } from './masks';
 import type { PruneScope, PruneSelection } from './select';
 
 export type PickRule = 'last' | 'best';
@@ -31,10 +32,12 @@ export interface PruneSchedule {
   readonly pick: PickRule;
   readonly earlyStop: boolean;
   readonly rewind: RewindTarget;
+  /** Which weights may be pruned (masks.ts PRUNABLE_SETS); a model that already has masks keeps its own set. */
+  readonly prunable: PrunableSet;
 }
 
 /** The paper's experiment 1: three rounds of 10%, global L1, the last weights, rewound to the start. */
-export const DEFAULT_SCHEDULE: PruneSchedule = { rounds: 3, amount: 0.1, selection: 'l1', scope: 'global', pick: 'last', earlyStop: false, rewind: 'start' };
+export const DEFAULT_SCHEDULE: PruneSchedule = { rounds: 3, amount: 0.1, selection: 'l1', scope: 'global', pick: 'last', earlyStop: false, rewind: 'start', prunable: 'paper' };
 
 export const MAX_ROUNDS = 100;
 
@@ -49,6 +52,7 @@ export function readPruneSchedule(f: FieldReader): PruneSchedule {
     pick: f.oneOf('pick', ['last', 'best'], d.pick),
     earlyStop: f.bool('earlyStop', d.earlyStop),
     rewind: f.oneOf('rewind', ['start', 'first-round', 'none'], d.rewind),
+    prunable: f.oneOf('prunable', PRUNABLE_SET_NAMES, d.prunable),
   };
 }
 
@@ -68,5 +72,6 @@ export function densityAfter(s: PruneSchedule, round: number): number {
 export function scheduleLabel(s: PruneSchedule): string {
   const pick = s.pick === 'best' ? 'best' : 'last';
   const rewind = s.rewind === 'start' ? '' : s.rewind === 'none' ? ', no rewind' : ', rewind to round 0';
-  return `${s.rounds}×${+(100 * s.amount).toFixed(2)}% ${s.selection === 'l1' ? 'L1' : 'random'} ${s.scope}, ${pick}${s.earlyStop ? ', stop' : ''}${rewind}`;
+  const set = s.prunable === 'paper' ? '' : ` (${s.prunable} only)`;
+  return `${s.rounds}×${+(100 * s.amount).toFixed(2)}% ${s.selection === 'l1' ? 'L1' : 'random'} ${s.scope}${set}, ${pick}${s.earlyStop ? ', stop' : ''}${rewind}`;
 }

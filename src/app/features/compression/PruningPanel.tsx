@@ -21,6 +21,11 @@ const SELECTION = [
   { value: 'l1', label: 'L1 magnitude' },
   { value: 'random', label: 'random' },
 ];
+const PRUNABLE = [
+  { value: 'paper', label: 'attention + FFN (paper)' },
+  { value: 'attention', label: 'attention only' },
+  { value: 'ffn', label: 'FFN only' },
+];
 const SCOPE = [
   { value: 'global', label: 'global' },
   { value: 'per-tensor', label: 'per tensor' },
@@ -31,7 +36,7 @@ function outcome(draft: Readonly<Record<string, unknown>>): string | null {
   const { rounds, amount } = draft;
   if (typeof rounds !== 'number' || typeof amount !== 'number' || !(amount > 0 && amount < 1) || !Number.isInteger(rounds) || rounds < 1) return null;
   const sparsity = 1 - densityAfter({ ...DEFAULT_SCHEDULE, rounds, amount }, rounds);
-  return `${rounds + 1} fine-tunings; the last at ${(100 * sparsity).toFixed(1)}% of the prunable weights pruned (attention q/k/v/output and FFN dense weights).`;
+  return `${rounds + 1} fine-tunings; the last at ${(100 * sparsity).toFixed(1)}% of the prunable weights pruned.`;
 }
 
 function ScheduleFields({ draft }: { readonly draft: Readonly<Record<string, unknown>> }) {
@@ -45,6 +50,7 @@ function ScheduleFields({ draft }: { readonly draft: Readonly<Record<string, unk
         <SelectField label="Selection" value={String(draft.selection)} options={SELECTION} onChange={set('selection')} testId="pruning-selection" help="Smallest |w| first, or at random" />
         <SelectField label="Scope" value={String(draft.scope)} options={SCOPE} onChange={set('scope')} testId="pruning-scope" help="Across all prunable weights, or each weight matrix alone (layer-wise)" />
         <SelectField label="Prune from" value={String(draft.pick)} options={PICK} onChange={set('pick')} testId="pruning-pick" help="The round's last weights, or its best evaluation's (picking best)" />
+        <SelectField label="Prunable weights" value={String(draft.prunable ?? 'paper')} options={PRUNABLE} onChange={set('prunable')} testId="pruning-prunable" help="Attention q/k/v/output and FFN dense weights; biases, embeddings and LayerNorm never" />
         <SelectField label="Rewind to" value={String(draft.rewind)} options={REWIND} onChange={set('rewind')} testId="pruning-rewind" help="Start: the lottery ticket; round 0: the fine-tuned weights" />
       </div>
       <CheckField label="Stop rounds early" checked={draft.earlyStop === true} onChange={set('earlyStop')} testId="pruning-early-stop" help="A round ends when a validation score falls below both of the two before it (the paper's rule)" />

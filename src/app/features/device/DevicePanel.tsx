@@ -2,6 +2,7 @@
 import { formatBytes } from '../../lib/format';
 import { useLab } from '../../store/store';
 import { EnableWebGpu } from './EnableWebGpu';
+import { Benchmark } from './Benchmark';
 import { KernelTuning } from './KernelTuning';
 import { SelfCheck } from './SelfCheck';
 
@@ -92,6 +93,7 @@ export function DevicePanel() {
       </table>
       <SelfCheck />
       <KernelTuning />
+      <Benchmark />
     </section>
   );
 }

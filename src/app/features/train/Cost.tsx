@@ -7,10 +7,32 @@ import { useMemo } from 'react';
 import { percentOf, planPeft } from '../../../engine/peft/plan';
 import { NumberField } from '../../components/fields';
 import { formatCount, formatPercent } from '../../lib/format';
+import { selectTrainCount } from '../../store/dataSlice';
 import { useLab } from '../../store/store';
+import { estimateRunTime, formatDuration } from '../../lib/time_estimate';
+import type { RecipeSettings } from '../../../engine/train/run_config';
 import { MemoryDetails, MemoryTotal } from './Memory';
 
+/** The run's steps: its step count, or its epochs over the training shard (the last partial batch dropped). */
+function runSteps(recipe: RecipeSettings, examples: number | null): number | null {
+  if (recipe.steps !== null) return recipe.steps;
+  return examples === null ? null : Math.floor(recipe.epochs * Math.floor(examples / recipe.batchSize));
+}
+
+/** The estimate from this browser's benchmark (Device panel), or how to get one. */
+function RunTime({ steps, flops }: { readonly steps: number | null; readonly flops: number | null }) {
+  const report = useLab((s) => s.benchmarkReport);
+  const estimate = flops === null ? null : estimateRunTime(report, flops, steps);
+  if (!estimate) return <dd data-testid="time-estimate" className="muted">{report ? '—' : 'benchmark this GPU (Device panel) for an estimate'}</dd>;
+  return (
+    <dd data-testid="time-estimate" title={`${(estimate.flopsPerSecond / 1e12).toFixed(3)} TFLOPS: the median of ${estimate.methods} methods in this browser's benchmark of ${report!.date.slice(0, 10)}${report!.quick ? ' (quick: tiny shapes)' : ''}; evaluations come on top`}>
+      {estimate.totalSeconds !== null ? `about ${formatDuration(estimate.totalSeconds)}` : 'unknown length'} <span className="muted">({formatDuration(estimate.secondsPerStep)} a step, from the benchmark)</span>
+    </dd>
+  );
+}
+
 export function Cost() {
+  const trainCount = useLab((s) => selectTrainCount(s));
   const runConfig = useLab((s) => s.runConfig);
   const checked = useLab((s) => s.checkedModel);
   const memoryPlan = useLab((s) => s.memoryPlan);
@@ -32,6 +54,8 @@ export function Cost() {
         </dd>
         <dt>GPU memory per step</dt>
         <MemoryTotal state={memoryPlan} />
+        <dt>Time on this GPU</dt>
+        <RunTime steps={runSteps(runConfig.recipe, trainCount)} flops={memoryPlan.status === 'done' ? memoryPlan.plan.flopsPerStep : null} />
       </dl>
       {checked.note && <p className="muted small">Counted for {checked.note}.</p>}
       <MemoryDetails state={memoryPlan} recipe={runConfig.recipe} limits={limits} budget={budget || null} />
