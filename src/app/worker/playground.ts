@@ -12,13 +12,13 @@ import { buildInput, tokenCount } from '../../engine/io/tokenizer';
 import { evaluateRetrieval } from '../../engine/eval/retrieval';
 import type { TrainableModel } from '../../engine/train/trainable_model';
 import { rankOf, SearchIndex } from '../../engine/eval/search_index';
-import { planPeft, type PeftPlan } from '../../engine/peft/plan';
 import { buildModel } from '../../engine/train/build_model';
-import { parseRunConfig, trainerConfig, type RecipeSettings } from '../../engine/train/run_config';
-import { adapterFor, weightsToStart, type LoadedAdapter } from './adapter_import';
-import { ModelFilesError, type LoadedModel } from './model_files';
+import { trainerConfig, type RecipeSettings } from '../../engine/train/run_config';
+import type { LoadedAdapter } from './adapter_import';
+import type { LoadedModel } from './model_files';
 import type { ExampleRanksAnswer, PlaygroundAnswer, PlaygroundHit, WorkerRequest } from './protocol';
 import { RunDataError, validationExamples, type ShardEntry } from './shards';
+import { sourceWeights, type SourceWeights } from './source_weights';
 
 type SearchRequest = Extract<WorkerRequest, { type: 'search' }>;
 type RanksRequest = Extract<WorkerRequest, { type: 'example-ranks' }>;
@@ -30,7 +30,7 @@ export interface PlaygroundContext {
   readonly model: LoadedModel | null;
   readonly shards: ReadonlyMap<string, ShardEntry>;
   readonly adapter: LoadedAdapter | null;
-  readonly runWeights: (runId: string) => { model: LoadedModel; plan: PeftPlan; values: Map<string, Float32Array>; recipe: RecipeSettings } | null;
+  readonly runWeights: (runId: string) => SourceWeights | null;
 }
 
 interface Side {
@@ -110,7 +110,7 @@ export class Playground {
     const key = `${source ?? 'model'}\u0000${adapterName}`;
     const cached = this.sides.get(key);
     if (cached) return cached;
-    const { model, plan, values, recipe } = this.weights(source, request, ctx);
+    const { model, plan, values, recipe } = sourceWeights(source, request, ctx, 'search');
     this.rt ??= new Runtime(await acquireDevice(ctx.gpu));
     const tm = buildModel(this.rt, plan, trainerConfig(recipe, plan.peft), 'evaluate');
     tm.weights.load(values);
@@ -118,20 +118,6 @@ export class Playground {
     const side = { index: await SearchIndex.build(this.rt, tm, codes, this.pool.length, recipe.evalBatchSize), tm, recipe, model };
     this.sides.set(key, side);
     return side;
-  }
-
-  private weights(source: string | null, request: PoolRequest, ctx: PlaygroundContext): { model: LoadedModel; plan: PeftPlan; values: Map<string, Float32Array>; recipe: RecipeSettings } {
-    if (source !== null) {
-      const run = ctx.runWeights(source);
-      if (!run) throw new RunDataError('The weights of that run are no longer in memory (only the last two runs of this session are kept): train it again, or search with the model.');
-      if (run.plan.classes !== null) throw new RunDataError('That run is a classification run: the playground searches with code-search runs.');
-      return run;
-    }
-    const model = ctx.model;
-    if (!model) throw new ModelFilesError('No model is loaded: use the demo model or drop a model folder first.');
-    const config = parseRunConfig(request.config, model.config);
-    const plan = planPeft(model.config, config.peft);
-    return { model, plan, values: weightsToStart(model, plan, config.recipe.seed, adapterFor(request.fromAdapter, ctx.adapter)), recipe: config.recipe };
   }
 
   /** Gives the device back (a run is starting, another model or adapter loaded). */
