@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PRESETS } from '../../src/engine/model/config';
 import { planPeft } from '../../src/engine/peft/plan';
-import { planStepMemory } from '../../src/engine/plan/memory';
+import { planStepCost, planStepMemory } from '../../src/engine/plan/memory';
 import { parseRunConfig, type RunConfig } from '../../src/engine/train/run_config';
 import { bucketWidth, downsample, mergeSeries } from '../../src/app/lib/downsample';
 import { debiasedEma } from '../../src/app/lib/ema';
@@ -150,12 +150,14 @@ describe('sweeps', () => {
 describe('memory plan (the engine planner, asked through the Worker protocol)', () => {
   const planRequest = (c: RunConfig, evalExamples: number) => ({ type: 'plan-memory', id: 7, model: codebert, peft: c.peft, recipe: c.recipe, evalExamples }) as const;
 
-  it("answers plan-memory with the engine planner's numbers, without the per-kind breakdown", async () => {
+  it("answers plan-memory with the engine planner's numbers and the step's FLOPs, without the per-kind breakdown", async () => {
     const c = config({ methods: [{ type: 'lora', r: 64, alpha: 256 }] }, { batchSize: 16, codeLength: 256, nlLength: 128 });
     const answer = await planMemory(planRequest(c, 1000));
     const { breakdown, ...expected } = await planStepMemory(codebert, c.peft, c.recipe, { evalExamples: 1000 });
     expect(breakdown.length).toBeGreaterThan(0);
-    expect(answer).toEqual({ type: 'memory-plan', id: 7, plan: expected });
+    const { flops } = await planStepCost(codebert, c.peft, c.recipe);
+    expect(flops).toBeGreaterThan(0);
+    expect(answer).toEqual({ type: 'memory-plan', id: 7, plan: { ...expected, flopsPerStep: flops } });
     if (answer.type !== 'memory-plan') throw new Error(answer.type);
     expect(answer.plan.weights + answer.plan.trainable + answer.plan.activations + answer.plan.scratch).toBe(answer.plan.total);
     expect(answer.plan.evaluation).toBeGreaterThan(0);
