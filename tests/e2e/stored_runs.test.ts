@@ -55,7 +55,8 @@ describe('stored runs in the page', () => {
     await page.reload();
     await page.getByTestId('device-panel').waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('notice').textContent(), { timeout: 10_000 }).toMatch(/2 stored run\(s\) could not be read .* set aside/);
-    expect(await page.getByText('A stored run').count()).toBeGreaterThan(0);
+    // The notice and the runs table come from the same load; the table may draw a frame later.
+    await expect.poll(() => page.getByText('A stored run').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     const quarantined = await page.evaluate(async () => {
       const db = await new Promise<IDBDatabase>((resolve) => {
         const r = indexedDB.open('webgpu-finetuning-lab');

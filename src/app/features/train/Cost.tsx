@@ -19,15 +19,24 @@ function runSteps(recipe: RecipeSettings, examples: number | null): number | nul
   return examples === null ? null : Math.floor(recipe.epochs * Math.floor(examples / recipe.batchSize));
 }
 
-/** The estimate from this browser's benchmark (Device panel), or how to get one. */
+/** The estimate from this browser's benchmark (Device panel → Benchmark this GPU); no row until there is one. */
 function RunTime({ steps, flops }: { readonly steps: number | null; readonly flops: number | null }) {
   const report = useLab((s) => s.benchmarkReport);
+  if (!report) return null;
   const estimate = flops === null ? null : estimateRunTime(report, flops, steps);
-  if (!estimate) return <dd data-testid="time-estimate" className="muted">{report ? '—' : 'benchmark this GPU (Device panel) for an estimate'}</dd>;
+  const basis = estimate && `${(estimate.flopsPerSecond / 1e12).toFixed(3)} TFLOPS: the median of ${estimate.methods} methods in this browser's benchmark of ${report.date.slice(0, 10)}${report.quick ? ' (quick: tiny shapes)' : ''}; evaluations come on top`;
   return (
-    <dd data-testid="time-estimate" title={`${(estimate.flopsPerSecond / 1e12).toFixed(3)} TFLOPS: the median of ${estimate.methods} methods in this browser's benchmark of ${report!.date.slice(0, 10)}${report!.quick ? ' (quick: tiny shapes)' : ''}; evaluations come on top`}>
-      {estimate.totalSeconds !== null ? `about ${formatDuration(estimate.totalSeconds)}` : 'unknown length'} <span className="muted">({formatDuration(estimate.secondsPerStep)} a step, from the benchmark)</span>
-    </dd>
+    <>
+      <dt>Time on this GPU</dt>
+      {estimate ? (
+        <dd data-testid="time-estimate" title={basis ?? undefined}>
+          {estimate.totalSeconds !== null ? `about ${formatDuration(estimate.totalSeconds)}` : 'unknown length'}{' '}
+          <span className="muted">({formatDuration(estimate.secondsPerStep)} a step, from the benchmark)</span>
+        </dd>
+      ) : (
+        <dd data-testid="time-estimate" className="muted">—</dd>
+      )}
+    </>
   );
 }
 
@@ -54,7 +63,6 @@ export function Cost() {
         </dd>
         <dt>GPU memory per step</dt>
         <MemoryTotal state={memoryPlan} />
-        <dt>Time on this GPU</dt>
         <RunTime steps={runSteps(runConfig.recipe, trainCount)} flops={memoryPlan.status === 'done' ? memoryPlan.plan.flopsPerStep : null} />
       </dl>
       {checked.note && <p className="muted small">Counted for {checked.note}.</p>}
