@@ -18,11 +18,23 @@ function log(message) {
 }
 
 function xz(from, to) {
-  writeFileSync(to, execFileSync('xz', ['-6', '-T0', '-c', from], { maxBuffer: 2 ** 30 }));
+  try {
+    writeFileSync(to, execFileSync('xz', ['-6', '-T0', '-c', from], { maxBuffer: 2 ** 30 }));
+  } catch (error) {
+    throw new Error(`xz could not compress ${from} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): install xz-utils`);
+  }
 }
 
 /** Debian's libvulkan1: from apt's cache, else downloaded by apt; its libvulkan.so.1. Null when neither works. */
 function vulkanLoader() {
+  try {
+    return debianVulkanLoader();
+  } catch {
+    return null; // no apt or dpkg here: the kit then relies on the target's loader (said when building)
+  }
+}
+
+function debianVulkanLoader() {
   const cache = '/var/cache/apt/archives';
   let deb = existsSync(cache) ? readdirSync(cache).find((f) => /^libvulkan1_.*_amd64\.deb$/.test(f)) : undefined;
   let dir = cache;
