@@ -21,6 +21,8 @@ describe('the GPU benchmark kit', () => {
     expect(Number(size![1])).toBeLessThan(64);
     const dir = mkdtempSync(join(tmpdir(), 'lab-gpu-kit-'));
     for (const f of ['lab-gpu-kit.tar.xz', 'run.sh']) copyFileSync(join('gpu-kit', f), join(dir, f));
+    // /bin/sh is dash here and bash on other distributions: the script must parse in both.
+    for (const shell of ['sh', 'bash']) execFileSync(shell, ['-n', join(dir, 'run.sh')]);
     // Nothing of the repository on the way: a plain PATH, the kit's node, the reference torch as "the machine's".
     const env = { PATH: '/usr/bin:/bin', HOME: dir, PYTHON: pythonPath(), VK_ICD_FILENAMES: SWIFTSHADER_ICD };
     const out = execFileSync('sh', ['run.sh', '--quick'], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 << 20, timeout: 840_000 });

@@ -19,7 +19,7 @@ function log(message) {
 
 function xz(from, to) {
   try {
-    writeFileSync(to, execFileSync('xz', ['-6', '-T0', '-c', from], { maxBuffer: 2 ** 30 }));
+    writeFileSync(to, execFileSync('xz', ['-3', '-T0', '-c', from], { maxBuffer: 2 ** 30 }));
   } catch (error) {
     throw new Error(`xz could not compress ${from} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): install xz-utils`);
   }
